@@ -1,0 +1,3 @@
+module github.com/suyuan-trace/suyuan
+
+go 1.26.8
