@@ -13,8 +13,10 @@ type Store interface {
 	// event rows, identifier index rows and audit-log leaves commit
 	// together or not at all. A record whose eventID or hash is already
 	// stored with the same hash is a Duplicate; one carrying an
-	// errorDeclaration and the eventID of a stored event is Declared and
-	// attached to it. A record that reuses a stored eventID with another
+	// errorDeclaration and the eventID of a stored event without one is
+	// Declared: its Doc becomes the event's served Doc (the original Doc
+	// is kept), its declaration fields become queryable, and it gets its
+	// own audit-log leaf. A record that reuses a stored eventID with another
 	// hash fails the whole batch with a *ConflictError. captureID names
 	// the capture job; recordTime is assigned by the store.
 	Capture(ctx context.Context, captureID string, records []Record) (CaptureResult, error)

@@ -127,9 +127,12 @@ type StoredEvent struct {
 	EventID    string
 	Hash       string
 	RecordTime time.Time
-	// Doc is the stored JSON-LD encoding, with RecordTime and any attached
-	// error declaration already merged in.
+	// Doc is the stored JSON-LD encoding of the event as captured, or of
+	// the error declaration that replaced it (see Store.Capture). It has no
+	// recordTime member: callers add RecordTime when they encode it.
 	Doc []byte
+	// Declared reports whether an error declaration was attached.
+	Declared bool
 	// CaptureID is the capture job that stored the event.
 	CaptureID string
 }
