@@ -33,6 +33,14 @@ type Query struct {
 	EventIDs               []string
 	ExistsErrorDeclaration bool
 	ErrorReasons           []string
+	// GEErrorDeclarationTime and LTErrorDeclarationTime bound the
+	// declarationTime of attached error declarations.
+	GEErrorDeclarationTime, LTErrorDeclarationTime *time.Time
+	// CorrectiveEventIDs matches error declarations that name one of them
+	// in correctiveEventIDs.
+	CorrectiveEventIDs []string
+	// TransformationIDs matches the transformationID of events.
+	TransformationIDs []string
 
 	// BizTransactions, Sources and Destinations map a CBV type URI to the
 	// accepted values; each map entry must hold (AND).
@@ -53,6 +61,9 @@ type Query struct {
 	// EventCountLimit caps the total number of events over all pages;
 	// 0 means no cap.
 	EventCountLimit int
+	// MaxEventCount makes the query fail with ErrQueryTooLarge when more
+	// events match; 0 means no limit (EPCIS 2.0 maxEventCount).
+	MaxEventCount int
 	// PerPage is the page size; 0 means the store's default (see
 	// DefaultPerPage).
 	PerPage int

@@ -29,6 +29,9 @@ var (
 	// a newer Suyuan than this one. Upgrade the binary; never downgrade
 	// the database.
 	ErrSchemaTooNew = errors.New("database schema is newer than this program")
+	// ErrQueryTooLarge is returned by QueryEvents when more events match
+	// than Query.MaxEventCount allows.
+	ErrQueryTooLarge = errors.New("query result too large")
 )
 
 // Role says where in an event an identifier appears. The identifier index
