@@ -9,11 +9,11 @@ type Vocab int
 
 // The vocabularies that ExpandCBV, CompactCBV, WebURI and IsStandard know.
 const (
-	VocabBizStep               Vocab = iota // CBV 2.0 section 7.2
-	VocabDisposition                        // CBV 2.0 section 7.3
-	VocabBizTransactionType                 // CBV 2.0 section 7.4
-	VocabSourceDestType                     // CBV 2.0 section 7.5
-	VocabErrorReason                        // CBV 2.0 section 7.6
+	VocabBizStep               Vocab = iota // CBV 2.0 business steps
+	VocabDisposition                        // CBV 2.0 dispositions
+	VocabBizTransactionType                 // CBV 2.0 business transaction types
+	VocabSourceDestType                     // CBV 2.0 source/destination types
+	VocabErrorReason                        // CBV 2.0 error reasons
 	VocabSensorMeasurementType              // GS1 web vocabulary gs1:MeasurementType
 	VocabSensorAlertType                    // GS1 web vocabulary gs1:SensorAlertType
 	VocabComponent                          // CBV 2.0 component identifiers (cbv:Comp)
@@ -172,7 +172,7 @@ func (t *vocabTable) termOf(s string) (string, bool) {
 // ("cbv:BizStep-shipping"; "gs1:Temperature" for the GS1 web vocabulary).
 //
 // The canonical form is the URN for bizStep, disposition, bizTransaction
-// type, source/destination type and error reason (CBV 2.0 section 8.2), and
+// type, source/destination type and error reason, as CBV 2.0 defines them, and
 // the web URI for sensor measurement types, alert types and components
 // ("https://gs1.org/voc/Temperature", "https://ref.gs1.org/cbv/Comp-x").
 //
@@ -219,8 +219,8 @@ func CompactCBV(v Vocab, canonical string) string {
 
 // WebURI returns the GS1 web URI form of a value of v
 // ("https://ref.gs1.org/cbv/BizStep-shipping",
-// "https://gs1.org/voc/Temperature"), as the CBV 2.0 event hash
-// (CBV 2.0 section 8.9) requires. The value may be in any form that
+// "https://gs1.org/voc/Temperature"), as the CBV 2.0 event hash ID
+// algorithm requires. The value may be in any form that
 // ExpandCBV accepts; a value outside the vocabulary's namespace is returned
 // unchanged.
 func WebURI(v Vocab, value string) string {
