@@ -1,0 +1,360 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlq"
+)
+
+// Column lists of the COPY statements, in the order rows are built.
+var (
+	eventColumns = []string{
+		"seq", "event_id", "hash", "event_type", "event_time", "record_time",
+		"action", "biz_step", "disposition", "read_point", "biz_location",
+		"error_declared", "error_reason", "declaration_time", "declared_hash",
+		"capture_id", "doc", "declared_doc",
+	}
+	identifierColumns     = []string{"canonical", "original", "role", "type", "event_seq", "quantity", "uom"}
+	bizTransactionColumns = []string{"event_seq", "type", "value"}
+	dispositionColumns    = []string{"event_seq", "op", "value"}
+	leafColumns           = []string{"idx", "event_seq", "event_id", "leaf_hash"}
+)
+
+// SQL run by Capture.
+const (
+	sqlCaptureLock = `SELECT pg_advisory_xact_lock($1)`
+
+	// sqlCaptureState reads the values Capture continues from. It must run
+	// after sqlCaptureLock in a statement of its own: under READ COMMITTED
+	// each statement sees the rows committed before it starts, so it then
+	// sees every capture that held the lock before this one.
+	sqlCaptureState = `SELECT
+		(SELECT last_record_time FROM capture_clock),
+		(SELECT coalesce(max(seq), 0) FROM events),
+		(SELECT coalesce(max(idx) + 1, 0) FROM log_leaves)`
+
+	sqlCaptureExisting = `SELECT seq, event_id, hash, error_declared, coalesce(declared_hash, ''), capture_id
+		FROM events WHERE event_id = ANY($1) OR hash = ANY($2)`
+
+	sqlCaptureDeclare = `UPDATE events SET error_declared = true, error_reason = $2,
+		declaration_time = $3, declared_hash = $4, declared_doc = $5 WHERE seq = $1`
+
+	sqlCaptureClock = `UPDATE capture_clock SET last_record_time = $1`
+)
+
+// knownEvent is an event stored before the batch or earlier in it, as
+// Capture needs it to classify later records.
+type knownEvent struct {
+	seq          int64
+	hash         string
+	declared     bool
+	declaredHash string
+	captureID    string
+	// row is the pending row when the event is stored by this batch.
+	row *eventRow
+}
+
+// eventRow is one new row of the events table.
+type eventRow struct {
+	seq             int64
+	record          *store.Record
+	readPoint       string
+	bizLocation     string
+	declared        bool
+	errorReason     string
+	declarationTime *int64
+	declaredHash    *string
+	declaredDoc     []byte
+}
+
+// declaration is an error declaration attached to an event stored before
+// the batch.
+type declaration struct {
+	seq    int64
+	record *store.Record
+}
+
+// Capture stores records in one transaction as store.Store documents it.
+// It holds a transaction-scoped advisory lock from reading the stored
+// eventIDs until commit, so concurrent captures, also from other processes,
+// commit one after another in record-time order. Rows go in through COPY.
+func (s *Store) Capture(ctx context.Context, captureID string, records []store.Record) (store.CaptureResult, error) {
+	if err := checkRecords(records); err != nil {
+		return store.CaptureResult{}, err
+	}
+
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return store.CaptureResult{}, fmt.Errorf("capture: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	ids := make([]string, len(records))
+	hashes := make([]string, len(records))
+	for i := range records {
+		ids[i] = records[i].Event.EventID
+		hashes[i] = records[i].Hash
+	}
+
+	// One round trip: the lock, the counters, and the stored events the
+	// batch may collide with.
+	var (
+		lastRecordTime, lastSeq, logSize int64
+		byID                             = make(map[string]*knownEvent, len(records))
+		byHash                           = make(map[string]bool, len(records))
+	)
+	batch := &pgx.Batch{}
+	batch.Queue(sqlCaptureLock, captureLockKey)
+	batch.Queue(sqlCaptureState).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&lastRecordTime, &lastSeq, &logSize)
+	})
+	batch.Queue(sqlCaptureExisting, ids, hashes).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var (
+				k       knownEvent
+				eventID string
+			)
+			if err := rows.Scan(&k.seq, &eventID, &k.hash, &k.declared, &k.declaredHash, &k.captureID); err != nil {
+				return err
+			}
+			byID[eventID] = &k
+			byHash[k.hash] = true
+		}
+		return rows.Err()
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return store.CaptureResult{}, fmt.Errorf("capture: lock and read stored events: %w", err)
+	}
+
+	recordTime := time.Now().UnixNano()
+	if recordTime <= lastRecordTime {
+		recordTime = lastRecordTime + 1
+	}
+
+	// Classify each record in batch order against the stored events and
+	// the records before it.
+	result := store.CaptureResult{Outcomes: make([]store.Outcome, len(records)), RecordTime: time.Unix(0, recordTime).UTC()}
+	var (
+		newRows  []*eventRow
+		declared []declaration
+		leaves   [][]any
+	)
+	nextSeq := lastSeq
+	for i := range records {
+		r := &records[i]
+		var leafSeq int64
+		known, ok := byID[r.Event.EventID]
+		switch {
+		case ok && known.hash == r.Hash:
+			result.Outcomes[i] = store.Duplicate
+			continue
+		case ok && r.Event.ErrorDeclaration != nil:
+			if known.declared {
+				if r.Hash == known.declaredHash {
+					result.Outcomes[i] = store.Duplicate
+					continue
+				}
+				return store.CaptureResult{}, &store.ConflictError{EventID: r.Event.EventID, Index: i, StoredJob: known.captureID}
+			}
+			known.declared = true
+			known.declaredHash = r.Hash
+			if known.row != nil {
+				known.row.declare(r)
+			} else {
+				declared = append(declared, declaration{seq: known.seq, record: r})
+			}
+			result.Outcomes[i] = store.Declared
+			leafSeq = known.seq
+		case ok:
+			return store.CaptureResult{}, &store.ConflictError{EventID: r.Event.EventID, Index: i, StoredJob: known.captureID}
+		case byHash[r.Hash]:
+			result.Outcomes[i] = store.Duplicate
+			continue
+		default:
+			nextSeq++
+			row := newEventRow(nextSeq, r)
+			newRows = append(newRows, row)
+			byID[r.Event.EventID] = &knownEvent{
+				seq: nextSeq, hash: r.Hash, declared: row.declared,
+				captureID: captureID, row: row,
+			}
+			byHash[r.Hash] = true
+			result.Outcomes[i] = store.Stored
+			leafSeq = nextSeq
+		}
+		if r.LeafHash != nil {
+			leaves = append(leaves, []any{logSize, leafSeq, r.Event.EventID, r.LeafHash})
+			logSize++
+		}
+	}
+
+	if err := copyRows(ctx, tx, captureID, recordTime, newRows); err != nil {
+		return store.CaptureResult{}, err
+	}
+	if len(leaves) > 0 {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, leafColumns, pgx.CopyFromRows(leaves)); err != nil {
+			return store.CaptureResult{}, fmt.Errorf("capture: copy log leaves: %w", err)
+		}
+	}
+
+	batch = &pgx.Batch{}
+	for _, d := range declared {
+		ed := d.record.Event.ErrorDeclaration
+		batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), ed.DeclarationTime.UnixNano(), d.record.Hash, d.record.Doc)
+	}
+	batch.Queue(sqlCaptureClock, recordTime)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return store.CaptureResult{}, fmt.Errorf("capture: attach error declarations: %w", err)
+	}
+
+	if err := tx.Commit(ctx); err != nil {
+		return store.CaptureResult{}, fmt.Errorf("capture: commit: %w", err)
+	}
+	return result, nil
+}
+
+// checkRecords rejects, with errors wrapping store.ErrInvalid, records
+// that the capture service should never hand over, before any database
+// work.
+func checkRecords(records []store.Record) error {
+	for i := range records {
+		r := &records[i]
+		switch {
+		case r.Event == nil:
+			return fmt.Errorf("capture: record %d has no event: %w", i, store.ErrInvalid)
+		case r.Event.EventID == "":
+			return fmt.Errorf("capture: record %d has an empty eventID, assign the event hash as eventID before storing: %w", i, store.ErrInvalid)
+		case r.Hash == "":
+			return fmt.Errorf("capture: record %d (eventID %s) has an empty hash, compute the CBV 2.0 event hash before storing: %w", i, r.Event.EventID, store.ErrInvalid)
+		case len(r.Doc) == 0:
+			return fmt.Errorf("capture: record %d (eventID %s) has an empty document: %w", i, r.Event.EventID, store.ErrInvalid)
+		}
+		if err := sqlq.CheckTime("eventTime", r.Event.EventTime); err != nil {
+			return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
+		}
+		if ed := r.Event.ErrorDeclaration; ed != nil {
+			if err := sqlq.CheckTime("declarationTime", ed.DeclarationTime); err != nil {
+				return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// nullable returns nil for the empty string, which the schema stores as
+// NULL, and s otherwise.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// newEventRow derives the typed columns of a new event from its record.
+func newEventRow(seq int64, r *store.Record) *eventRow {
+	row := &eventRow{seq: seq, record: r}
+	if loc := r.Event.ReadPoint; loc != nil {
+		row.readPoint = canonicalID(r.IDs, store.RoleReadPoint, loc.ID)
+	}
+	if loc := r.Event.BizLocation; loc != nil {
+		row.bizLocation = canonicalID(r.IDs, store.RoleBizLocation, loc.ID)
+	}
+	if ed := r.Event.ErrorDeclaration; ed != nil {
+		row.declared = true
+		row.errorReason = ed.Reason
+		t := ed.DeclarationTime.UnixNano()
+		row.declarationTime = &t
+	}
+	return row
+}
+
+// declare attaches the error declaration r to a row stored by the same
+// batch.
+func (row *eventRow) declare(r *store.Record) {
+	ed := r.Event.ErrorDeclaration
+	row.declared = true
+	row.errorReason = ed.Reason
+	t := ed.DeclarationTime.UnixNano()
+	row.declarationTime = &t
+	row.declaredHash = &r.Hash
+	row.declaredDoc = r.Doc
+}
+
+// canonicalID returns the canonical form of the identifier in role, or
+// fallback when the record lists none.
+func canonicalID(ids []store.IDRef, role store.Role, fallback string) string {
+	for _, id := range ids {
+		if id.Role == role {
+			return id.Canonical
+		}
+	}
+	return fallback
+}
+
+// copyRows copies new events and their index rows into the database.
+func copyRows(ctx context.Context, tx pgx.Tx, captureID string, recordTime int64, rows []*eventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	events := make([][]any, 0, len(rows))
+	var identifiers, bizTransactions, dispositions [][]any
+	for _, row := range rows {
+		ev := row.record.Event
+		events = append(events, []any{
+			row.seq, ev.EventID, row.record.Hash, string(ev.Type), ev.EventTime.UnixNano(), recordTime,
+			nullable(string(ev.Action)), nullable(ev.BizStep), nullable(ev.Disposition),
+			nullable(row.readPoint), nullable(row.bizLocation),
+			row.declared, nullable(row.errorReason), row.declarationTime, row.declaredHash,
+			captureID, row.record.Doc, row.declaredDoc,
+		})
+		for _, id := range row.record.IDs {
+			identifiers = append(identifiers, []any{
+				id.Canonical, id.Original, string(id.Role), id.Type, row.seq, id.Quantity, nullable(id.UOM),
+			})
+		}
+		for _, bt := range ev.BizTransactionList {
+			bizTransactions = append(bizTransactions, []any{row.seq, bt.Type, bt.Value})
+		}
+		dispositions = appendDispositions(dispositions, row.seq, ev.PersistentDisposition)
+	}
+
+	copies := []struct {
+		table   string
+		columns []string
+		rows    [][]any
+	}{
+		{"events", eventColumns, events},
+		{"identifiers", identifierColumns, identifiers},
+		{"biz_transactions", bizTransactionColumns, bizTransactions},
+		{"persistent_dispositions", dispositionColumns, dispositions},
+	}
+	for _, c := range copies {
+		if len(c.rows) == 0 {
+			continue
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("capture: copy %s: %w", c.table, err)
+		}
+	}
+	return nil
+}
+
+// appendDispositions appends the persistent_dispositions rows of pd.
+func appendDispositions(dst [][]any, seq int64, pd *epcis.PersistentDisposition) [][]any {
+	if pd == nil {
+		return dst
+	}
+	for _, v := range pd.Set {
+		dst = append(dst, []any{seq, "set", v})
+	}
+	for _, v := range pd.Unset {
+		dst = append(dst, []any{seq, "unset", v})
+	}
+	return dst
+}
