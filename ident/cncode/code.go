@@ -129,11 +129,11 @@ type Field struct {
 	// TitleZH and TitleEN are the field's human-readable names.
 	TitleZH string
 	TitleEN string
-	// Value is the segment as it stands in the code.
+	// Value is the segment as written in the code.
 	Value string
 	// TextZH and TextEN give the meaning of a coded value, such as
-	// "广东省" for the province code "44"; both are empty for values that
-	// are not codes of a published table.
+	// "广东省" for the province code "44". Both are empty for values that
+	// no published table defines.
 	TextZH string
 	TextEN string
 }
@@ -187,16 +187,17 @@ func invalid(s Scheme, value string, pos int, reason, reasonZH string) *Error {
 	return &Error{Scheme: s, Value: value, Position: pos, Reason: reason, ReasonZH: reasonZH}
 }
 
-// maxInput bounds the length of strings Parse examines, so that a
-// megabyte of garbage is rejected without being scanned. The longest code
-// of this package, an MA code with every data unit, stays well below it.
+// maxInput is the maximum length in bytes of a string Parse examines, so
+// that a megabyte of garbage is rejected without being scanned. An MA code
+// with every data unit, the longest code of this package, is about 90 bytes.
 const maxInput = 512
 
-// Parse detects the scheme of s and parses it. It accepts the plain forms
-// (18-character unified social credit code, "SC" + 14 digits, 20-, 24- and
-// 32-digit codes, "MA." codes), every URI form of this package, and http or
-// https URLs that carry an MA code or a 32-digit pesticide code in their
-// last path segment or in a query parameter, as printed in label QR codes.
+// Parse detects the scheme of s and parses it. It accepts the plain forms:
+// 18-character unified social credit codes, "SC" followed by digits, 20-,
+// 24- and 32-digit codes, and "MA." codes. It also accepts every URI form
+// of this package. Label QR codes often contain an http or https URL, so
+// Parse also accepts such URLs when they carry an MA code or a 32-digit
+// pesticide code in the path or in a query parameter (see parseURL).
 // Surrounding white space is ignored.
 //
 // Parse returns an *Error (wrapping ErrInvalid) when s has the shape of a
@@ -207,20 +208,18 @@ func Parse(s string) (*Code, error) {
 	if len(s) > maxInput {
 		return nil, fmt.Errorf("%w: input of %d bytes is longer than any supported code (%d bytes)", ErrUnknownScheme, len(s), maxInput)
 	}
-	lower := strings.ToLower(s)
-
 	for _, p := range uriParsers {
-		if strings.HasPrefix(lower, p.prefix) {
+		if hasPrefixFold(s, p.prefix) {
 			return p.parse(s[len(p.prefix):])
 		}
 	}
-	if strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") {
+	if hasPrefixFold(s, "http://") || hasPrefixFold(s, "https://") {
 		return parseURL(s)
 	}
-	if strings.HasPrefix(lower, "ma.") || strings.HasPrefix(lower, "ma/") {
+	if hasPrefixFold(s, "ma.") || hasPrefixFold(s, "ma/") {
 		return ParseIDcode(s)
 	}
-	if len(s) == 16 && strings.HasPrefix(lower, "sc") {
+	if hasPrefixFold(s, "sc") && len(s) > 2 && s[2] >= '0' && s[2] <= '9' {
 		return ParseFoodLicence(s)
 	}
 	if allDigits(s) {
@@ -251,6 +250,24 @@ var uriParsers = []struct {
 	{PrefixVetDrug, ParseVetDrug},
 	{PrefixFoodLicence, ParseFoodLicence},
 	{PrefixIDcode, ParseIDcode},
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring the case of
+// ASCII letters only; prefix must be lower-case ASCII.
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {

@@ -26,7 +26,7 @@ import (
 // class URI urn:cn:nmpa:drugclass:{7-digit product code}.
 func ParseDrug(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixDrug) {
+	if hasPrefixFold(s, PrefixDrug) {
 		s = s[len(PrefixDrug):]
 	}
 	if err := checkDigits(SchemeDrug, s, 20); err != nil {

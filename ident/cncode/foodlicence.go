@@ -72,10 +72,10 @@ var foodAdditiveCategories = map[string]codeText{
 // product.
 func ParseFoodLicence(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixFoodLicence) {
+	if hasPrefixFold(s, PrefixFoodLicence) {
 		s = s[len(PrefixFoodLicence):]
 	}
-	if len(s) < 2 || !strings.EqualFold(s[:2], "SC") {
+	if len(s) < 2 || !hasPrefixFold(s, "sc") {
 		return nil, invalid(SchemeFoodLicence, s, 1, `must start with "SC"`, "应以“SC”开头")
 	}
 	digits := s[2:]

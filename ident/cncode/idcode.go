@@ -44,17 +44,16 @@ const idcodeMedicalIndustry = "M0"
 
 // idcodeUnits are the production data units of the medical device rules.
 var idcodeUnits = map[byte]struct {
-	name    string
-	zh, en  string
-	isDate  bool
-	ordered int
+	name   string
+	zh, en string
+	isDate bool
 }{
-	'L': {"lot", "批号", "lot number", false, 1},
-	'S': {"serial", "序列号", "serial number", false, 2},
-	'M': {"productionDate", "生产日期", "production date", true, 3},
-	'D': {"sterilisationLot", "灭菌批号", "sterilisation lot", false, 4},
-	'V': {"validUntilDate", "有效期", "valid-until date", true, 5},
-	'E': {"expiryDate", "失效日期", "expiry date", true, 6},
+	'L': {"lot", "批号", "lot number", false},
+	'S': {"serial", "序列号", "serial number", false},
+	'M': {"productionDate", "生产日期", "production date", true},
+	'D': {"sterilisationLot", "灭菌批号", "sterilisation lot", false},
+	'V': {"validUntilDate", "有效期", "valid-until date", true},
+	'E': {"expiryDate", "失效日期", "expiry date", true},
 }
 
 // idcodeNode is one node of an MA code with its 0-based byte offset.
@@ -87,7 +86,7 @@ func isAlnum(c byte) bool {
 // case. Nodes are letters and digits, non-empty.
 func ParseIDcode(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixIDcode) {
+	if hasPrefixFold(s, PrefixIDcode) {
 		s = s[len(PrefixIDcode):]
 	}
 	if s == "" {

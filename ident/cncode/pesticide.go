@@ -42,7 +42,7 @@ var pesticideProductionTypes = map[byte]codeText{
 // urn:cn:moa:pesticideclass:{positions 1-11}.
 func ParsePesticide(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixPesticide) {
+	if hasPrefixFold(s, PrefixPesticide) {
 		s = s[len(PrefixPesticide):]
 	}
 	if err := checkDigits(SchemePesticide, s, 32); err != nil {

@@ -8,26 +8,29 @@ import (
 )
 
 // parseURL finds a code in an http or https URL, as printed in label QR
-// codes whose content is a traceability web address with the code in it:
-// an MA code in the path (from the segment that starts with "MA.") or in a
-// query parameter, or a 32-digit pesticide unit identification code as the
-// last path segment or a query parameter. Other codes are not looked for
-// in URLs, because a GS1 Digital Link path can end in a 20- or 24-digit
-// serial number that only looks like a drug or veterinary drug code.
+// codes that contain a traceability web address. It looks for an MA code
+// in the path (from the segment that starts with "MA.") or in a query
+// parameter, and for a 32-digit pesticide unit identification code as the
+// last path segment or a query parameter. It looks for no other codes,
+// because a GS1 Digital Link path can end in a 20- or 24-digit serial
+// number that only looks like a drug or veterinary drug code.
 func parseURL(s string) (*Code, error) {
 	u, err := url.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q is not a valid URL: %w", ErrUnknownScheme, s, err)
 	}
+
 	path := u.Path
 	upper := strings.ToUpper(path)
 	if i := strings.Index(upper, "/MA."); i >= 0 {
 		return ParseIDcode(strings.TrimSuffix(path[i+1:], "/"))
 	}
+
 	last := path[strings.LastIndex(path, "/")+1:]
 	if len(last) == 32 && allDigits(last) {
 		return ParsePesticide(last)
 	}
+
 	query := u.Query()
 	keys := make([]string, 0, len(query))
 	for k := range query {
@@ -38,7 +41,7 @@ func parseURL(s string) (*Code, error) {
 		for _, v := range query[k] {
 			v = strings.TrimSpace(v)
 			switch {
-			case len(v) >= 3 && strings.EqualFold(v[:3], "MA."):
+			case hasPrefixFold(v, "ma."):
 				return ParseIDcode(v)
 			case len(v) == 32 && allDigits(v):
 				return ParsePesticide(v)

@@ -77,7 +77,7 @@ var orgCodeWeights = [8]int{3, 7, 9, 10, 5, 8, 4, 2}
 // and letters A-Z as 10-35; 10 is written "X" and 11 is written "0".
 func OrgCodeCheckChar(first8 string) (byte, error) {
 	if len(first8) != 8 {
-		return 0, fmt.Errorf("%w: organisation code body %q has %d bytes, want 8", ErrInvalid, first8, len(first8))
+		return 0, fmt.Errorf("%w: organisation code body %q has %d bytes, must have 8", ErrInvalid, first8, len(first8))
 	}
 	sum := 0
 	for i := 0; i < 8; i++ {
@@ -181,15 +181,17 @@ var usccAuthorities = map[byte]usccAuthority{
 
 // ParseUSCC parses a unified social credit code (GB 32100-2015), given
 // plain or as "urn:cn:uscc:…". Lower-case letters are accepted and
-// normalised to upper case. It checks, in this order: the length, that
-// every character is a code character, the registration authority and
-// organisation type against the published table, the province (and, in
-// Guangdong, the prefecture) of the division code, the organisation code
-// check character of GB 11714 at position 17, and the check character at
-// position 18.
+// normalised to upper case. It checks, in this order:
+//
+//   - the length and that every character is a code character;
+//   - the registration authority and organisation type against the
+//     published table;
+//   - the province of the division code, and in Guangdong the prefecture;
+//   - the organisation code check character of GB 11714 at position 17;
+//   - the check character at position 18.
 func ParseUSCC(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixUSCC) {
+	if hasPrefixFold(s, PrefixUSCC) {
 		s = s[len(PrefixUSCC):]
 	}
 	if n := utf8.RuneCountInString(s); n != 18 {

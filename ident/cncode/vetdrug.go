@@ -26,7 +26,7 @@ import (
 // digits}; it has no class URI.
 func ParseVetDrug(s string) (*Code, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(strings.ToLower(s), PrefixVetDrug) {
+	if hasPrefixFold(s, PrefixVetDrug) {
 		s = s[len(PrefixVetDrug):]
 	}
 	if err := checkDigits(SchemeVetDrug, s, 24); err != nil {
