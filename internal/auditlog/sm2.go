@@ -21,9 +21,11 @@ import (
 // An SM2 note signature is the ASN.1 DER SM2 signature (GM/T 0003.2-2012,
 // GB/T 32918.2-2016) over the note text, with the SM3 digest of
 // Z_A || text and the default user ID "1234567812345678" (GM/T 0009-2012).
-// OpenSSL 3 verifies it with
+// OpenSSL 3.0 verifies it with the following command; it needs the
+// explicit distid option because its own default ID is empty:
 //
-//	openssl pkeyutl -verify -rawin -digest sm3 -pubin -inkey pub.pem -in text -sigfile sig
+//	openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 \
+//	    -pubin -inkey pub.pem -in text -sigfile sig
 //
 // The public key material in verifier keys is the DER SubjectPublicKeyInfo
 // of the SM2 key, so the key ID is

@@ -1,0 +1,186 @@
+package auditlog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/transparency-dev/merkle/proof"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// WitnessState stores, for each log origin, the latest checkpoint a
+// witness cosigned. Implementations must be safe for concurrent use.
+type WitnessState interface {
+	// Last returns the size and root hash last cosigned for origin; ok is
+	// false when the witness has not seen the log yet.
+	Last(ctx context.Context, origin string) (size uint64, root []byte, ok bool, err error)
+	// Update records a newly cosigned size and root hash for origin.
+	Update(ctx context.Context, origin string, size uint64, root []byte) error
+}
+
+// Witness is a second platform that checks another log's checkpoints for
+// append-only growth and cosigns them (C2SP tlog-cosignature). It trusts
+// the first checkpoint it sees of a log (trust on first use); every later
+// checkpoint must come with a consistency proof from the last one.
+type Witness struct {
+	// Cosigner signs the cosignatures; see Cosigner.
+	Cosigner note.Signer
+	// LogKey verifies the witnessed log's own checkpoint signatures.
+	LogKey note.Verifier
+	// Origin is the witnessed log's checkpoint origin line.
+	Origin string
+	// Hasher is the witnessed log's tree hasher (SHA256 or SM3).
+	Hasher *Hasher
+	State  WitnessState
+
+	mu sync.Mutex
+}
+
+// Cosign verifies checkpoint (signed by LogKey, with origin Origin) and
+// consistency, the RFC 6962 consistency proof from the last checkpoint
+// the witness cosigned to this one, then returns the checkpoint note with
+// the witness's cosignature added and records the new size. It returns an
+// error wrapping ErrInconsistent when the log went backwards, forked, or
+// the proof does not verify, and ErrInvalidCheckpoint for a bad signature.
+func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][]byte) ([]byte, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, err := OpenCheckpoint(checkpoint, w.Origin, w.LogKey)
+	if err != nil {
+		return nil, err
+	}
+	size, root, ok, err := w.State.Last(ctx, w.Origin)
+	if err != nil {
+		return nil, fmt.Errorf("read witness state: %w", err)
+	}
+	if ok {
+		switch {
+		case c.Size < size:
+			return nil, fmt.Errorf("%w: checkpoint size %d is below size %d already cosigned for %s; the log rolled back", ErrInconsistent, c.Size, size, w.Origin)
+		case c.Size == size && string(c.Hash) != string(root):
+			return nil, fmt.Errorf("%w: size %d of %s has root %x, but %x was cosigned; the log forked", ErrInconsistent, size, w.Origin, c.Hash, root)
+		case c.Size > size && size > 0:
+			if err := proof.VerifyConsistency(w.Hasher, size, c.Size, consistency, root, c.Hash); err != nil {
+				return nil, fmt.Errorf("%w: consistency proof from size %d to %d: %v; fetch it with proof/consistency?from=%d&to=%d", ErrInconsistent, size, c.Size, err, size, c.Size)
+			}
+		}
+	}
+	n, err := note.Open(checkpoint, note.VerifierList(w.LogKey))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidCheckpoint, err)
+	}
+	out, err := note.Sign(n, w.Cosigner)
+	if err != nil {
+		return nil, fmt.Errorf("cosign checkpoint at size %d: %w", c.Size, err)
+	}
+	if err := w.State.Update(ctx, w.Origin, c.Size, c.Hash); err != nil {
+		return nil, fmt.Errorf("record cosigned size %d: %w", c.Size, err)
+	}
+	return out, nil
+}
+
+// ErrQuorum is returned by VerifyCosigned when fewer witnesses than
+// required cosigned the checkpoint.
+var ErrQuorum = errors.New("too few witness cosignatures")
+
+// VerifyCosigned verifies a checkpoint's log signature and requires valid
+// cosignatures from at least quorum of the given witness keys (cosigner
+// verifier keys, see Cosigner). A signature by a known key that does not
+// verify rejects the whole note, as C2SP signed-note advises.
+func VerifyCosigned(msg []byte, origin string, logKey note.Verifier, witnesses []note.Verifier, quorum int) (Checkpoint, error) {
+	c, err := OpenCheckpoint(msg, origin, logKey)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	n, err := note.Open(msg, note.VerifierList(append([]note.Verifier{logKey}, witnesses...)...))
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("%w: %v", ErrInvalidCheckpoint, err)
+	}
+	seen := make(map[string]bool)
+	for _, s := range n.Sigs {
+		for _, v := range witnesses {
+			if s.Name == v.Name() && s.Hash == v.KeyHash() {
+				seen[fmt.Sprintf("%s+%08x", s.Name, s.Hash)] = true
+			}
+		}
+	}
+	if len(seen) < quorum {
+		return Checkpoint{}, fmt.Errorf("%w: %d of the %d required witnesses cosigned the checkpoint at size %d", ErrQuorum, len(seen), quorum, c.Size)
+	}
+	return c, nil
+}
+
+// FileWitnessState is a WitnessState kept in a JSON file, rewritten
+// atomically (write to a temporary file, then rename) on every update.
+type FileWitnessState struct {
+	Path string
+	mu   sync.Mutex
+}
+
+type witnessEntry struct {
+	Size uint64 `json:"size"`
+	Root []byte `json:"root"`
+}
+
+func (f *FileWitnessState) load() (map[string]witnessEntry, error) {
+	m := make(map[string]witnessEntry)
+	b, err := os.ReadFile(f.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read witness state: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("witness state %s is not valid JSON: %w", f.Path, err)
+	}
+	return m, nil
+}
+
+// Last implements WitnessState.
+func (f *FileWitnessState) Last(_ context.Context, origin string) (uint64, []byte, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, err := f.load()
+	if err != nil {
+		return 0, nil, false, err
+	}
+	e, ok := m[origin]
+	return e.Size, e.Root, ok, nil
+}
+
+// Update implements WitnessState.
+func (f *FileWitnessState) Update(_ context.Context, origin string, size uint64, root []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m, err := f.load()
+	if err != nil {
+		return err
+	}
+	m[origin] = witnessEntry{Size: size, Root: root}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode witness state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".witness-*.json")
+	if err != nil {
+		return fmt.Errorf("write witness state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write witness state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write witness state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), f.Path); err != nil {
+		return fmt.Errorf("write witness state: %w", err)
+	}
+	return nil
+}
