@@ -194,7 +194,7 @@ type jsonBinding struct{ prefix, iri string }
 type jsonNSAlloc struct {
 	bound map[string]string // prefix → IRI, including the EPCIS context's
 	byIRI map[string]string // IRI → prefix
-	added []jsonBinding       // bindings to write, in order of first use
+	added []jsonBinding     // bindings to write, in order of first use
 }
 
 func newJSONNSAlloc(parent map[string]string) *jsonNSAlloc {
