@@ -282,6 +282,26 @@ func testCapture(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("declared with the original hash", func(t *testing.T) {
+		// The CBV 2.0 hash may leave errorDeclaration out, so a
+		// declaration can carry the hash of the event it declares.
+		s := open(t)
+		r := record(objectEvent(0, epcis.ActionAdd, sgtin1))
+		capture(t, s, "job-1", r)
+		d := declaration(r, erIncorrect, base.Add(time.Hour))
+		d.Hash = r.Hash
+		res := capture(t, s, "job-2", d)
+		checkOutcomes(t, res, store.Declared)
+		if ev := mustEvent(t, s, r.Event.EventID); !ev.Declared || string(ev.Doc) != string(d.Doc) {
+			t.Errorf("event after declaration: Declared %v, Doc %s; want true and the declaration", ev.Declared, ev.Doc)
+		}
+		res = capture(t, s, "job-3", d, r)
+		checkOutcomes(t, res, store.Duplicate, store.Duplicate)
+		if got := logSize(t, s); got != 2 {
+			t.Errorf("LogSize: got %d, want 2", got)
+		}
+	})
+
 	t.Run("declared within batch", func(t *testing.T) {
 		s := open(t)
 		r := record(objectEvent(0, epcis.ActionAdd, sgtin1))

@@ -72,7 +72,7 @@ CREATE INDEX persistent_dispositions_event_seq ON persistent_dispositions (event
 CREATE TABLE capture_jobs (
     id          TEXT    PRIMARY KEY, -- capture job id
     state       TEXT    NOT NULL,    -- RUNNING, SUCCESS or FAILED
-    created_at  INTEGER NOT NULL,    -- when the job was created
+    created_at  INTEGER,             -- when the job was created; NULL when unknown
     finished_at INTEGER,             -- when the job finished; NULL while running
     source      TEXT    NOT NULL DEFAULT '', -- where the document came from (file name or "http")
     accepted    INTEGER NOT NULL DEFAULT 0,  -- events stored

@@ -1,0 +1,122 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
+	"github.com/suyuan-trace/suyuan/internal/store/storetest"
+)
+
+func openTemp(t *testing.T) store.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "suyuan.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, openTemp)
+}
+
+func TestCrashMidCapture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the kill-mid-capture test in -short mode")
+	}
+	path := filepath.Join(t.TempDir(), "nested", "crash.db")
+	storetest.RunCrash(t, path, func(ctx context.Context, location string) (store.Store, error) {
+		return sqlite.Open(ctx, location)
+	}, 1500*time.Millisecond)
+}
+
+func TestOpenSchemaTooNew(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "suyuan.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("sql.Open: %v", err)
+	}
+	known := sqlite.SchemaVersion()
+	newer := known + 7
+	if _, err := db.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, 0)", newer); err != nil {
+		t.Fatalf("insert newer schema version: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	_, err = sqlite.Open(ctx, path)
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("Open(newer schema): got %v, want ErrSchemaTooNew", err)
+	}
+	for _, v := range []int{newer, known} {
+		if !strings.Contains(err.Error(), strconv.Itoa(v)) {
+			t.Errorf("Open(newer schema) message %q: want it to name version %d", err, v)
+		}
+	}
+}
+
+func TestOpenSettings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a", "b", "suyuan.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open(path in missing directory): %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	// Opening again applies no migration twice.
+	s, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open again: %v", err)
+	}
+	defer s.Close()
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("sql.Open: %v", err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatalf("PRAGMA journal_mode: %v", err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode: got %q, want %q", mode, "wal")
+	}
+	var versions, latest int
+	if err := db.QueryRowContext(ctx, "SELECT count(*), max(version) FROM schema_version").Scan(&versions, &latest); err != nil {
+		t.Fatalf("read schema_version: %v", err)
+	}
+	if versions != sqlite.SchemaVersion() || latest != sqlite.SchemaVersion() {
+		t.Errorf("schema_version: got %d rows up to %d, want %d rows up to %d", versions, latest, sqlite.SchemaVersion(), sqlite.SchemaVersion())
+	}
+}
+
+func TestOpenInvalidPath(t *testing.T) {
+	for _, path := range []string{"", "file:x.db", filepath.Join(t.TempDir(), "a?mode=ro")} {
+		t.Run(path, func(t *testing.T) {
+			if _, err := sqlite.Open(context.Background(), path); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("Open(%q): got %v, want ErrInvalid", path, err)
+			}
+		})
+	}
+}
