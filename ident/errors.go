@@ -21,6 +21,10 @@ var (
 	// matches more than one GS1 key.
 	ErrNoDigitalLink = errors.New("no GS1 Digital Link equivalent")
 
+	// ErrNoEPCURN is returned by DigitalLinkToURN for a GS1 key that the
+	// EPC Tag Data Standard gives no EPC URN, such as the GMN, AI (8013).
+	ErrNoEPCURN = errors.New("no EPC URN equivalent")
+
 	// ErrUnknownPrefixLength is returned by DigitalLinkToURN when the
 	// PrefixTable does not know the length of the GS1 company prefix inside
 	// a key. An EPC URN cannot be written without it, and the length is

@@ -1,0 +1,333 @@
+package ident
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// DigitalLink is a parsed GS1 Digital Link URI (GS1 Digital Link standard
+// 1.2, URI syntax): a primary key with its key qualifiers in the path, and
+// data attributes and other parameters in the query.
+type DigitalLink struct {
+	// Scheme is "http" or "https".
+	Scheme string
+	// Host is the host name with its port, if any.
+	Host string
+	// PathPrefix is the part of the path before the primary key, such as
+	// "/products", escaped as in the URI; "" when the key comes first.
+	PathPrefix string
+	// Key is the primary key, such as AI (01) with a 14-digit GTIN. A
+	// GTIN-8, -12 or -13 is padded to 14 digits.
+	Key Element
+	// Qualifiers are the key qualifiers in path order, such as AI (10)
+	// and AI (21) after a GTIN.
+	Qualifiers []Element
+	// Attributes are the AIs of the query string in order, such as
+	// AI (17) in "?17=261231".
+	Attributes []Element
+	// Params are the other query parameters, such as linkType, with names
+	// and values still escaped as in the URI.
+	Params []QueryParam
+	// Fragment is the fragment after "#", escaped as in the URI.
+	Fragment string
+}
+
+// QueryParam is a query parameter of a Digital Link that is not an AI.
+type QueryParam struct {
+	Name, Value string
+}
+
+// dlShortNames maps the alphabetic path names of GS1 Digital Link 1.0 and
+// 1.1 (deprecated in 1.2, still accepted when reading) to their AIs.
+var dlShortNames = map[string]string{
+	"gtin": "01", "itip": "8006", "cpid": "8010", "gln": "414", "party": "417",
+	"gsrnp": "8017", "gsrn": "8018", "gcn": "255", "sscc": "00", "gdti": "253",
+	"ginc": "401", "gsin": "402", "grai": "8003", "giai": "8004",
+	"cpv": "22", "lot": "10", "ser": "21", "glnx": "254",
+}
+
+// pathAI returns the AI named by a path segment: the numeric AI itself or
+// its deprecated alphabetic name.
+func pathAI(seg string) string {
+	if ai, ok := dlShortNames[seg]; ok {
+		return ai
+	}
+	return seg
+}
+
+// ParseDigitalLink parses a GS1 Digital Link URI on any host and under any
+// path prefix, such as
+//
+//	https://example.com/shop/01/09506000134352/10/ABC%2F1/21/12345?17=261231&linkType=gs1:pip
+//
+// The primary key is the first path segment that names a primary key AI
+// and is followed by key-value pairs up to the end of the path. The key
+// qualifiers must follow one of the key's qualifier sequences of the GS1
+// Barcode Syntax Dictionary in order (01: 22, 10, 21 or 235; 414: 254 or
+// 7040; 8006: 22, 10, 21; 8010: 8011; 8017 and 8018: 8019; 417 and 8004:
+// 7040; 415: 8020). Path and query values are percent-decoded, and "+"
+// is a literal plus sign. Every AI value is checked with ValidateElement
+// and all AIs together with CheckPairs.
+//
+// NOTE: compressed Digital Link URIs (GS1 Digital Link 1.2, section 8) are
+// not decoded and are rejected with ErrInvalid.
+func ParseDigitalLink(uri string) (*DigitalLink, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return nil, fmt.Errorf("%w: Digital Link %q is not a valid URI: %v", ErrInvalid, uri, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: Digital Link %q must start with https:// or http://", ErrInvalid, uri)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%w: Digital Link %q has no host", ErrInvalid, uri)
+	}
+	dl := &DigitalLink{Scheme: u.Scheme, Host: u.Host, Fragment: u.EscapedFragment()}
+	if err := dl.parsePath(uri, rawPath(uri)); err != nil {
+		return nil, err
+	}
+	if err := dl.parseQuery(uri, u.RawQuery); err != nil {
+		return nil, err
+	}
+	if err := CheckPairs(dl.Elements()); err != nil {
+		return nil, fmt.Errorf("Digital Link %q: %w", uri, err)
+	}
+	return dl, nil
+}
+
+// rawPath returns the path of an absolute URI exactly as written, with its
+// escapes, so that each segment is decoded once and "+" stays literal.
+func rawPath(uri string) string {
+	rest := uri[strings.Index(uri, "//")+2:]
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 {
+		return ""
+	}
+	rest = rest[slash:]
+	if end := strings.IndexAny(rest, "?#"); end >= 0 {
+		rest = rest[:end]
+	}
+	return rest
+}
+
+// errNoKey reports a URI without a primary key in its path.
+func errNoKey(uri string) error {
+	return fmt.Errorf("%w: %q is no GS1 Digital Link: its path contains no primary key AI such as /01/ followed by key-value pairs", ErrInvalid, uri)
+}
+
+// findKey returns the index of the primary key segment, or -1.
+func findKey(segs []string) int {
+	for i := 0; i+1 < len(segs); i++ {
+		if (len(segs)-i)%2 != 0 {
+			continue
+		}
+		if d, ok := LookupAI(pathAI(segs[i])); ok && d.PrimaryKey {
+			return i
+		}
+	}
+	return -1
+}
+
+func splitPath(path string) []string {
+	path = strings.TrimSuffix(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
+func (dl *DigitalLink) parsePath(uri, path string) error {
+	segs := splitPath(path)
+	k := findKey(segs)
+	if k < 0 {
+		return errNoKey(uri)
+	}
+	if k > 0 {
+		dl.PathPrefix = "/" + strings.Join(segs[:k], "/")
+	}
+	keyAI := pathAI(segs[k])
+	keyDef, _ := LookupAI(keyAI)
+	var elems []Element
+	for i := k; i < len(segs); i += 2 {
+		ai := pathAI(segs[i])
+		value, err := percentDecode(fmt.Sprintf("Digital Link %q: AI (%s)", uri, ai), segs[i+1])
+		if err != nil {
+			return err
+		}
+		if ai == "01" {
+			g, err := ParseGTIN(value)
+			if err != nil {
+				return fmt.Errorf("Digital Link %q: AI (01): %w", uri, err)
+			}
+			value = g.GTIN14()
+		}
+		if err := ValidateElement(ai, value); err != nil {
+			return fmt.Errorf("Digital Link %q: %w", uri, err)
+		}
+		elems = append(elems, Element{ai, value})
+	}
+	if err := checkQualifierOrder(keyDef, elems[1:]); err != nil {
+		return fmt.Errorf("%w: Digital Link %q: %v", ErrInvalid, uri, err)
+	}
+	dl.Key = elems[0]
+	dl.Qualifiers = elems[1:]
+	return nil
+}
+
+// checkQualifierOrder checks that the qualifiers follow one of the key's
+// qualifier sequences, in order and each at most once.
+func checkQualifierOrder(key *AIDefinition, quals []Element) error {
+	if len(quals) == 0 {
+		return nil
+	}
+	if len(key.Qualifiers) == 0 {
+		return fmt.Errorf("primary key AI (%s) takes no key qualifiers, got AI (%s); put data attributes in the query string", key.AI, quals[0].AI)
+	}
+	var firstErr error
+	for _, seq := range key.Qualifiers {
+		err := followsSequence(key.AI, seq, quals)
+		if err == nil {
+			return nil
+		}
+		if firstErr == nil || inSequence(seq, quals[0].AI) {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+func inSequence(seq []string, ai string) bool {
+	for _, s := range seq {
+		if s == ai {
+			return true
+		}
+	}
+	return false
+}
+
+func followsSequence(keyAI string, seq []string, quals []Element) error {
+	next := 0
+	for i, q := range quals {
+		pos := -1
+		for j, s := range seq {
+			if s == q.AI {
+				pos = j
+				break
+			}
+		}
+		if pos < 0 {
+			return fmt.Errorf("AI (%s) is not a key qualifier of AI (%s) here; allowed in order: %s", q.AI, keyAI, strings.Join(seq, ", "))
+		}
+		if pos < next {
+			return fmt.Errorf("key qualifiers out of order: AI (%s) must come before AI (%s); the order after AI (%s) is %s", q.AI, quals[i-1].AI, keyAI, strings.Join(seq, ", "))
+		}
+		next = pos + 1
+	}
+	return nil
+}
+
+func (dl *DigitalLink) parseQuery(uri, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(raw, "&") {
+		if part == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(part, "=")
+		d, ok := LookupAI(name)
+		if !ok {
+			dl.Params = append(dl.Params, QueryParam{name, value})
+			continue
+		}
+		v, err := percentDecode(fmt.Sprintf("Digital Link %q: query AI (%s)", uri, name), value)
+		if err != nil {
+			return err
+		}
+		if d.PrimaryKey {
+			return fmt.Errorf("%w: Digital Link %q: AI (%s) is a primary key and belongs in the path, not the query", ErrInvalid, uri, name)
+		}
+		if !d.DLAttribute {
+			return fmt.Errorf("%w: Digital Link %q: AI (%s) is not allowed as a data attribute in the query; a key qualifier belongs in the path", ErrInvalid, uri, name)
+		}
+		if err := d.Validate(v); err != nil {
+			return fmt.Errorf("Digital Link %q: query: %w", uri, err)
+		}
+		if seen[name] {
+			return fmt.Errorf("%w: Digital Link %q: AI (%s) appears twice in the query", ErrInvalid, uri, name)
+		}
+		seen[name] = true
+		dl.Attributes = append(dl.Attributes, Element{name, v})
+	}
+	return nil
+}
+
+// Elements returns the primary key, the key qualifiers and the data
+// attributes as one element list.
+func (dl *DigitalLink) Elements() []Element {
+	out := make([]Element, 0, 1+len(dl.Qualifiers)+len(dl.Attributes))
+	out = append(out, dl.Key)
+	out = append(out, dl.Qualifiers...)
+	return append(out, dl.Attributes...)
+}
+
+// String formats the Digital Link with its host, path prefix, key,
+// qualifiers, attributes, other parameters and fragment. Values are
+// percent-encoded as the GS1 Digital Link standard requires.
+func (dl *DigitalLink) String() string {
+	var b strings.Builder
+	b.WriteString(formatDL(dl.Scheme+"://"+dl.Host+dl.PathPrefix, append([]Element{dl.Key}, dl.Qualifiers...)))
+	sep := byte('?')
+	for _, a := range dl.Attributes {
+		b.WriteByte(sep)
+		b.WriteString(a.AI)
+		b.WriteByte('=')
+		b.WriteString(encodeDLValue(a.Value))
+		sep = '&'
+	}
+	for _, p := range dl.Params {
+		b.WriteByte(sep)
+		b.WriteString(p.Name)
+		if p.Value != "" {
+			b.WriteByte('=')
+			b.WriteString(p.Value)
+		}
+		sep = '&'
+	}
+	if dl.Fragment != "" {
+		b.WriteByte('#')
+		b.WriteString(dl.Fragment)
+	}
+	return b.String()
+}
+
+// CanonicalURI returns the canonical form of the identifier the Digital
+// Link names: https://id.gs1.org with the key and its qualifiers, without
+// the query. As for the CBV 2.0 event hash, a consumer product variant
+// (AI 22) is dropped, and so is the batch/lot (AI 10) when a serial
+// number (AI 21) identifies the instance, so every spelling of one object
+// has one canonical form.
+func (dl *DigitalLink) CanonicalURI() string {
+	return formatDL(canonicalHost, canonicalElements(dl.Key, dl.Qualifiers))
+}
+
+// canonicalElements keeps the key and the qualifiers that identify the
+// object: 22 goes, and 10 goes when 21 is present.
+func canonicalElements(key Element, quals []Element) []Element {
+	hasSerial := false
+	for _, q := range quals {
+		if q.AI == "21" {
+			hasSerial = true
+		}
+	}
+	out := []Element{key}
+	for _, q := range quals {
+		if q.AI == "22" || (q.AI == "10" && hasSerial) {
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}
