@@ -1,7 +1,7 @@
 // Package cncode owns the Chinese code schemes that identify parties,
-// products and items on Chinese labels and licences, with a parser and
-// validator for each and the URI under which the platform uses the code as
-// an identifier in EPCIS events:
+// products and items on Chinese labels and licences. For each scheme it
+// has a parser and validator, and a URI under which the platform uses the
+// code as an identifier in EPCIS events. The schemes are:
 //
 //   - unified social credit code 统一社会信用代码, GB 32100-2015, with the
 //     organisation code check character of GB 11714-1997 and the

@@ -35,10 +35,10 @@ type Product struct {
 const cset82 = `!"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz`
 
 // URI returns the GS1 Digital Link URI of the product, such as
-// "https://id.gs1.org/01/09506000134352/10/ABC1/21/12345?17=271231": the
-// GTIN in 14 digits, then the lot and the serial as path qualifiers in the
-// order of the GS1 Digital Link standard, and the expiry date as a query
-// attribute. Lot and serial are percent-encoded except for RFC 3986
+// "https://id.gs1.org/01/09506000134352/10/ABC1/21/12345?17=271231". The
+// GTIN is written in 14 digits. The lot and the serial follow as path key
+// qualifiers in the order of the GS1 Digital Link standard, and the expiry
+// date is a query attribute. Lot and serial are percent-encoded except for RFC 3986
 // unreserved characters.
 func (p Product) URI() (string, error) {
 	gtin, err := gtin14(p.GTIN)
