@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // decodeAll reads every event of a JSON document, failing the test on any
@@ -82,4 +84,151 @@ func TestJSONDecodeConformanceExamples(t *testing.T) {
 		})
 	}
 	t.Logf("%d files, %d events", len(files), total)
+}
+
+// normalizeEvent returns a copy of e that compares with reflect.DeepEqual
+// by meaning: times in UTC, and extension prefixes dropped, because a
+// prefix is not part of an element's identity.
+func normalizeEvent(e *Event) *Event {
+	c := *e
+	utc := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return time.Time{}
+		}
+		return t.UTC()
+	}
+	c.EventTime, c.RecordTime = utc(c.EventTime), utc(c.RecordTime)
+	if ed := c.ErrorDeclaration; ed != nil {
+		edc := *ed
+		edc.DeclarationTime = utc(edc.DeclarationTime)
+		edc.Extensions = normalizeElements(edc.Extensions)
+		c.ErrorDeclaration = &edc
+	}
+	if c.ReadPoint != nil {
+		rp := *c.ReadPoint
+		rp.Extensions = normalizeElements(rp.Extensions)
+		c.ReadPoint = &rp
+	}
+	if c.BizLocation != nil {
+		bl := *c.BizLocation
+		bl.Extensions = normalizeElements(bl.Extensions)
+		c.BizLocation = &bl
+	}
+	if c.SensorElementList != nil {
+		c.SensorElementList = append([]SensorElement(nil), c.SensorElementList...)
+		for i := range c.SensorElementList {
+			se := &c.SensorElementList[i]
+			se.Extensions = normalizeElements(se.Extensions)
+			if se.Metadata != nil {
+				md := *se.Metadata
+				md.Time, md.StartTime, md.EndTime = utc(md.Time), utc(md.StartTime), utc(md.EndTime)
+				md.Extensions = normalizeElements(md.Extensions)
+				se.Metadata = &md
+			}
+			if se.Reports != nil {
+				se.Reports = append([]SensorReport(nil), se.Reports...)
+				for j := range se.Reports {
+					se.Reports[j].Time = utc(se.Reports[j].Time)
+					se.Reports[j].Extensions = normalizeElements(se.Reports[j].Extensions)
+				}
+			}
+		}
+	}
+	c.ILMD = normalizeElements(c.ILMD)
+	c.Extensions = normalizeElements(c.Extensions)
+	return &c
+}
+
+func normalizeElements(els []Element) []Element {
+	if els == nil {
+		return nil
+	}
+	out := make([]Element, len(els))
+	for i, el := range els {
+		el.Prefix = ""
+		el.Children = normalizeElements(el.Children)
+		out[i] = el
+	}
+	return out
+}
+
+// schemaValidator loads the official EPCIS JSON schema from the
+// conformance data.
+func schemaValidator(t *testing.T) *SchemaValidator {
+	t.Helper()
+	v, err := NewSchemaValidator(filepath.Join(conformanceDir(t), "EPCIS-JSON-Schema.json"))
+	if err != nil {
+		t.Fatalf("NewSchemaValidator: %v", err)
+	}
+	return v
+}
+
+func TestJSONRoundTripConformanceExamples(t *testing.T) {
+	files := conformanceJSONFiles(t)
+	schema := schemaValidator(t)
+	for _, path := range files {
+		rel, _ := filepath.Rel(filepath.Join(conformanceDir(t), "JSON"), path)
+		t.Run(rel, func(t *testing.T) {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, events := decodeAll(t, raw)
+			for i, e := range events {
+				b, err := MarshalEventJSON(e)
+				if err != nil {
+					t.Fatalf("MarshalEventJSON event %d: %v", i, err)
+				}
+				if err := schema.Validate(b); err != nil {
+					t.Errorf("event %d does not match the schema: %v\n%s", i, err, b)
+				}
+				back, err := UnmarshalEventJSON(b)
+				if err != nil {
+					t.Fatalf("UnmarshalEventJSON event %d: %v\n%s", i, err, b)
+				}
+				if got, want := normalizeEvent(back), normalizeEvent(e); !reflect.DeepEqual(got, want) {
+					t.Errorf("event %d changed in round trip:\n got %+v\nwant %+v\njson %s", i, got, want, b)
+				}
+			}
+
+			var doc bytes.Buffer
+			enc := NewJSONEncoder(&doc, h)
+			for i, e := range events {
+				if err := enc.Encode(e); err != nil {
+					t.Fatalf("Encode event %d: %v", i, err)
+				}
+			}
+			if err := enc.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if err := schema.Validate(doc.Bytes()); err != nil {
+				t.Errorf("re-encoded document does not match the schema: %v\n%s", err, doc.Bytes())
+			}
+			h2, again := decodeAll(t, doc.Bytes())
+			if h2.Kind != h.Kind && h.Kind != KindBareEvent {
+				t.Errorf("document kind: got %v, want %v", h2.Kind, h.Kind)
+			}
+			if len(again) != len(events) {
+				t.Fatalf("re-encoded document: got %d events, want %d", len(again), len(events))
+			}
+			for i := range events {
+				if got, want := normalizeEvent(again[i]), normalizeEvent(events[i]); !reflect.DeepEqual(got, want) {
+					t.Errorf("document event %d changed in round trip:\n got %+v\nwant %+v", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestSchemaValidatorConformanceExamples(t *testing.T) {
+	schema := schemaValidator(t)
+	for _, path := range conformanceJSONFiles(t) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(raw); err != nil {
+			t.Logf("%s: official example fails the official schema: %v", filepath.Base(path), err)
+		}
+	}
 }

@@ -54,19 +54,25 @@ func (v *validator) add(ptr, value, rule, msg string) {
 	v.errs = append(v.errs, FieldError{EventIndex: v.index, Pointer: ptr, Value: TruncateValue(value), Rule: rule, Message: msg})
 }
 
-// fieldsOf lists, per event type, the type-specific fields it may carry.
+// fieldsOf lists, per event type, the type-specific fields it may carry,
+// following the EPCIS 2.0 XML schema (EPCglobal-epcis-2_0.xsd), which
+// allows persistentDisposition in every type.
+//
+// NOTE: the EPCIS 2.0 JSON schema lists persistentDisposition only for
+// ObjectEvent and TransformationEvent, so JSON written for other types with
+// it fails that schema while it matches the XML schema.
 var fieldsOf = map[EventType]map[string]bool{
 	ObjectEvent: set("action", "epcList", "quantityList", "bizStep", "disposition", "persistentDisposition",
 		"readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "ilmd"),
 	AggregationEvent: set("action", "parentID", "childEPCs", "childQuantityList", "bizStep", "disposition",
-		"readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
+		"persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
 	TransactionEvent: set("action", "parentID", "epcList", "quantityList", "bizStep", "disposition",
-		"readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
+		"persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
 	TransformationEvent: set("inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList",
 		"transformationID", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
 		"bizTransactionList", "sourceList", "destinationList", "sensorElementList", "ilmd"),
 	AssociationEvent: set("action", "parentID", "childEPCs", "childQuantityList", "bizStep", "disposition",
-		"readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
+		"persistentDisposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList"),
 }
 
 func set(names ...string) map[string]bool {
@@ -426,9 +432,12 @@ func (v *validator) interval(ptr string, start, end time.Time) {
 }
 
 func (v *validator) sensorReport(ptr string, sr *SensorReport) {
-	if sr.Type == "" {
+	// The XML schema makes type optional and the JSON schema requires it.
+	// A report carrying only an exception (an alarm) is accepted, as the
+	// EPCIS 2.0 XML examples use it.
+	if sr.Type == "" && sr.Exception == "" {
 		v.add(ptr+"/type", "", "sensorReport type required",
-			"sensorReport needs a type, like Temperature (传感器报告须含 type)")
+			"sensorReport needs a type, like Temperature, or an exception (传感器报告须含 type 或 exception)")
 	}
 	v.vocab(ptr+"/type", VocabSensorMeasurementType, sr.Type)
 	v.vocab(ptr+"/exception", VocabSensorAlertType, sr.Exception)
