@@ -19,6 +19,12 @@ type Name struct {
 // enter the pre-hash string (as in the reference implementation).
 const rdfsNamespace = "http://www.w3.org/2000/01/rdf-schema#"
 
+// xsiNamespace is the XML Schema instance namespace. Its attributes
+// (xsi:type, xsi:nil) type an XML value for a schema validator and have no
+// counterpart in JSON-LD, so they stay out of the pre-hash string; the same
+// extension then hashes alike in both syntaxes.
+const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
+
 // isComment reports whether el is an rdfs:comment annotation.
 func isComment(el *epcis.Element) bool {
 	return el.Local == "comment" && (el.Space == rdfsNamespace || el.Space == "")
@@ -50,6 +56,9 @@ func elementString(el *epcis.Element) string {
 	}
 	parts := make([]string, 0, len(el.Attrs)+len(el.Children))
 	for _, a := range el.Attrs {
+		if a.Space == xsiNamespace {
+			continue
+		}
 		s := qualifiedName(a.Space, a.Local)
 		if v := canonicalValue(a.Value); v != "" {
 			s += "=" + v
