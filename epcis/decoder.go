@@ -1,0 +1,83 @@
+package epcis
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+)
+
+// ErrUnsupportedContentType is returned by NewDecoder for a content type
+// that is neither XML nor JSON, and for input whose first character is
+// neither '<' nor '{'. HTTP handlers answer it with 415 Unsupported Media
+// Type.
+var ErrUnsupportedContentType = errors.New("epcis: unsupported content type")
+
+// Decoder reads the events of an EPCIS document one at a time. Both
+// *XMLDecoder and *JSONDecoder implement it, with the same contract:
+// Header returns what the document says about itself, Next returns the
+// next event and io.EOF after the last one, and a *ValidationError from
+// Next concerns one event unless the input is malformed.
+type Decoder interface {
+	Header() (Header, error)
+	Next() (*Event, error)
+}
+
+// NewDecoder returns the decoder for contentType: XML for
+// "application/xml", "text/xml" and any "+xml" type, JSON for
+// "application/json", "application/ld+json" and any "+json" type.
+// Parameters such as charset are ignored here; the XML decoder reads the
+// encoding from the XML declaration. When contentType is empty the first
+// character that is not white space (after a UTF-8 byte order mark)
+// decides: '<' for XML, '{' for JSON.
+//
+// It returns an error wrapping ErrUnsupportedContentType when neither
+// syntax applies.
+func NewDecoder(r io.Reader, contentType string) (Decoder, error) {
+	if strings.TrimSpace(contentType) == "" {
+		return sniffDecoder(r)
+	}
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cannot parse %q: send application/json, application/ld+json or application/xml", ErrUnsupportedContentType, contentType)
+	}
+	switch {
+	case mediaType == "application/xml" || mediaType == "text/xml" || strings.HasSuffix(mediaType, "+xml"):
+		return NewXMLDecoder(r), nil
+	case mediaType == "application/json" || mediaType == "application/ld+json" || strings.HasSuffix(mediaType, "+json"):
+		return NewJSONDecoder(r), nil
+	}
+	return nil, fmt.Errorf("%w: %q: send application/json, application/ld+json or application/xml", ErrUnsupportedContentType, mediaType)
+}
+
+// sniffDecoder chooses the decoder from the first significant byte of r.
+func sniffDecoder(r io.Reader) (Decoder, error) {
+	br := bufio.NewReader(r)
+	for skip := 0; ; skip++ {
+		peek, err := br.Peek(skip + 1)
+		if len(peek) <= skip {
+			if err == io.EOF || err == nil {
+				return nil, fmt.Errorf("%w: the input is empty", ErrUnsupportedContentType)
+			}
+			return nil, fmt.Errorf("read document start: %w", err)
+		}
+		switch c := peek[skip]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			continue
+		case skip == 0 && c == 0xEF:
+			// A UTF-8 byte order mark (EF BB BF) before the content.
+			bom, _ := br.Peek(3)
+			if string(bom) == "\xEF\xBB\xBF" {
+				skip += 2
+				continue
+			}
+		case c == '<':
+			return NewXMLDecoder(br), nil
+		case c == '{':
+			return NewJSONDecoder(br), nil
+		}
+		return nil, fmt.Errorf("%w: the input starts with %q, which is neither XML ('<') nor JSON ('{'): set the Content-Type header", ErrUnsupportedContentType, peek[skip])
+	}
+}
