@@ -15,7 +15,7 @@
 //     under Ministry of Agriculture announcement No. 2210 (2015);
 //   - food production licence number 食品生产许可证编号, SC + 14 digits,
 //     《食品生产许可管理办法》 (SAMR Order No. 24, 2020) article 29;
-//   - MA (IDcode) codes 统一二维码标识, the ISO/IEC 15459 issuing agency code
+//   - MA codes (IDcode, MA 码), the ISO/IEC 15459 issuing agency code
 //     "MA", in the medical device layout of the MA code rules for unique
 //     device identification (MA.156.M0.…) and the general IDcode node form.
 //

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// MA codes (IDcode, 统一二维码标识). "MA" is the issuing agency code that
+// MA codes (IDcode, MA 码). "MA" is the issuing agency code that
 // ISO/IEC 15459 assigns to the IDcode system of the Zhongguancun industry
 // and information research institute of two-dimensional codes (中关村工信
 // 二维码技术研究院). An MA code is a tree of nodes separated by "." (the
