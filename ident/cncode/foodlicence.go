@@ -23,7 +23,7 @@ import (
 
 // foodCategories are the food category numbers in the order of the food
 // categories of 《食品生产许可管理办法》 (the list continued from the 2015
-// version, SFDA Order No. 16, article 11).
+// version, CFDA Order No. 16, article 11).
 var foodCategories = map[string]codeText{
 	"01": {"粮食加工品", "grain products"},
 	"02": {"食用油、油脂及其制品", "edible oils, fats and their products"},
@@ -60,7 +60,7 @@ var foodCategories = map[string]codeText{
 
 // foodAdditiveCategories are the category numbers for food additives.
 var foodAdditiveCategories = map[string]codeText{
-	"01": {"食品添加剂", "food additives"},
+	"01": {"一般食品添加剂", "general food additives"},
 	"02": {"食品用香精", "food flavourings"},
 	"03": {"复配食品添加剂", "compound food additives"},
 }
