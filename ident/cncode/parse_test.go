@@ -179,3 +179,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	inputs := []string{
+		"9144030071526726XG",
+		"81234560000000011234",
+		"10800011001000000000000000012345",
+		"MA.156.M0.100761.21234561.Sx00008.M220117.L20220117.E220130",
+		"urn:cn:samr:sc:SC10644030500017",
+	}
+	for _, in := range inputs {
+		b.Run(in[:8], func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Parse(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
