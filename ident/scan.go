@@ -25,7 +25,7 @@ const (
 // Scan is what Parse read from a scanned or typed identifier.
 type Scan struct {
 	// Input is the string as given, without surrounding white space.
-	Input string `json:"input"`
+	Input string   `json:"input"`
 	Kind  ScanKind `json:"kind"`
 	// Canonical is the most specific identifier in canonical form (see
 	// Canonical), such as the SGTIN https://id.gs1.org/01/{gtin}/21/{serial}.

@@ -160,9 +160,9 @@ func CheckPairs(elems []Element) error {
 			continue
 		}
 		for _, ex := range d.Excludes {
-			for other := range present {
-				if other != e.AI && matchAIPattern(ex, other) {
-					return &ElementError{AI: e.AI, Value: e.Value, Rule: fmt.Sprintf("AI (%s) must not appear together with AI (%s)", e.AI, other)}
+			for _, other := range elems {
+				if other.AI != e.AI && matchAIPattern(ex, other.AI) {
+					return &ElementError{AI: e.AI, Value: e.Value, Rule: fmt.Sprintf("AI (%s) must not appear together with AI (%s)", e.AI, other.AI)}
 				}
 			}
 		}
