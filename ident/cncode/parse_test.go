@@ -122,6 +122,8 @@ func TestParseUnknownScheme(t *testing.T) {
 		{"EPC URN", "urn:epc:id:sgtin:9506000.013435.1"},
 		{"GS1 Digital Link with 20-digit serial", "https://id.gs1.org/01/09506000134352/21/81234560000000011234"},
 		{"URL without code", "https://example.cn/trace?id=42"},
+		{"URL with MA-like page name", "https://example.cn/MA.html"},
+		{"URL with MA-like query", "https://example.cn/p?f=MA.pdf"},
 		{"too long", strings.Repeat("9", 600)},
 		{"other URN", "urn:cn:other:123"},
 	}

@@ -9,8 +9,8 @@ import (
 
 // parseURL finds a code in an http or https URL, as printed in label QR
 // codes that contain a traceability web address. It looks for an MA code
-// in the path (from the segment that starts with "MA.") or in a query
-// parameter, and for a 32-digit pesticide unit identification code as the
+// in the path (from the segment that starts with "MA." and a three-digit
+// country code) or in a query parameter, and for a 32-digit pesticide unit identification code as the
 // last path segment or a query parameter. It looks for no other codes,
 // because a GS1 Digital Link path can end in a 20- or 24-digit serial
 // number that only looks like a drug or veterinary drug code.
@@ -21,9 +21,10 @@ func parseURL(s string) (*Code, error) {
 	}
 
 	path := u.Path
-	upper := strings.ToUpper(path)
-	if i := strings.Index(upper, "/MA."); i >= 0 {
-		return ParseIDcode(strings.TrimSuffix(path[i+1:], "/"))
+	for i := 0; i < len(path); i++ {
+		if path[i] == '/' && looksLikeIDcode(path[i+1:]) {
+			return ParseIDcode(strings.TrimSuffix(path[i+1:], "/"))
+		}
 	}
 
 	last := path[strings.LastIndex(path, "/")+1:]
@@ -41,7 +42,7 @@ func parseURL(s string) (*Code, error) {
 		for _, v := range query[k] {
 			v = strings.TrimSpace(v)
 			switch {
-			case hasPrefixFold(v, "ma."):
+			case looksLikeIDcode(v):
 				return ParseIDcode(v)
 			case len(v) == 32 && allDigits(v):
 				return ParsePesticide(v)
@@ -49,4 +50,12 @@ func parseURL(s string) (*Code, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: URL %q carries no MA code or 32-digit pesticide code", ErrUnknownScheme, s)
+}
+
+// looksLikeIDcode reports whether s starts like an MA code: "MA.", three
+// digits and a separator. URLs are only searched for such strings, so that
+// an ordinary URL such as https://example.com/MA.html stays an unknown
+// scheme instead of becoming an invalid MA code.
+func looksLikeIDcode(s string) bool {
+	return len(s) >= 7 && hasPrefixFold(s, "ma.") && allDigits(s[3:6]) && (s[6] == '.' || s[6] == '/')
 }
