@@ -73,7 +73,7 @@ func (enc *JSONEncoder) Encode(e *Event) error {
 	if enc.count > 0 {
 		w.out.WriteString(",\n")
 	}
-	w.out.WriteString("      ")
+	w.out.WriteString(enc.eventIndent())
 	if err := w.event(e, false); err != nil {
 		return fmt.Errorf("encode event %d: %w", enc.count, err)
 	}
@@ -95,11 +95,19 @@ func (enc *JSONEncoder) Close() error {
 		enc.write([]byte("\n"))
 	}
 	if enc.h.Kind == KindEPCISQueryDocument {
-		enc.write([]byte("    ]\n  }\n  }\n  }\n}\n"))
+		enc.write([]byte("        ]\n      }\n    }\n  }\n}\n"))
 	} else {
 		enc.write([]byte("    ]\n  }\n}\n"))
 	}
 	return enc.err
+}
+
+// eventIndent returns the indentation of events inside the eventList.
+func (enc *JSONEncoder) eventIndent() string {
+	if enc.h.Kind == KindEPCISQueryDocument {
+		return "          "
+	}
+	return "      "
 }
 
 func (enc *JSONEncoder) write(b []byte) {
@@ -143,15 +151,16 @@ func (enc *JSONEncoder) writeStart() {
 		if name == "" {
 			name = "SimpleEventQuery"
 		}
-		b.WriteString("  \"queryResults\": {\n  \"queryName\": ")
+		b.WriteString("    \"queryResults\": {\n      \"queryName\": ")
 		writeJSONString(&b, name)
 		if enc.h.SubscriptionID != "" {
-			b.WriteString(",\n  \"subscriptionID\": ")
+			b.WriteString(",\n      \"subscriptionID\": ")
 			writeJSONString(&b, enc.h.SubscriptionID)
 		}
-		b.WriteString(",\n  \"resultsBody\": {\n")
+		b.WriteString(",\n      \"resultsBody\": {\n        \"eventList\": [\n")
+	} else {
+		b.WriteString("    \"eventList\": [\n")
 	}
-	b.WriteString("    \"eventList\": [\n")
 	// The bindings written so far belong to the document; events add
 	// their own.
 	enc.ns.added = nil
