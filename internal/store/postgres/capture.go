@@ -39,8 +39,19 @@ const (
 		(SELECT coalesce(max(seq), 0) FROM events),
 		(SELECT coalesce(max(idx) + 1, 0) FROM log_leaves)`
 
-	sqlCaptureExisting = `SELECT seq, event_id, hash, error_declared, coalesce(declared_hash, ''), capture_id
-		FROM events WHERE event_id = ANY($1) OR hash = ANY($2)`
+	// sqlCaptureExisting finds the stored events whose eventID or hash a
+	// batch repeats. Each key is one index probe: LIMIT 1 keeps the
+	// planner from turning the lateral subqueries into a hash join, which
+	// scans the whole table while its statistics are stale. Both columns
+	// hold each value at most once, because capture never stores a second
+	// event with a stored hash.
+	sqlCaptureExisting = `SELECT e.seq, e.event_id, e.hash, e.error_declared, coalesce(e.declared_hash, ''), e.capture_id
+		FROM unnest($1::text[]) AS k(event_id)
+		CROSS JOIN LATERAL (SELECT * FROM events WHERE event_id = k.event_id LIMIT 1) e
+		UNION
+		SELECT e.seq, e.event_id, e.hash, e.error_declared, coalesce(e.declared_hash, ''), e.capture_id
+		FROM unnest($2::text[]) AS k(hash)
+		CROSS JOIN LATERAL (SELECT * FROM events WHERE hash = k.hash LIMIT 1) e`
 
 	sqlCaptureDeclare = `UPDATE events SET error_declared = true, error_reason = $2,
 		declaration_time = $3, declared_hash = $4, declared_doc = $5 WHERE seq = $1`
@@ -151,12 +162,11 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 		var leafSeq int64
 		known, ok := byID[r.Event.EventID]
 		switch {
-		case ok && known.hash == r.Hash:
-			result.Outcomes[i] = store.Duplicate
-			continue
 		case ok && r.Event.ErrorDeclaration != nil:
+			// The CBV 2.0 hash may leave errorDeclaration out, so a
+			// declaration can carry the hash of the event it declares.
 			if known.declared {
-				if r.Hash == known.declaredHash {
+				if r.Hash == known.declaredHash || r.Hash == known.hash {
 					result.Outcomes[i] = store.Duplicate
 					continue
 				}
@@ -171,6 +181,9 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			}
 			result.Outcomes[i] = store.Declared
 			leafSeq = known.seq
+		case ok && known.hash == r.Hash:
+			result.Outcomes[i] = store.Duplicate
+			continue
 		case ok:
 			return store.CaptureResult{}, &store.ConflictError{EventID: r.Event.EventID, Index: i, StoredJob: known.captureID}
 		case byHash[r.Hash]:
@@ -297,11 +310,15 @@ func canonicalID(ids []store.IDRef, role store.Role, fallback string) string {
 	return fallback
 }
 
-// copyRows copies new events and their index rows into the database.
-func copyRows(ctx context.Context, tx pgx.Tx, captureID string, recordTime int64, rows []*eventRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
+// copySet is the rows of one table that a capture copies in.
+type copySet struct {
+	table   string
+	columns []string
+	rows    [][]any
+}
+
+// buildCopies returns the rows of new events and of their index tables.
+func buildCopies(captureID string, recordTime int64, rows []*eventRow) []copySet {
 	events := make([][]any, 0, len(rows))
 	var identifiers, bizTransactions, dispositions [][]any
 	for _, row := range rows {
@@ -323,18 +340,20 @@ func copyRows(ctx context.Context, tx pgx.Tx, captureID string, recordTime int64
 		}
 		dispositions = appendDispositions(dispositions, row.seq, ev.PersistentDisposition)
 	}
-
-	copies := []struct {
-		table   string
-		columns []string
-		rows    [][]any
-	}{
+	return []copySet{
 		{"events", eventColumns, events},
 		{"identifiers", identifierColumns, identifiers},
 		{"biz_transactions", bizTransactionColumns, bizTransactions},
 		{"persistent_dispositions", dispositionColumns, dispositions},
 	}
-	for _, c := range copies {
+}
+
+// copyRows copies new events and their index rows into the database.
+func copyRows(ctx context.Context, tx pgx.Tx, captureID string, recordTime int64, rows []*eventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, c := range buildCopies(captureID, recordTime, rows) {
 		if len(c.rows) == 0 {
 			continue
 		}

@@ -27,11 +27,29 @@ var template struct {
 	err  error
 }
 
+// processDatabases lists databases that live as long as the test binary,
+// such as the template and the store that query benchmarks fill once.
+var processDatabases databaseList
+
+type databaseList struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (l *databaseList) add(name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.names = append(l.names, name)
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if template.name != "" {
-		if err := dropDatabase(os.Getenv(dsnEnv), template.name); err != nil {
-			fmt.Fprintf(os.Stderr, "drop template database %s: %v\n", template.name, err)
+	if queryBench.store != nil {
+		queryBench.store.Close()
+	}
+	for _, name := range processDatabases.names {
+		if err := dropDatabase(os.Getenv(dsnEnv), name); err != nil {
+			fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", name, err)
 		}
 	}
 	os.Exit(code)
@@ -59,6 +77,7 @@ func freshDSN(tb testing.TB) string {
 			return
 		}
 		template.name = name
+		processDatabases.add(name)
 		s, err := Open(context.Background(), withDatabase(base, name))
 		if err != nil {
 			template.err = err
@@ -126,6 +145,42 @@ func dropDatabase(base, name string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	return err
+}
+
+// freshSchemaDSN creates an empty schema in the database of dsn and returns
+// a DSN whose connections use it as search_path, so a store opened on it
+// sees only its own tables. It is the cheap way to give each of many
+// subtests a store of its own inside one test database: creating a
+// database takes about a second on a busy two-core machine.
+func freshSchemaDSN(tb testing.TB, dsn string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("connect to test database: %v", err)
+	}
+	defer conn.Close(ctx)
+	name := randomName("s_")
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+name); err != nil {
+		tb.Fatalf("create schema %s: %v", name, err)
+	}
+	return withParam(dsn, "search_path", name)
+}
+
+// withParam returns dsn with the connection parameter key set to value. It
+// accepts the URL and the key=value forms.
+func withParam(dsn, key, value string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err == nil {
+			q := u.Query()
+			q.Set(key, value)
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+	}
+	return dsn + " " + key + "=" + value
 }
 
 // withDatabase returns dsn with its database replaced by name. It accepts

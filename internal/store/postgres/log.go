@@ -26,7 +26,8 @@ func (s *Store) LogSize(ctx context.Context) (uint64, error) {
 }
 
 // LeafHashes returns the leaf hashes with indexes in [start, end). It
-// returns an error wrapping store.ErrNotFound when end is past the log size.
+// returns an error wrapping store.ErrInvalid when start > end or end is
+// past the log size.
 func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, error) {
 	if start > end || end > math.MaxInt64 {
 		return nil, fmt.Errorf("read leaf hashes: range [%d, %d) is invalid, start must not exceed end: %w", start, end, store.ErrInvalid)
@@ -43,8 +44,8 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 		return nil, fmt.Errorf("read leaf hashes [%d, %d): %w", start, end, err)
 	}
 	if uint64(len(hashes)) != end-start {
-		return nil, fmt.Errorf("read leaf hashes [%d, %d): the log has only %d leaves from %d: %w",
-			start, end, len(hashes), start, store.ErrNotFound)
+		return nil, fmt.Errorf("read leaf hashes [%d, %d): the range extends past the log size %d: %w",
+			start, end, start+uint64(len(hashes)), store.ErrInvalid)
 	}
 	return hashes, nil
 }

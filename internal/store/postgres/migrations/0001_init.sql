@@ -4,6 +4,12 @@
 -- cursors and comparisons are exact and the same in both backends.
 -- Identifier columns hold the canonical form (see package ident) unless
 -- their name says otherwise.
+--
+-- The event_seq columns of the index tables have no foreign key: capture,
+-- the only writer, inserts an event and its index rows in one transaction
+-- and never deletes. Foreign-key checks cost about a quarter of capture
+-- throughput in BenchmarkCapture, and they would stop events from being
+-- partitioned by record_time later (see docs/SCALING.md).
 
 -- events holds one row per stored EPCIS event.
 CREATE TABLE events (
@@ -48,7 +54,7 @@ CREATE TABLE identifiers (
     original  text   NOT NULL,              -- identifier as the client sent it
     role      text COLLATE "C"   NOT NULL,              -- store.Role: epc, parent, child, input, output, class, ...
     type      text   NOT NULL DEFAULT '',   -- source/destination type URI for those roles; empty otherwise
-    event_seq bigint NOT NULL REFERENCES events (seq),
+    event_seq bigint NOT NULL,             -- the event naming the identifier (events.seq)
     quantity  double precision,             -- quantity of a class-role row; NULL when none was given
     uom       text                          -- unit of measure (UN/CEFACT Rec. 20) of quantity; NULL when none
 );
@@ -60,7 +66,7 @@ CREATE INDEX identifiers_event_seq ON identifiers (event_seq);
 
 -- biz_transactions holds the bizTransactionList entries of events.
 CREATE TABLE biz_transactions (
-    event_seq bigint NOT NULL REFERENCES events (seq),
+    event_seq bigint NOT NULL,             -- the event listing the transaction (events.seq)
     type      text   NOT NULL DEFAULT '',   -- bizTransaction type URI; empty when untyped
     value     text   NOT NULL               -- bizTransaction URI
 );
@@ -70,7 +76,7 @@ CREATE INDEX biz_transactions_event_seq ON biz_transactions (event_seq);
 
 -- persistent_dispositions holds persistentDisposition set and unset entries.
 CREATE TABLE persistent_dispositions (
-    event_seq bigint NOT NULL REFERENCES events (seq),
+    event_seq bigint NOT NULL,             -- the event carrying the entry (events.seq)
     op        text   NOT NULL CHECK (op IN ('set', 'unset')), -- which list the value came from
     value     text   NOT NULL                                 -- disposition URI
 );
@@ -95,7 +101,7 @@ CREATE TABLE capture_jobs (
 -- log_leaves holds the audit log's leaves in log order.
 CREATE TABLE log_leaves (
     idx       bigint PRIMARY KEY,            -- leaf index, from 0, without gaps
-    event_seq bigint NOT NULL REFERENCES events (seq), -- event the leaf records
+    event_seq bigint NOT NULL, -- event the leaf records (events.seq)
     event_id  text   NOT NULL,               -- eventID of that event
     leaf_hash bytea  NOT NULL                -- RFC 6962 leaf hash
 );

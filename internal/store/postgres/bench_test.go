@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// benchBatch is the number of events per capture call in the capture
+// benchmarks; each fixture event has four identifier rows.
+const benchBatch = 100
+
+// BenchmarkCapture measures Store.Capture with batches of benchBatch new
+// events, reported as events/s.
+func BenchmarkCapture(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openFresh(b)
+	prefix := randomName("bench")
+
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		records := fixtureBatch(prefix, i*benchBatch, benchBatch)
+		start := time.Now()
+		if _, err := s.Capture(ctx, prefix, records); err != nil {
+			b.Fatalf("Capture batch %d: %v", i, err)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(b.N*benchBatch)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkCopyFloor measures the floor that BenchmarkCapture is compared
+// with: the same rows of events, identifiers and log leaves copied into
+// tables without indexes or constraints, one transaction per batch of
+// benchBatch events, reported as events/s.
+func BenchmarkCopyFloor(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openFresh(b)
+	const bare = `
+		CREATE TABLE floor_events (LIKE events);
+		CREATE TABLE floor_identifiers (LIKE identifiers);
+		CREATE TABLE floor_biz_transactions (LIKE biz_transactions);
+		CREATE TABLE floor_persistent_dispositions (LIKE persistent_dispositions);
+		CREATE TABLE floor_log_leaves (LIKE log_leaves);`
+	if _, err := s.pool.Exec(ctx, bare); err != nil {
+		b.Fatalf("create bare tables: %v", err)
+	}
+	prefix := randomName("floor")
+
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		records := fixtureBatch(prefix, i*benchBatch, benchBatch)
+		start := time.Now()
+		if err := copyFloorBatch(ctx, s, prefix, i, records); err != nil {
+			b.Fatalf("copy batch %d: %v", i, err)
+		}
+		elapsed += time.Since(start)
+	}
+	b.ReportMetric(float64(b.N*benchBatch)/elapsed.Seconds(), "events/s")
+}
+
+// copyFloorBatch copies the rows Capture would write for records into the
+// bare floor_ tables in one transaction.
+func copyFloorBatch(ctx context.Context, s *Store, captureID string, batch int, records []store.Record) error {
+	rows := make([]*eventRow, len(records))
+	leaves := make([][]any, len(records))
+	for j := range records {
+		seq := int64(batch*len(records) + j + 1)
+		rows[j] = newEventRow(seq, &records[j])
+		leaves[j] = []any{seq - 1, seq, records[j].Event.EventID, records[j].LeafHash}
+	}
+	copies := append(buildCopies(captureID, time.Now().UnixNano(), rows), copySet{"log_leaves", leafColumns, leaves})
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, c := range copies {
+			if len(c.rows) == 0 {
+				continue
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"floor_" + c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// queryBench is the store BenchmarkQueryByEPC reads, filled once per test
+// binary because filling it takes seconds.
+var queryBench struct {
+	once  sync.Once
+	store *Store
+	err   error
+}
+
+// queryBenchEvents is the number of events in the BenchmarkQueryByEPC store.
+const queryBenchEvents = 100_000
+
+// BenchmarkQueryByEPC measures an EPCIS query MATCH_epc for one EPC on a
+// store of queryBenchEvents events.
+func BenchmarkQueryByEPC(b *testing.B) {
+	ctx := context.Background()
+	dsn := baseDSN(b)
+	queryBench.once.Do(func() {
+		queryBench.store, queryBench.err = fillQueryBench(ctx, dsn)
+	})
+	if queryBench.err != nil {
+		b.Fatalf("fill store: %v", queryBench.err)
+	}
+	s := queryBench.store
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	for b.Loop() {
+		epc := fixtureEPC(rng.IntN(2 * queryBenchEvents))
+		q := store.Query{Matches: []store.IDMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{epc}}}}
+		page, err := s.QueryEvents(ctx, q)
+		if err != nil {
+			b.Fatalf("QueryEvents: %v", err)
+		}
+		if len(page.Events) != 1 {
+			b.Fatalf("QueryEvents(%s): got %d events, want 1", epc, len(page.Events))
+		}
+	}
+}
+
+// fillQueryBench creates a database that lives until TestMain ends and
+// captures queryBenchEvents fixture events into it.
+func fillQueryBench(ctx context.Context, base string) (*Store, error) {
+	name := randomName("suyuan_test_query_")
+	if err := createDatabase(base, name, ""); err != nil {
+		return nil, err
+	}
+	processDatabases.add(name)
+	s, err := Open(ctx, withDatabase(base, name))
+	if err != nil {
+		return nil, err
+	}
+	const batch = 1000
+	for i := 0; i < queryBenchEvents; i += batch {
+		if _, err := s.Capture(ctx, "fill", fixtureBatch("query", i, batch)); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("capture events %d to %d: %w", i, i+batch, err)
+		}
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("analyze: %w", err)
+	}
+	return s, nil
+}
