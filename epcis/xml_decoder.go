@@ -61,6 +61,10 @@ type XMLDecoder struct {
 	bareStart *xml.StartElement
 	bareLine  int
 
+	// treeNode is the element being read into an event tree, so that
+	// errors inside an event point at it.
+	treeNode *xmlNode
+
 	eventIndex int
 	// recoverable is set when the error being returned concerns one event
 	// only, so that decoding can go on with the next one.
@@ -99,7 +103,7 @@ func NewXMLDecoder(r io.Reader) *XMLDecoder {
 func (d *XMLDecoder) charsetReader(label string, input io.Reader) (io.Reader, error) {
 	enc, err := htmlindex.Get(label)
 	if err != nil {
-		return nil, fmt.Errorf("unsupported XML encoding %q: convert the document to UTF-8", label)
+		return nil, errUnsupportedEncoding{label: label}
 	}
 	// From here on the XML decoder counts offsets in converted bytes, so
 	// line counting continues on the converted stream.
@@ -387,12 +391,13 @@ func (d *XMLDecoder) enterQueryResults() error {
 // enter reads the children of the current element until it opens the
 // element named want, skipping the elements named in skippable.
 func (d *XMLDecoder) enter(line int, want string, skippable ...string) error {
+	pointer := d.childPath(want, false)
 	found, err := d.enterOptional(want, skippable...)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return headerError(line, d.childPath(want, false), "", "EPCIS XML schema",
+		return headerError(line, pointer, "", "EPCIS XML schema",
 			fmt.Sprintf("the required element <%s> is missing", want))
 	}
 	return nil
@@ -495,6 +500,12 @@ func (d *XMLDecoder) nextStart() (xml.StartElement, int, error) {
 	}
 }
 
+type errUnsupportedEncoding struct{ label string }
+
+func (e errUnsupportedEncoding) Error() string {
+	return fmt.Sprintf("unsupported XML encoding %q: convert the document to UTF-8 or GB18030", e.label)
+}
+
 type errUnexpectedEnd struct {
 	name string
 	line int
@@ -576,8 +587,15 @@ func (d *XMLDecoder) token() (xml.Token, int, error) {
 		var syn *xml.SyntaxError
 		if errors.As(err, &syn) {
 			return nil, syn.Line, &ValidationError{Errors: []FieldError{{
-				EventIndex: -1, Pointer: d.currentPath(), Line: syn.Line,
+				EventIndex: -1, Pointer: d.errorPath(), Line: syn.Line,
 				Rule: "XML well-formedness", Message: "malformed XML: " + syn.Msg,
+			}}}
+		}
+		var enc errUnsupportedEncoding
+		if errors.As(err, &enc) {
+			return nil, line, &ValidationError{Errors: []FieldError{{
+				EventIndex: -1, Pointer: d.errorPath(), Line: line, Value: enc.label,
+				Rule: "XML encoding", Message: enc.Error(),
 			}}}
 		}
 		return nil, line, fmt.Errorf("read XML: %w", err)
@@ -596,7 +614,7 @@ func (d *XMLDecoder) token() (xml.Token, int, error) {
 		d.scopes = append(d.scopes, bindings)
 		if t.Name.Space != "" && t.Name.Space != xmlnsXML && !d.isBound(t.Name.Space) {
 			return nil, line, &ValidationError{Errors: []FieldError{{
-				EventIndex: -1, Pointer: d.currentPath() + "/" + t.Name.Space + ":" + t.Name.Local, Line: line, Value: t.Name.Space,
+				EventIndex: -1, Pointer: d.errorPath() + "/" + t.Name.Space + ":" + t.Name.Local, Line: line, Value: t.Name.Space,
 				Rule: "XML namespaces", Message: fmt.Sprintf("the namespace prefix %q is not declared: add an xmlns:%s declaration", t.Name.Space, t.Name.Space),
 			}}}
 		}
@@ -649,6 +667,15 @@ func (d *XMLDecoder) pop() {
 	if len(d.path) > 0 {
 		d.path = d.path[:len(d.path)-1]
 	}
+}
+
+// errorPath returns the path of the element being read, inside an event
+// or outside.
+func (d *XMLDecoder) errorPath() string {
+	if d.treeNode != nil {
+		return d.treeNode.pathString()
+	}
+	return d.currentPath()
 }
 
 func (d *XMLDecoder) currentPath() string {

@@ -116,6 +116,12 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 		}
 		name := c.name.Local
 		if level == levelUserExtension {
+			if _, standard := ranks[name]; standard && b.version != 1 {
+				// An EPCIS 1.2 layout, such as quantityList inside
+				// extension, in an EPCIS 2.0 document.
+				b.unknownField(c, levelExtension)
+				continue
+			}
 			e.Extensions = append(e.Extensions, c.toElement())
 			continue
 		}

@@ -34,6 +34,8 @@ func (d *XMLDecoder) readTree(start xml.StartElement, line int, path string) (*x
 	root := d.newNode(start, line, nil)
 	root.path = path
 	current := root
+	d.treeNode = root
+	defer func() { d.treeNode = nil }()
 	depth, count := 1, 1
 	for current != nil {
 		tok, tline, err := d.token()
@@ -58,6 +60,9 @@ func (d *XMLDecoder) readTree(start xml.StartElement, line int, path string) (*x
 			current = current.parent
 		case xml.CharData:
 			current.text.Write(t)
+		}
+		if current != nil {
+			d.treeNode = current
 		}
 	}
 	return root, nil
