@@ -60,7 +60,8 @@ func NewJSONDecoder(r io.Reader) *JSONDecoder {
 // Header reads the document up to its first event and returns what the
 // document says about itself. Members written after the eventList (a late
 // queryName, say) are not in it. The error is a *ValidationError for a
-// malformed or invalid envelope; Next then returns it too.
+// malformed or invalid envelope, or a wrapped read error from the
+// underlying reader; Next then returns it too.
 func (d *JSONDecoder) Header() (Header, error) {
 	if !d.started {
 		d.start()
@@ -188,8 +189,12 @@ func lineOf(n *jsonNode, rel string) int {
 func (d *JSONDecoder) fatal(err error) error {
 	var se *jsonSyntaxError
 	if errors.As(err, &se) {
+		index, ptr := -1, ""
+		if d.inList {
+			index, ptr = d.index, d.listPtr+"/"+itoa(d.index)
+		}
 		err = &ValidationError{Errors: []FieldError{{
-			EventIndex: -1, Line: se.Line, Value: "", Rule: "JSON syntax",
+			EventIndex: index, Pointer: ptr, Line: se.Line, Rule: "JSON syntax",
 			Message: fmt.Sprintf("malformed JSON at line %d, byte offset %d: %s (JSON 格式错误)", se.Line, se.Offset, se.Msg),
 		}}}
 	}

@@ -58,6 +58,14 @@ func TestJSONDecodeRejectsBadInput(t *testing.T) {
 			contains: "byte offset 80",
 		},
 		{
+			name:     "broken literal inside an event",
+			doc:      docWith(validObject + `, "gd:ok": tru}`),
+			pointer:  "/epcisBody/eventList/0",
+			rule:     "JSON syntax",
+			line:     4,
+			contains: "in literal true",
+		},
+		{
 			name:     "truncated JSON",
 			doc:      docWith(validObject)[:120],
 			rule:     "JSON syntax",

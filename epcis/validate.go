@@ -9,7 +9,7 @@ import (
 
 var (
 	// timeZoneOffsetPattern is the ±hh:mm form of eventTimeZoneOffset
-	// (EPCIS 2.0 section 7.4.1).
+	// that EPCIS 2.0 prescribes.
 	timeZoneOffsetPattern = regexp.MustCompile(`^[+-]([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	// uomPattern is the shape of a UN/CEFACT Recommendation 20 unit code,
 	// as the EPCIS 2.0 JSON schema checks it.
@@ -218,8 +218,8 @@ func (v *validator) action(e *Event) {
 	}
 }
 
-// content checks what each event type must carry (EPCIS 2.0 section 7.4
-// and the EPCIS 2.0 JSON schema).
+// content checks what each event type must carry, as the EPCIS 2.0 JSON
+// schema states it.
 func (v *validator) content(e *Event) {
 	switch e.Type {
 	case ObjectEvent:
