@@ -21,7 +21,10 @@ import (
 // EPCISDocument. Elements follow the order of the EPCIS 2.0 XSD, CBV values
 // are written in their URN (or GS1 CURIE) form, and user extension
 // namespaces are declared on the root element when Header.Namespaces names
-// them and on each event element otherwise.
+// them and on each event element otherwise. User elements without a
+// namespace, which EPCIS 1.2 documents carry, go into the extension
+// wrapper that the XSD places before the namespaced user elements, so
+// they come first when the document is read again.
 //
 // Encode returns ErrEncoderClosed after Close, and for a second event when
 // the header asks for a bare event. An XMLEncoder is not safe for
