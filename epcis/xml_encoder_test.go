@@ -261,7 +261,9 @@ func TestXMLEncoderRejectsIncompleteEvents(t *testing.T) {
 		{"missing eventTime", func(e *Event) { e.EventTime = time.Time{} }},
 		{"bad offset", func(e *Event) { e.EventTimeZoneOffset = "+8" }},
 		{"missing action", func(e *Event) { e.Action = "" }},
-		{"uom without quantity", func(e *Event) { e.QuantityList = []QuantityElement{{EPCClass: "urn:epc:class:lgtin:6901234.012345.L1", UOM: "KGM"}} }},
+		{"uom without quantity", func(e *Event) {
+			e.QuantityList = []QuantityElement{{EPCClass: "urn:epc:class:lgtin:6901234.012345.L1", UOM: "KGM"}}
+		}},
 		{"source without type", func(e *Event) { e.SourceList = []SourceDest{{Value: "urn:epc:id:pgln:6901234.00000"}} }},
 		{"invalid extension name", func(e *Event) { e.Extensions = []Element{{Space: "https://x.example/", Local: "1st"}} }},
 		{"extension in EPCIS namespace", func(e *Event) { e.Extensions = []Element{{Space: xmlnsEPCIS2, Local: "bizStep"}} }},
