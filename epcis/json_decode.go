@@ -57,8 +57,8 @@ func NewJSONDecoder(r io.Reader) *JSONDecoder {
 	return &JSONDecoder{s: newJSONScanner(r), ctx: newJSONContext()}
 }
 
-// Header reads the document up to its first event and returns what the
-// document says about itself. Members written after the eventList (a late
+// Header reads the document up to its first event and returns the header
+// fields the document declares. Members written after the eventList (a late
 // queryName, say) are not in it. The error is a *ValidationError for a
 // malformed or invalid envelope, or a wrapped read error from the
 // underlying reader; Next then returns it too.

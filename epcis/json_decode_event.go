@@ -136,7 +136,7 @@ func (r *eventReader) extension(ptr, key string, n *jsonNode, where string) []El
 }
 
 // elements converts an extension value. An array becomes one Element per
-// item with InArray set; an empty array becomes a single KindNull element
+// item with InArray set. An empty array becomes a single KindNull element
 // with an empty Value and InArray set, which the encoder writes back as [].
 func (r *eventReader) elements(ptr string, name Element, n *jsonNode, inArray bool) []Element {
 	e := name

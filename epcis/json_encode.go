@@ -22,11 +22,11 @@ var ErrEncoderClosed = errors.New("epcis: encoder already closed")
 // namespace the event uses, so the bytes can be stored and read back alone
 // with UnmarshalEventJSON.
 //
-// The output is compact and deterministic: members in a fixed order (the
-// order of the EPCIS 2.0 examples, extensions last in their own order),
-// CBV values in their short JSON form where standard, eventTime written in
-// the event's eventTimeZoneOffset when that is a valid ±hh:mm offset, and
-// other times in the offset they carry ("Z" for UTC). The event is not
+// The output is compact and deterministic. Members come in a fixed order,
+// with extensions last in their own order. CBV values take their short
+// JSON form where standard. eventTime is written in the event's
+// eventTimeZoneOffset when that is a valid ±hh:mm offset, as the EPCIS 2.0
+// examples do, and other times in the offset they carry ("Z" for UTC). The event is not
 // validated; call Validate first when it comes from an untrusted source.
 func MarshalEventJSON(e *Event) ([]byte, error) {
 	w := &jsonWriter{ns: newJSONNSAlloc(nil)}
@@ -37,7 +37,7 @@ func MarshalEventJSON(e *Event) ([]byte, error) {
 }
 
 // JSONEncoder writes an EPCISDocument, or an EPCISQueryDocument when the
-// header's Kind says so, one event at a time. Nothing is buffered beyond
+// header's Kind is KindEPCISQueryDocument, one event at a time. Nothing is buffered beyond
 // one event. A JSONEncoder is not safe for concurrent use.
 type JSONEncoder struct {
 	w       io.Writer
@@ -618,7 +618,7 @@ func (w *jsonWriter) sensorReport(b *bytes.Buffer, sr *SensorReport) error {
 }
 
 // elements writes extension elements as members of o. Elements sharing a
-// name become one array, placed where the first of them stands, because a
+// name become one array at the position of the first of them, because a
 // JSON object cannot repeat a member name.
 //
 // NOTE: XML attributes of extension elements (Element.Attrs) have no JSON

@@ -45,7 +45,8 @@ func (c *jsonContext) extend(n *jsonNode, ptr string, index int) (*jsonContext, 
 	add := func(item *jsonNode, p string) {
 		switch item.kind {
 		case jsonString:
-			// A context URL: the EPCIS context or one we cannot load.
+			// A context URL: the EPCIS context, or another context that
+			// the codec cannot fetch.
 		case jsonObject:
 			errs = append(errs, out.define(item, p, index)...)
 		case jsonNull:
@@ -122,8 +123,8 @@ func (c *jsonContext) expandIRI(s string) string {
 
 // resolveKey turns a member name outside the EPCIS vocabulary into an
 // extension element name. ok is false when the name is neither a compact
-// IRI with a known prefix, an absolute IRI nor a term of the context;
-// undefinedPrefix then names the unknown prefix, if any.
+// IRI with a known prefix, an absolute IRI nor a term of the context. In
+// that case undefinedPrefix names the unknown prefix, if any.
 func (c *jsonContext) resolveKey(key string) (e Element, undefinedPrefix string, ok bool) {
 	if prefix, rest, found := strings.Cut(key, ":"); found && prefix != "" {
 		if iri, known := c.terms[prefix]; known && !strings.HasPrefix(rest, "//") {

@@ -21,9 +21,9 @@ var (
 // event and returns every violation found, or nil. index is the event's
 // position in its document and is copied to FieldError.EventIndex.
 //
-// Pointers are JSON pointers relative to the event object and use the
+// Pointers are JSON pointers relative to the event object, built from the
 // EPCIS field names ("/bizStep", "/quantityList/0/uom",
-// "/sensorElementList/0/sensorReport/1/type"); decoders prefix them with
+// "/sensorElementList/0/sensorReport/1/type"). Decoders prefix them with
 // the event's own location. Values are shown in canonical form.
 //
 // The rules: the type is one of the five event types; eventTime and
