@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/json/golden")
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // checkGolden compares got with the golden file, or rewrites the file
 // when -update is set.
