@@ -7,6 +7,8 @@ type charset [128]bool
 func newCharset(ranges ...string) *charset {
 	var set charset
 	for _, r := range ranges {
+		// A three-character string such as "0-9" is a range; pass a
+		// literal "-" in a string of its own.
 		if len(r) == 3 && r[1] == '-' {
 			for c := r[0]; c <= r[2]; c++ {
 				set[c] = true
@@ -24,7 +26,7 @@ var (
 	// cset82 is GS1 AI encodable character set 82 (Figure 7.11-1).
 	cset82 = newCharset("!\"%&'()*+,-./", "0-9", ":;<=>?", "A-Z", "_", "a-z")
 	// cset39 is GS1 AI encodable character set 39 (Figure 7.11-2).
-	cset39 = newCharset("#-/", "0-9", "A-Z")
+	cset39 = newCharset("#", "-", "/", "0-9", "A-Z")
 	// cset64 is GS1 AI encodable character set 64 (Figure 7.11-3), the
 	// URL-safe base64 alphabet with "=" padding.
 	cset64 = newCharset("-", "0-9", "A-Z", "_", "a-z", "=")

@@ -100,15 +100,14 @@ func ParseDigitalLink(uri string) (*DigitalLink, error) {
 // escapes, so that each segment is decoded once and "+" stays literal.
 func rawPath(uri string) string {
 	rest := uri[strings.Index(uri, "//")+2:]
+	if end := strings.IndexAny(rest, "?#"); end >= 0 {
+		rest = rest[:end]
+	}
 	slash := strings.IndexByte(rest, '/')
 	if slash < 0 {
 		return ""
 	}
-	rest = rest[slash:]
-	if end := strings.IndexAny(rest, "?#"); end >= 0 {
-		rest = rest[:end]
-	}
-	return rest
+	return rest[slash:]
 }
 
 // errNoKey reports a URI without a primary key in its path.
@@ -116,9 +115,11 @@ func errNoKey(uri string) error {
 	return fmt.Errorf("%w: %q is no GS1 Digital Link: its path contains no primary key AI such as /01/ followed by key-value pairs", ErrInvalid, uri)
 }
 
-// findKey returns the index of the primary key segment, or -1.
-func findKey(segs []string) int {
-	for i := 0; i+1 < len(segs); i++ {
+// findKey returns the index, from start on, of the first segment that
+// names a primary key and is followed by key-value pairs up to the end of
+// the path, or -1.
+func findKey(segs []string, start int) int {
+	for i := start; i+1 < len(segs); i++ {
 		if (len(segs)-i)%2 != 0 {
 			continue
 		}
@@ -139,40 +140,60 @@ func splitPath(path string) []string {
 
 func (dl *DigitalLink) parsePath(uri, path string) error {
 	segs := splitPath(path)
-	k := findKey(segs)
-	if k < 0 {
-		return errNoKey(uri)
+	// Try each segment that could start the key-value pairs, left to
+	// right, so that a path prefix may itself look like an AI. The error
+	// of the first candidate is the one reported.
+	var firstErr error
+	for k := findKey(segs, 0); k >= 0; k = findKey(segs, k+1) {
+		elems, err := parsePairs(uri, segs[k:])
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if k > 0 {
+			dl.PathPrefix = "/" + strings.Join(segs[:k], "/")
+		}
+		dl.Key = elems[0]
+		if len(elems) > 1 {
+			dl.Qualifiers = elems[1:]
+		}
+		return nil
 	}
-	if k > 0 {
-		dl.PathPrefix = "/" + strings.Join(segs[:k], "/")
+	if firstErr != nil {
+		return firstErr
 	}
-	keyAI := pathAI(segs[k])
-	keyDef, _ := LookupAI(keyAI)
+	return errNoKey(uri)
+}
+
+// parsePairs reads a primary key and its qualifiers from the path
+// segments that start with the key's AI.
+func parsePairs(uri string, segs []string) ([]Element, error) {
+	keyDef, _ := LookupAI(pathAI(segs[0]))
 	var elems []Element
-	for i := k; i < len(segs); i += 2 {
+	for i := 0; i < len(segs); i += 2 {
 		ai := pathAI(segs[i])
 		value, err := percentDecode(fmt.Sprintf("Digital Link %q: AI (%s)", uri, ai), segs[i+1])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if ai == "01" {
 			g, err := ParseGTIN(value)
 			if err != nil {
-				return fmt.Errorf("Digital Link %q: AI (01): %w", uri, err)
+				return nil, fmt.Errorf("Digital Link %q: AI (01): %w", uri, err)
 			}
 			value = g.GTIN14()
 		}
 		if err := ValidateElement(ai, value); err != nil {
-			return fmt.Errorf("Digital Link %q: %w", uri, err)
+			return nil, fmt.Errorf("Digital Link %q: %w", uri, err)
 		}
 		elems = append(elems, Element{ai, value})
 	}
 	if err := checkQualifierOrder(keyDef, elems[1:]); err != nil {
-		return fmt.Errorf("%w: Digital Link %q: %v", ErrInvalid, uri, err)
+		return nil, fmt.Errorf("%w: Digital Link %q: %v", ErrInvalid, uri, err)
 	}
-	dl.Key = elems[0]
-	dl.Qualifiers = elems[1:]
-	return nil
+	return elems, nil
 }
 
 // checkQualifierOrder checks that the qualifiers follow one of the key's

@@ -59,7 +59,17 @@ func ParseEPCURN(s string) (*EPCURN, error) {
 	if !ok || scheme == "" || body == "" {
 		return nil, fmt.Errorf("%w: EPC URN %q has no fields after the scheme", ErrInvalid, s)
 	}
-	return &EPCURN{Kind: kind, Scheme: scheme, Fields: strings.Split(body, ".")}, nil
+	// The last field of every scheme may contain literal dots (TDS 2.x
+	// allows "." in serial numbers and extensions), so a known scheme is
+	// split into its number of fields only.
+	n := -1
+	if count, ok := epcFieldCount[scheme]; ok {
+		n = count
+	}
+	if kind == "class" && scheme == "lgtin" {
+		n = 3
+	}
+	return &EPCURN{Kind: kind, Scheme: scheme, Fields: strings.SplitN(body, ".", n)}, nil
 }
 
 // URNToDigitalLink converts an EPC URN to its GS1 Digital Link URI on
@@ -117,8 +127,24 @@ func URNElements(urn string) ([]Element, error) {
 	return u.Elements()
 }
 
-// Elements converts the URN to GS1 elements; see URNToDigitalLink.
+// Elements converts the URN to GS1 elements; see URNToDigitalLink. Each
+// element is checked with ValidateElement, so rules that the URN syntax
+// does not express (an ITIP piece number above its total, a CPI serial
+// with a leading zero) are errors too.
 func (u *EPCURN) Elements() ([]Element, error) {
+	elems, err := u.elements()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range elems {
+		if err := ValidateElement(e.AI, e.Value); err != nil {
+			return nil, fmt.Errorf("EPC URN %q: %w", u, err)
+		}
+	}
+	return elems, nil
+}
+
+func (u *EPCURN) elements() ([]Element, error) {
 	fields := u.Fields
 	switch u.Kind {
 	case "class":
@@ -366,8 +392,10 @@ func epcPatternElements(u *EPCURN, fixed []string) ([]Element, error) {
 	if len(fixed) != n {
 		return nil, fmt.Errorf("%w: EPC pattern %q matches more than one GS1 key; only the serial field may be *", ErrNoDigitalLink, u)
 	}
-	// Fill in a placeholder serial, convert, and drop the serial part.
-	placeholder := "0"
+	// Fill in a placeholder serial, convert, and drop the serial part. The
+	// placeholder "1" passes every serial rule, including the CPI's ban on
+	// leading zeros.
+	placeholder := "1"
 	elems, err := epcElements(u, u.Scheme, append(append([]string(nil), fixed...), placeholder))
 	if err != nil {
 		return nil, err

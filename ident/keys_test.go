@@ -70,7 +70,7 @@ func TestParseGTIN(t *testing.T) {
 
 func TestParseGTINErrors(t *testing.T) {
 	tests := []struct {
-		name, in string
+		name, in   string
 		checkDigit bool
 	}{
 		{"wrong check digit", "9506000134353", true},
