@@ -424,3 +424,39 @@ func TestJSONDecodeLimits(t *testing.T) {
 		t.Errorf("control character: got %v", fe)
 	}
 }
+
+func TestJSONDecodeContextTerms(t *testing.T) {
+	e, err := UnmarshalEventJSON([]byte(`{"@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",
+  {"gd": "https://trace.example.gd.cn/ns/", "grade": "gd:grade", "origin": {"@id": "https://terms.example.org/origin", "@type": "@id"},
+   "gd:score": {"@type": "xsd:integer"}, "@vocab": "https://ignored.example/"}],
+"type": "ObjectEvent", "eventTime": "2026-01-01T08:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+"epcList": ["urn:epc:id:sgtin:6923456.078901.A1"], "action": "OBSERVE",
+"grade": "A", "origin": "https://farm.example.cn/1", "gd:score": 9, "urn:example:flag": true}`))
+	if err != nil {
+		t.Fatalf("UnmarshalEventJSON: %v", err)
+	}
+	want := []struct{ space, prefix, local string }{
+		{"https://trace.example.gd.cn/ns/", "", "grade"},
+		{"https://terms.example.org/", "", "origin"},
+		{"https://trace.example.gd.cn/ns/", "gd", "score"},
+		{"urn:example:", "", "flag"},
+	}
+	if len(e.Extensions) != len(want) {
+		t.Fatalf("extensions: got %d, want %d: %+v", len(e.Extensions), len(want), e.Extensions)
+	}
+	for i, w := range want {
+		got := e.Extensions[i]
+		if got.Space != w.space || got.Prefix != w.prefix || got.Local != w.local {
+			t.Errorf("extension %d: got %q %q %q, want %q %q %q", i, got.Space, got.Prefix, got.Local, w.space, w.prefix, w.local)
+		}
+	}
+	b, err := MarshalEventJSON(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"https://trace.example.gd.cn/ns/grade":"A"`, `"https://terms.example.org/origin":`, `"gd:score":9`, `"urn:example:flag":true`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("encoded event lacks %s: %s", key, b)
+		}
+	}
+}
