@@ -1,7 +1,9 @@
 package epcis
 
 import (
+	"errors"
 	"math"
+	"regexp"
 	"strconv"
 	"time"
 )
@@ -75,9 +77,19 @@ func (r *eventReader) timeValue(ptr string, n *jsonNode) time.Time {
 	return t
 }
 
+// rfc3339Pattern is the date-time production of RFC 3339 section 5.6 with
+// upper-case separators. time.Parse alone also takes one-digit hours.
+var rfc3339Pattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
+// errTimeFormat reports a time that is not in RFC 3339 form.
+var errTimeFormat = errors.New("time is not RFC 3339 with an offset")
+
 // parseTime parses an xsd:dateTimeStamp as JSON carries it: RFC 3339 with
 // a mandatory offset, keeping the fraction up to nanoseconds.
 func parseTime(s string) (time.Time, error) {
+	if !rfc3339Pattern.MatchString(s) {
+		return time.Time{}, errTimeFormat
+	}
 	return time.Parse(time.RFC3339Nano, s)
 }
 

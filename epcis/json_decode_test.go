@@ -158,6 +158,19 @@ func TestJSONDecodeRejectsBadInput(t *testing.T) {
 			value:   "2026-01-01T08:00:00",
 		},
 		{
+			name:    "eventTime with one-digit hour",
+			doc:     docWith(strings.Replace(validObject, `2026-01-01T08:00:00+08:00`, `2026-01-01T8:00:00+08:00`, 1)),
+			pointer: "/epcisBody/eventList/0/eventTime",
+			rule:    "RFC 3339 date-time with offset",
+			value:   "2026-01-01T8:00:00+08:00",
+		},
+		{
+			name:    "prefix bound to empty IRI",
+			doc:     strings.Replace(docWith(validObject), `"https://trace.example.gd.cn/ns/"`, `""`, 1),
+			pointer: "/@context/1/gd",
+			rule:    "@context term definition",
+		},
+		{
 			name:    "action in TransformationEvent",
 			doc:     docWith(`"type": "TransformationEvent", "eventTime": "2026-01-01T08:00:00+08:00", "eventTimeZoneOffset": "+08:00", "inputEPCList": ["urn:epc:id:sgtin:6923456.078901.A1"], "outputEPCList": ["urn:epc:id:sgtin:6923456.078901.A2"], "action": "ADD"`),
 			pointer: "/epcisBody/eventList/0/action",

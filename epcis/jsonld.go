@@ -103,6 +103,11 @@ func (c *jsonContext) define(n *jsonNode, ptr string, index int) []FieldError {
 		// rebind them (cbvmda), so the codec follows the document: the
 		// last binding wins, as in a JSON-LD processor without protection.
 		iri = c.expandIRI(iri)
+		if !isURI(iri) {
+			errs = append(errs, fieldError(index, p, m.value, "@context term definition",
+				"term "+key+" must be bound to an absolute IRI, like https://example.com/ns/ (术语须绑定到绝对 IRI)"))
+			continue
+		}
 		c.terms[key] = iri
 		c.declared[key] = iri
 	}
@@ -126,7 +131,7 @@ func (c *jsonContext) expandIRI(s string) string {
 // IRI with a known prefix, an absolute IRI nor a term of the context. In
 // that case undefinedPrefix names the unknown prefix, if any.
 func (c *jsonContext) resolveKey(key string) (e Element, undefinedPrefix string, ok bool) {
-	if prefix, rest, found := strings.Cut(key, ":"); found && prefix != "" {
+	if prefix, rest, found := strings.Cut(key, ":"); found && prefix != "" && rest != "" {
 		if iri, known := c.terms[prefix]; known && !strings.HasPrefix(rest, "//") {
 			return Element{Space: iri, Prefix: prefix, Local: rest}, "", true
 		}
