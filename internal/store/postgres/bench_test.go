@@ -36,6 +36,50 @@ func BenchmarkCapture(b *testing.B) {
 	b.ReportMetric(float64(b.N*benchBatch)/elapsed.Seconds(), "events/s")
 }
 
+// BenchmarkCaptureFloorRatio alternates one Capture batch and one
+// BenchmarkCopyFloor batch on one database and reports both rates and
+// their ratio. Alternating keeps the ratio meaningful when other work
+// loads the machine unevenly during the run.
+func BenchmarkCaptureFloorRatio(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openFresh(b)
+	createFloorTables(b, s)
+	prefix := randomName("ratio")
+
+	var captureTime, floorTime time.Duration
+	for i := 0; b.Loop(); i++ {
+		records := fixtureBatch(prefix+"-capture", i*benchBatch, benchBatch)
+		start := time.Now()
+		if _, err := s.Capture(ctx, prefix, records); err != nil {
+			b.Fatalf("Capture batch %d: %v", i, err)
+		}
+		captureTime += time.Since(start)
+
+		records = fixtureBatch(prefix+"-floor", i*benchBatch, benchBatch)
+		start = time.Now()
+		if err := copyFloorBatch(ctx, s, prefix, i, records); err != nil {
+			b.Fatalf("copy batch %d: %v", i, err)
+		}
+		floorTime += time.Since(start)
+	}
+	events := float64(b.N * benchBatch)
+	b.ReportMetric(events/captureTime.Seconds(), "capture-events/s")
+	b.ReportMetric(events/floorTime.Seconds(), "floor-events/s")
+	b.ReportMetric(floorTime.Seconds()/captureTime.Seconds(), "ratio")
+}
+
+func createFloorTables(b *testing.B, s *Store) {
+	const bare = `
+		CREATE TABLE floor_events (LIKE events);
+		CREATE TABLE floor_identifiers (LIKE identifiers);
+		CREATE TABLE floor_biz_transactions (LIKE biz_transactions);
+		CREATE TABLE floor_persistent_dispositions (LIKE persistent_dispositions);
+		CREATE TABLE floor_log_leaves (LIKE log_leaves);`
+	if _, err := s.pool.Exec(context.Background(), bare); err != nil {
+		b.Fatalf("create bare tables: %v", err)
+	}
+}
+
 // BenchmarkCopyFloor measures the floor that BenchmarkCapture is compared
 // with: the same rows of events, identifiers and log leaves copied into
 // tables without indexes or constraints, one transaction per batch of
@@ -43,15 +87,7 @@ func BenchmarkCapture(b *testing.B) {
 func BenchmarkCopyFloor(b *testing.B) {
 	ctx := context.Background()
 	s, _ := openFresh(b)
-	const bare = `
-		CREATE TABLE floor_events (LIKE events);
-		CREATE TABLE floor_identifiers (LIKE identifiers);
-		CREATE TABLE floor_biz_transactions (LIKE biz_transactions);
-		CREATE TABLE floor_persistent_dispositions (LIKE persistent_dispositions);
-		CREATE TABLE floor_log_leaves (LIKE log_leaves);`
-	if _, err := s.pool.Exec(ctx, bare); err != nil {
-		b.Fatalf("create bare tables: %v", err)
-	}
+	createFloorTables(b, s)
 	prefix := randomName("floor")
 
 	var elapsed time.Duration

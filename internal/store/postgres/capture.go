@@ -30,14 +30,19 @@ var (
 const (
 	sqlCaptureLock = `SELECT pg_advisory_xact_lock($1)`
 
-	// sqlCaptureState reads the values Capture continues from. It must run
-	// after sqlCaptureLock in a statement of its own: under READ COMMITTED
-	// each statement sees the rows committed before it starts, so it then
-	// sees every capture that held the lock before this one.
-	sqlCaptureState = `SELECT
-		(SELECT last_record_time FROM capture_clock),
-		(SELECT coalesce(max(seq), 0) FROM events),
-		(SELECT coalesce(max(idx) + 1, 0) FROM log_leaves)`
+	// sqlCaptureState assigns the batch's record time, the later of now
+	// and one nanosecond after the last one, and reads the values Capture
+	// continues from. It must run after sqlCaptureLock in a statement of
+	// its own: under READ COMMITTED each statement sees the rows committed
+	// before it starts, so it then sees every capture that held the lock
+	// before this one.
+	sqlCaptureState = `WITH clock AS (
+			UPDATE capture_clock SET last_record_time = greatest(last_record_time + 1, $1)
+			RETURNING last_record_time)
+		SELECT
+			(SELECT last_record_time FROM clock),
+			(SELECT coalesce(max(seq), 0) FROM events),
+			(SELECT coalesce(max(idx) + 1, 0) FROM log_leaves)`
 
 	// sqlCaptureExisting finds the stored events whose eventID or hash a
 	// batch repeats. Each key is one index probe: LIMIT 1 keeps the
@@ -55,8 +60,6 @@ const (
 
 	sqlCaptureDeclare = `UPDATE events SET error_declared = true, error_reason = $2,
 		declaration_time = $3, declared_hash = $4, declared_doc = $5 WHERE seq = $1`
-
-	sqlCaptureClock = `UPDATE capture_clock SET last_record_time = $1`
 )
 
 // knownEvent is an event stored before the batch or earlier in it, as
@@ -116,14 +119,14 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	// One round trip: the lock, the counters, and the stored events the
 	// batch may collide with.
 	var (
-		lastRecordTime, lastSeq, logSize int64
-		byID                             = make(map[string]*knownEvent, len(records))
-		byHash                           = make(map[string]bool, len(records))
+		recordTime, lastSeq, logSize int64
+		byID                         = make(map[string]*knownEvent, len(records))
+		byHash                       = make(map[string]bool, len(records))
 	)
 	batch := &pgx.Batch{}
 	batch.Queue(sqlCaptureLock, captureLockKey)
-	batch.Queue(sqlCaptureState).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&lastRecordTime, &lastSeq, &logSize)
+	batch.Queue(sqlCaptureState, time.Now().UnixNano()).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&recordTime, &lastSeq, &logSize)
 	})
 	batch.Queue(sqlCaptureExisting, ids, hashes).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -141,11 +144,6 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	})
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return store.CaptureResult{}, fmt.Errorf("capture: lock and read stored events: %w", err)
-	}
-
-	recordTime := time.Now().UnixNano()
-	if recordTime <= lastRecordTime {
-		recordTime = lastRecordTime + 1
 	}
 
 	// Classify each record in batch order against the stored events and
@@ -216,14 +214,15 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 		}
 	}
 
-	batch = &pgx.Batch{}
-	for _, d := range declared {
-		ed := d.record.Event.ErrorDeclaration
-		batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), ed.DeclarationTime.UnixNano(), d.record.Hash, d.record.Doc)
-	}
-	batch.Queue(sqlCaptureClock, recordTime)
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: attach error declarations: %w", err)
+	if len(declared) > 0 {
+		batch = &pgx.Batch{}
+		for _, d := range declared {
+			ed := d.record.Event.ErrorDeclaration
+			batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), ed.DeclarationTime.UnixNano(), d.record.Hash, d.record.Doc)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return store.CaptureResult{}, fmt.Errorf("capture: attach error declarations: %w", err)
+		}
 	}
 
 	if err := tx.Commit(ctx); err != nil {

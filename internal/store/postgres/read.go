@@ -69,7 +69,12 @@ func (s *Store) QueryEvents(ctx context.Context, q store.Query) (store.Page, err
 	if sel.SQL == "" {
 		return sel.Page(nil), nil
 	}
-	rows, err := s.pool.Query(ctx, sel.SQL, sel.Args...)
+	// The unnamed statement of QueryExecModeExec is planned with the
+	// actual arguments each time. A cached prepared statement may switch
+	// to a generic plan after a few runs, which picks the same index for
+	// a rare bizStep as for a common one.
+	args := append([]any{pgx.QueryExecModeExec}, sel.Args...)
+	rows, err := s.pool.Query(ctx, sel.SQL, args...)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query events: %w", err)
 	}

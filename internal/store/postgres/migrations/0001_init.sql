@@ -35,17 +35,19 @@ CREATE TABLE events (
 
 -- Query pages are read in (record_time, seq) or (event_time, seq) order,
 -- so those two indexes serve keyset paging; the others serve the
--- equality parameters of EPCIS queries.
+-- equality parameters of EPCIS queries. Indexes on nullable columns leave
+-- NULL out: a query's "column IN (...)" implies NOT NULL, so PostgreSQL
+-- still uses them, and events without the field cost no index entry.
 CREATE INDEX events_hash ON events (hash);
 CREATE INDEX events_event_time ON events (event_time, seq);
 CREATE INDEX events_record_time ON events (record_time, seq);
 CREATE INDEX events_event_type ON events (event_type, record_time);
-CREATE INDEX events_action ON events (action, record_time);
-CREATE INDEX events_biz_step ON events (biz_step, record_time);
-CREATE INDEX events_disposition ON events (disposition, record_time);
-CREATE INDEX events_read_point ON events (read_point, record_time);
-CREATE INDEX events_biz_location ON events (biz_location, record_time);
-CREATE INDEX events_error_reason ON events (error_reason, record_time);
+CREATE INDEX events_action ON events (action, record_time) WHERE action IS NOT NULL;
+CREATE INDEX events_biz_step ON events (biz_step, record_time) WHERE biz_step IS NOT NULL;
+CREATE INDEX events_disposition ON events (disposition, record_time) WHERE disposition IS NOT NULL;
+CREATE INDEX events_read_point ON events (read_point, record_time) WHERE read_point IS NOT NULL;
+CREATE INDEX events_biz_location ON events (biz_location, record_time) WHERE biz_location IS NOT NULL;
+CREATE INDEX events_error_reason ON events (error_reason, record_time) WHERE error_reason IS NOT NULL;
 CREATE INDEX events_error_declared ON events (record_time) WHERE error_declared;
 
 -- identifiers is the identifier index: one row per (identifier, role, event).
