@@ -54,7 +54,7 @@ func Canonical(s string) (string, error) {
 		}
 		if code, cnErr := cncode.Parse(s); cnErr == nil {
 			return code.URI(), nil
-		} else if errors.Is(cnErr, cncode.ErrInvalid) {
+		} else if claimsCNCode(lower, cnErr) {
 			return "", fmt.Errorf("%w: %w", ErrInvalid, cnErr)
 		}
 		return s, nil
@@ -63,13 +63,25 @@ func Canonical(s string) (string, error) {
 	if cnErr == nil {
 		return code.URI(), nil
 	}
-	if errors.Is(cnErr, cncode.ErrInvalid) {
+	if claimsCNCode(lower, cnErr) {
 		return "", fmt.Errorf("%w: %w", ErrInvalid, cnErr)
 	}
 	if isAbsoluteURI(s) {
 		return s, nil
 	}
 	return "", fmt.Errorf("%w: %q is not an EPC URN, GS1 Digital Link, Chinese code or absolute URI; an element string or bare GS1 key must first be read with Parse", ErrNotURI, s)
+}
+
+// claimsCNCode reports whether a cncode error shows that the input was
+// meant as a Chinese code: it uses a URI prefix of package cncode, or it
+// has the shape of a code and breaks a rule after its first character.
+// lower is the input in lower case.
+func claimsCNCode(lower string, err error) bool {
+	var cnErr *cncode.Error
+	if !errors.As(err, &cnErr) {
+		return false
+	}
+	return strings.HasPrefix(lower, "urn:cn:") || cnErr.Position != 1
 }
 
 // isAbsoluteURI reports whether s starts with an RFC 3986 scheme followed
