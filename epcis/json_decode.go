@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -520,6 +521,11 @@ func (d *JSONDecoder) topMember(key string, n *jsonNode) {
 			d.headerFail(ptr, n, "JSON type string", "schemaVersion must be a string such as \"2.0\" (schemaVersion 须为字符串)")
 			return
 		}
+		if !schemaVersionPattern.MatchString(n.text) {
+			d.headerFail(ptr, n, "schemaVersion format",
+				"invalid schemaVersion; write a version number such as \"2.0\" (schemaVersion 须为版本号)")
+			return
+		}
 		d.header.SchemaVersion = n.text
 	case "creationDate":
 		d.sawCreationDate = true
@@ -534,11 +540,31 @@ func (d *JSONDecoder) topMember(key string, n *jsonNode) {
 			return
 		}
 		d.header.CreationDate = t
+	case "id", "instanceIdentifier", "sender", "receiver":
+		if n.kind != jsonString {
+			d.headerFail(ptr, n, "JSON type string", key+" must be a string ("+key+" 须为字符串)")
+		}
+	case "epcisHeader":
+		// NOTE: master data in epcisHeader.epcisMasterData is not decoded;
+		// Header has no place for it yet.
+		if n.kind != jsonObject {
+			d.headerFail(ptr, n, "JSON type object", "epcisHeader must be an object (epcisHeader 须为对象)")
+		}
+	default:
+		// Namespaced members are document extensions, which Header does
+		// not keep. A plain unknown name is an error in a document. The
+		// members of a bare event also arrive here, and finishBuffered
+		// drops these errors when the object turns out to be an event.
+		if !strings.Contains(key, ":") {
+			d.headerFail(ptr, n, "allowed members of the document",
+				"unknown member "+strconv.Quote(key)+" in the document; extension fields need a namespace prefix declared in @context (文档中的未知字段)")
+		}
 	}
-	// Other members (id, instanceIdentifier, sender, receiver,
-	// epcisHeader, extensions, or the fields of a bare event) are kept
-	// only for the bare-event case.
 }
+
+// schemaVersionPattern is the version form the EPCIS 2.0 JSON schema
+// accepts.
+var schemaVersionPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
 
 func (d *JSONDecoder) queryMember(key string, n *jsonNode) {
 	if n.kind != jsonString {

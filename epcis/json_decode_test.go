@@ -250,6 +250,20 @@ func TestJSONDecodeRejectsBadInput(t *testing.T) {
 			rule:    "creationDate required",
 		},
 		{
+			name:    "unknown document member",
+			doc:     strings.Replace(docWith(validObject), `"schemaVersion": "2.0",`, `"schemaVersion": "2.0", "sendr": "x",`, 1),
+			pointer: "/sendr",
+			rule:    "allowed members of the document",
+			value:   "x",
+		},
+		{
+			name:    "schemaVersion not a number",
+			doc:     strings.Replace(docWith(validObject), `"schemaVersion": "2.0"`, `"schemaVersion": "v2"`, 1),
+			pointer: "/schemaVersion",
+			rule:    "schemaVersion format",
+			value:   "v2",
+		},
+		{
 			name:    "eventList not an array",
 			doc:     `{"@context": "https://ref.gs1.org/standards/epcis/epcis-context.jsonld", "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-01-01T00:00:00Z", "epcisBody": {"eventList": {}}}`,
 			pointer: "/epcisBody/eventList",
