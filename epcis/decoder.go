@@ -47,7 +47,11 @@ func NewDecoder(r io.Reader, contentType string) (Decoder, error) {
 	case mediaType == "application/xml" || mediaType == "text/xml" || strings.HasSuffix(mediaType, "+xml"):
 		return NewXMLDecoder(r), nil
 	case mediaType == "application/json" || mediaType == "application/ld+json" || strings.HasSuffix(mediaType, "+json"):
-		return NewJSONDecoder(r), nil
+		br := bufio.NewReader(r)
+		if err := discardBOM(br); err != nil {
+			return nil, err
+		}
+		return NewJSONDecoder(br), nil
 	}
 	return nil, fmt.Errorf("%w: %q: send application/json, application/ld+json or application/xml", ErrUnsupportedContentType, mediaType)
 }
@@ -55,29 +59,38 @@ func NewDecoder(r io.Reader, contentType string) (Decoder, error) {
 // sniffDecoder chooses the decoder from the first significant byte of r.
 func sniffDecoder(r io.Reader) (Decoder, error) {
 	br := bufio.NewReader(r)
+	if err := discardBOM(br); err != nil {
+		return nil, err
+	}
 	for skip := 0; ; skip++ {
 		peek, err := br.Peek(skip + 1)
 		if len(peek) <= skip {
-			if err == io.EOF || err == nil {
+			if err == io.EOF {
 				return nil, fmt.Errorf("%w: the input is empty", ErrUnsupportedContentType)
 			}
 			return nil, fmt.Errorf("read document start: %w", err)
 		}
-		switch c := peek[skip]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		switch peek[skip] {
+		case ' ', '\t', '\r', '\n':
 			continue
-		case skip == 0 && c == 0xEF:
-			// A UTF-8 byte order mark (EF BB BF) before the content.
-			bom, _ := br.Peek(3)
-			if string(bom) == "\xEF\xBB\xBF" {
-				skip += 2
-				continue
-			}
-		case c == '<':
+		case '<':
 			return NewXMLDecoder(br), nil
-		case c == '{':
+		case '{':
 			return NewJSONDecoder(br), nil
 		}
 		return nil, fmt.Errorf("%w: the input starts with %q, which is neither XML ('<') nor JSON ('{'): set the Content-Type header", ErrUnsupportedContentType, peek[skip])
 	}
+}
+
+// discardBOM drops a UTF-8 byte order mark at the start of br.
+func discardBOM(br *bufio.Reader) error {
+	bom, err := br.Peek(3)
+	if string(bom) != "\xEF\xBB\xBF" {
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read document start: %w", err)
+		}
+		return nil
+	}
+	_, err = br.Discard(3)
+	return err
 }

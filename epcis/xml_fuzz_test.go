@@ -1,0 +1,73 @@
+package epcis
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzXMLDecoder feeds arbitrary bytes to the decoder: it must never
+// panic, must end with io.EOF or an error, and every event it accepts must
+// survive an encode and decode round trip.
+func FuzzXMLDecoder(f *testing.F) {
+	f.Add([]byte(xmlTestDoc(xmlTestEvent)))
+	f.Add([]byte(xmlTestEvent))
+	for _, name := range []string{"query-2.0.xml", "legacy-1.2.xml", "object-event.golden.xml"} {
+		if raw, err := os.ReadFile(filepath.Join("testdata", "xml", name)); err == nil {
+			f.Add(raw)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d := NewXMLDecoder(bytes.NewReader(data))
+		h, err := d.Header()
+		if err != nil {
+			return
+		}
+		var events []*Event
+		for i := 0; i < 1000; i++ {
+			e, err := d.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var ve *ValidationError
+			if err != nil && !errors.As(err, &ve) {
+				t.Fatalf("Next returned %T %v, want *ValidationError or io.EOF", err, err)
+			}
+			if err != nil && d.fatal != nil {
+				return
+			}
+			if err == nil {
+				if e == nil {
+					t.Fatal("Next returned a nil event without error")
+				}
+				events = append(events, e)
+			}
+		}
+		if h.Kind == KindBareEvent {
+			h.Kind = KindEPCISDocument
+		}
+		var buf bytes.Buffer
+		enc := NewXMLEncoder(&buf, h)
+		for _, e := range events {
+			if err := enc.Encode(e); err != nil {
+				t.Fatalf("Encode of a decoded event: %v", err)
+			}
+		}
+		if err := enc.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		again := NewXMLDecoder(&buf)
+		for i := range events {
+			e, err := again.Next()
+			if err != nil {
+				t.Fatalf("decode of re-encoded event %d: %v\n%s", i, err, buf.String())
+			}
+			if diff := eventDiff(events[i], e); diff != "" {
+				t.Fatalf("event %d differs after the round trip: %s", i, diff)
+			}
+		}
+	})
+}
