@@ -130,8 +130,8 @@ var ignoreFieldsOf = map[string][]Name{
 
 // invalidExamples lists the example documents, or single events in them,
 // that break the EPCIS 2.0 XML schema. The reference implementation reads
-// any XML, but a decoder may reject such an event, or model it otherwise
-// and so hash it differently; the test then logs the difference instead of
+// any XML. A decoder may reject such an event, or model it otherwise and so
+// hash it differently, and the test then logs the difference instead of
 // failing. An event index of -1 stands for the whole document.
 var invalidExamples = map[string]map[int]string{
 	"SensorDataExamples.xml": {

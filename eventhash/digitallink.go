@@ -5,10 +5,53 @@ import (
 	"strings"
 )
 
-// dlKeyPath finds a GS1 Digital Link path in an http or https URI: a
-// primary key, by AI or by its short name, followed by a value that starts
-// with four digits. The match must lie before any query or fragment.
-var dlKeyPath = regexp.MustCompile(`^https?://[^/?#]*[^?#]*/(01|gtin|8006|itip|8010|cpid|414|gln|417|party|8017|gsrnp|8018|gsrn|255|gcn|00|sscc|253|gdti|401|ginc|402|gsin|8003|grai|8004|giai)/[0-9]{4}[^/?#]`)
+// dlPrimaryKeys lists the path elements, by AI or by short name, that start
+// a GS1 Digital Link path with a primary key.
+var dlPrimaryKeys = map[string]bool{
+	"01": true, "gtin": true, "8006": true, "itip": true, "8010": true, "cpid": true,
+	"414": true, "gln": true, "417": true, "party": true, "8017": true, "gsrnp": true,
+	"8018": true, "gsrn": true, "255": true, "gcn": true, "00": true, "sscc": true,
+	"253": true, "gdti": true, "401": true, "ginc": true, "402": true, "gsin": true,
+	"8003": true, "grai": true, "8004": true, "giai": true,
+}
+
+// hasDigitalLinkPath reports whether uri is an http or https URI whose path
+// holds a primary key element followed by a value that starts with four
+// digits and has at least five characters.
+func hasDigitalLinkPath(uri string) bool {
+	rest, ok := strings.CutPrefix(uri, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(uri, "http://"); !ok {
+			return false
+		}
+	}
+	start := strings.IndexAny(rest, "/?#")
+	if start < 0 || rest[start] != '/' {
+		return false
+	}
+	path := rest[start:]
+	if end := strings.IndexAny(path, "?#"); end >= 0 {
+		path = path[:end]
+	}
+	segments := strings.Split(path, "/")
+	for i := 1; i+1 < len(segments); i++ {
+		value := segments[i+1]
+		if dlPrimaryKeys[segments[i]] && len(value) >= 5 && allDigits(value[:4]) {
+			return true
+		}
+	}
+	return false
+}
+
+// allDigits reports whether s consists of ASCII digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // dlShortNames maps the short names of GS1 Digital Link path elements to
 // their AIs (GS1 Digital Link standard 1.2, section 4.4).
@@ -27,7 +70,7 @@ const canonicalHost = "https://id.gs1.org"
 var canonicalKeyStart = regexp.MustCompile(`^https://id\.gs1\.org/(01|8006|8010|414|417|8017|8018|255|00|253|401|402|8003|8004)/[0-9]{4}[^/]`)
 
 // primaryKeyOrder is the order in which the path of a URI on another host is
-// searched for a primary key; the first key found starts the canonical path.
+// searched for a primary key. The first key found starts the canonical path.
 var primaryKeyOrder = []string{"00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010", "8017", "8018"}
 
 // dlChars is the character set accepted in the alphanumeric values of a
@@ -65,16 +108,18 @@ var constrainedForms = regexp.MustCompile(`^https://id\.gs1\.org/(` + strings.Jo
 }, "|") + `)$`)
 
 // constrainDigitalLink turns a GS1 Digital Link URI into the constrained
-// canonical form of CBV 2.0 section 8.9: host https://id.gs1.org, no query
-// string, AIs in place of short names, the GTIN padded to 14 digits, no
-// consumer product variant, and only the finest level of identification
-// (a serial number drops the lot). It reports false for a URI that is not
-// a Digital Link, or whose result is not one of the constrained forms (for
-// example a percent-encoded serial number or a fragment), so that the
-// caller keeps the URI as written; the reference implementation does the
-// same.
+// canonical form of CBV 2.0 section 8.9. That form has the host
+// https://id.gs1.org and no query string. It writes AIs in place of short
+// names and pads the GTIN to 14 digits. It drops the consumer product
+// variant and keeps only the finest level of identification, so a serial
+// number drops the lot.
+//
+// It reports false for a URI that is not a Digital Link, or whose result
+// is not one of the constrained forms (for example a percent-encoded
+// serial number or a fragment). The caller then keeps the URI as written,
+// as the reference implementation does.
 func constrainDigitalLink(uri string) (string, bool) {
-	if !dlKeyPath.MatchString(uri) {
+	if !hasDigitalLinkPath(uri) {
 		return "", false
 	}
 	if i := strings.IndexByte(uri, '?'); i >= 0 {

@@ -21,8 +21,8 @@ const rdfsNamespace = "http://www.w3.org/2000/01/rdf-schema#"
 
 // xsiNamespace is the XML Schema instance namespace. Its attributes
 // (xsi:type, xsi:nil) type an XML value for a schema validator and have no
-// counterpart in JSON-LD, so they stay out of the pre-hash string; the same
-// extension then hashes alike in both syntaxes.
+// counterpart in JSON-LD. They stay out of the pre-hash string, so that the
+// same extension hashes alike in both syntaxes.
 const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 
 // isComment reports whether el is an rdfs:comment annotation.

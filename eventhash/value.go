@@ -43,11 +43,11 @@ var standardCURIEs = []struct{ prefix, iri string }{
 	{"epcis:", "https://ref.gs1.org/epcis/"},
 }
 
-// canonicalValue normalises one value for the pre-hash string. In order:
-// leading and trailing white space is removed; a CBV URN becomes its web
-// URI and a CURIE of the GS1 vocabularies is expanded; a number loses its
-// trailing zeros (see canonicalNumber); an EPC URN becomes its GS1 Digital
-// Link URI and a GS1 Digital Link URI is constrained (see
+// canonicalValue normalises one value for the pre-hash string. It first
+// removes leading and trailing white space. Then a CBV URN becomes its web
+// URI and a CURIE of the GS1 vocabularies is expanded. A number loses its
+// trailing zeros (see canonicalNumber). Last, an EPC URN becomes its GS1
+// Digital Link URI, and a GS1 Digital Link URI is constrained (see
 // constrainDigitalLink). Any other value is returned trimmed.
 func canonicalValue(s string) string {
 	s = strings.TrimSpace(s)

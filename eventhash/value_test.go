@@ -187,3 +187,26 @@ func FuzzCanonicalValue(f *testing.F) {
 		}
 	})
 }
+
+func FuzzConstrainDigitalLink(f *testing.F) {
+	for _, s := range []string{
+		"https://example.com/gtin/09780345418913/21/765tz?abc=1",
+		"https://id.gs1.org/01/09506000134352/22/2A/10/ABC/21/1",
+		"http://id.gs1.de/00/040123451111111110",
+		"https:///8010/4012345ABC/8011/123",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := constrainDigitalLink(s)
+		if !ok {
+			return
+		}
+		if !constrainedForms.MatchString(got) {
+			t.Errorf("constrainDigitalLink(%q) = %q, which is not a constrained form", s, got)
+		}
+		if again, ok := constrainDigitalLink(got); !ok || again != got {
+			t.Errorf("constrainDigitalLink is not idempotent: %q -> %q -> %q (%v)", s, got, again, ok)
+		}
+	})
+}

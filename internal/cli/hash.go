@@ -55,7 +55,7 @@ func (f *ignoreFieldsFlag) Set(s string) error {
 }
 
 // runHash prints the hash of every event of every file, in order. A file or
-// event that fails is reported on stderr and skipped; the command then ends
+// event that fails is reported on stderr and skipped. The command then ends
 // with exit status 1 after the other events are printed.
 func runHash(ctx context.Context, env *Env, h *eventhash.Hasher, preHash bool, files []string) error {
 	failed := 0
