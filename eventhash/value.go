@@ -70,6 +70,10 @@ func canonicalValue(s string) string {
 		return n
 	}
 	if len(s) > 8 && strings.EqualFold(s[:8], "urn:epc:") {
+		// NOTE: ident percent-encodes ";" and "=" in serial numbers and
+		// writes escapes in upper case. The reference implementation keeps
+		// the URN's escapes as written and leaves ";" and "=" literal, so
+		// hashes of such EPCs differ from its output.
 		if dl, err := ident.URNToDigitalLink(s); err == nil {
 			return dl
 		}
