@@ -1,5 +1,7 @@
 package ident
 
+//go:generate go run ./internal/gen -dict ../../shared/conformance/gs1-syntax/gs1-syntax-dictionary.txt -isocodes /usr/share/iso-codes/json -out .
+
 import "sort"
 
 // Charset names the character set of an AI data component (GS1 General

@@ -116,7 +116,7 @@ func intendedDigitalLink(uri string) bool {
 		if !ok || !d.PrimaryKey {
 			continue
 		}
-		v, err := percentDecode("", segs[i+1])
+		v, err := percentDecode(segs[i+1])
 		if err != nil {
 			return true
 		}

@@ -174,9 +174,9 @@ func parsePairs(uri string, segs []string) ([]Element, error) {
 	var elems []Element
 	for i := 0; i < len(segs); i += 2 {
 		ai := pathAI(segs[i])
-		value, err := percentDecode(fmt.Sprintf("Digital Link %q: AI (%s)", uri, ai), segs[i+1])
+		value, err := percentDecode(segs[i+1])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("Digital Link %q: AI (%s): %w", uri, ai, err)
 		}
 		if ai == "01" {
 			g, err := ParseGTIN(value)
@@ -263,9 +263,9 @@ func (dl *DigitalLink) parseQuery(uri, raw string) error {
 			dl.Params = append(dl.Params, QueryParam{name, value})
 			continue
 		}
-		v, err := percentDecode(fmt.Sprintf("Digital Link %q: query AI (%s)", uri, name), value)
+		v, err := percentDecode(value)
 		if err != nil {
-			return err
+			return fmt.Errorf("Digital Link %q: query AI (%s): %w", uri, name, err)
 		}
 		if d.PrimaryKey {
 			return fmt.Errorf("%w: Digital Link %q: AI (%s) is a primary key and belongs in the path, not the query", ErrInvalid, uri, name)

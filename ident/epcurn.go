@@ -199,9 +199,9 @@ func fixedDigits(u *EPCURN, name, f string, n int) error {
 
 // serialField decodes a CSET 82 serial-like field of 1 to max characters.
 func serialField(u *EPCURN, name, f string, max int) (string, error) {
-	v, err := decodeURNComponent(fmt.Sprintf("EPC URN %q: %s", u, name), f, cset82)
+	v, err := decodeURNComponent(f, cset82)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("EPC URN %q: %s: %w", u, name, err)
 	}
 	if len(v) == 0 || len(v) > max {
 		return "", fmt.Errorf("%w: EPC URN %q: %s %q must be 1 to %d characters", ErrInvalid, u, name, v, max)
@@ -344,9 +344,9 @@ func epcElements(u *EPCURN, scheme string, f []string) ([]Element, error) {
 		}
 		return []Element{{"417", key}}, nil
 	case "cpi":
-		ref, err := decodeURNComponent(fmt.Sprintf("EPC URN %q: component/part reference", u), f[1], cset39)
+		ref, err := decodeURNComponent(f[1], cset39)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("EPC URN %q: component/part reference: %w", u, err)
 		}
 		if ref == "" || len(cp)+len(ref) > 30 {
 			return nil, fmt.Errorf("%w: EPC URN %q: component/part reference %q must be 1 to %d characters", ErrInvalid, u, ref, 30-len(cp))

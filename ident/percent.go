@@ -59,9 +59,9 @@ func unhex(c byte) int {
 }
 
 // percentDecode decodes %XX escapes. A "+" stays a literal plus sign: the
-// GS1 Digital Link standard never uses "+" for a space. context names the
-// value in error messages.
-func percentDecode(context, v string) (string, error) {
+// GS1 Digital Link standard never uses "+" for a space. Callers add the
+// context of the value to the error.
+func percentDecode(v string) (string, error) {
 	if strings.IndexByte(v, '%') < 0 {
 		return v, nil
 	}
@@ -74,7 +74,7 @@ func percentDecode(context, v string) (string, error) {
 			continue
 		}
 		if i+2 >= len(v) || unhex(v[i+1]) < 0 || unhex(v[i+2]) < 0 {
-			return "", fmt.Errorf("%w: %s %q: bad percent escape at position %d; write a percent sign as %%25", ErrInvalid, context, v, i+1)
+			return "", fmt.Errorf("%w: %q: bad percent escape at position %d; write a percent sign as %%25", ErrInvalid, v, i+1)
 		}
 		b.WriteByte(byte(unhex(v[i+1])<<4 | unhex(v[i+2])))
 		i += 2
@@ -91,18 +91,18 @@ var urnEscaped = newCharset("\"%&/<>?#")
 // and checks every decoded character against set (CSET 82 for most
 // serial parts, CSET 39 for a CPI's part reference). Characters that the
 // URN syntax reserves must arrive escaped.
-func decodeURNComponent(context, v string, set *charset) (string, error) {
+func decodeURNComponent(v string, set *charset) (string, error) {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c != '%' && urnEscaped.contains(c) {
-			return "", fmt.Errorf("%w: %s %q: character %q at position %d must be written as %%%02X", ErrInvalid, context, v, c, i+1, c)
+			return "", fmt.Errorf("%w: %q: character %q at position %d must be written as %%%02X", ErrInvalid, v, c, i+1, c)
 		}
 	}
-	d, err := percentDecode(context, v)
+	d, err := percentDecode(v)
 	if err != nil {
 		return "", err
 	}
 	if i := set.firstOutside(d); i >= 0 {
-		return "", fmt.Errorf("%w: %s %q: character %q is not allowed here", ErrInvalid, context, v, d[i])
+		return "", fmt.Errorf("%w: %q: character %q is not allowed here", ErrInvalid, v, d[i])
 	}
 	return d, nil
 }
