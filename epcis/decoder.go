@@ -11,15 +11,15 @@ import (
 
 // ErrUnsupportedContentType is returned by NewDecoder for a content type
 // that is neither XML nor JSON, and for input whose first character is
-// neither '<' nor '{'. HTTP handlers answer it with 415 Unsupported Media
-// Type.
+// neither '<' nor '{'. HTTP handlers respond to it with 415 Unsupported
+// Media Type.
 var ErrUnsupportedContentType = errors.New("epcis: unsupported content type")
 
 // Decoder reads the events of an EPCIS document one at a time. Both
 // *XMLDecoder and *JSONDecoder implement it, with the same contract:
-// Header returns what the document says about itself, Next returns the
-// next event and io.EOF after the last one, and a *ValidationError from
-// Next concerns one event unless the input is malformed.
+// Header returns the document header, Next returns the next event and
+// io.EOF after the last one, and a *ValidationError from Next concerns
+// one event unless the input is malformed.
 type Decoder interface {
 	Header() (Header, error)
 	Next() (*Event, error)
@@ -28,8 +28,8 @@ type Decoder interface {
 // NewDecoder returns the decoder for contentType: XML for
 // "application/xml", "text/xml" and any "+xml" type, JSON for
 // "application/json", "application/ld+json" and any "+json" type.
-// Parameters such as charset are ignored here; the XML decoder reads the
-// encoding from the XML declaration. When contentType is empty the first
+// Parameters such as charset are ignored here, because the XML decoder
+// reads the encoding from the XML declaration. When contentType is empty the first
 // character that is not white space (after a UTF-8 byte order mark)
 // decides: '<' for XML, '{' for JSON.
 //

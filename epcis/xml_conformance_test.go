@@ -161,11 +161,11 @@ func TestXMLRoundTripConformanceExamples(t *testing.T) {
 }
 
 // xmlJSONPairs names the examples that the conformance data gives in both
-// syntaxes. The pairs do not carry quite the same content: ignore lists the
-// fields whose values the two files of a pair write differently (the JSON
-// examples add eventIDs and error declarations, use other extension
-// values, another readPoint, a namespace IRI with a trailing slash), and
-// every other field must decode to the same value.
+// syntaxes. The two files of a pair do not carry quite the same content.
+// The JSON examples add eventIDs and error declarations, and use other
+// extension values, another readPoint or a namespace IRI with a trailing
+// slash. ignore lists those fields, and every other field must decode to
+// the same value.
 var xmlJSONPairs = []struct {
 	xml, json string
 	ignore    []string
@@ -284,8 +284,8 @@ func TestJSONThroughXMLCodec(t *testing.T) {
 
 // eventDiff compares two events field by field, with times compared as
 // instants, and describes the differences it finds. ignore lists field
-// paths to skip, such as ".EventID" or ".SensorElementList[*].Extensions";
-// a leading "*" matches any path ending in the rest ("*.Kind").
+// paths to skip, such as ".EventID" or ".SensorElementList[*].Extensions".
+// A leading "*" matches any path ending in the rest ("*.Kind").
 func eventDiff(a, b *Event, ignore ...string) string {
 	return valueDiff("", reflect.ValueOf(*a), reflect.ValueOf(*b), ignore)
 }

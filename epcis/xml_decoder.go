@@ -48,7 +48,7 @@ type XMLDecoder struct {
 	version   int // 1 or 2: the major EPCIS schema version of the document
 	rootName  string
 
-	// state tells where the token stream stands between calls to Next.
+	// state is the position of the token stream between calls to Next.
 	state xmlDecoderState
 	// path holds the open elements from the root down to the current
 	// position, for error pointers.
@@ -114,9 +114,11 @@ func (d *XMLDecoder) charsetReader(label string, input io.Reader) (io.Reader, er
 	return converted, nil
 }
 
-// Header reads the document up to its first event and returns what the
-// document says about itself. It returns a *ValidationError when the root
-// element is not an EPCIS document, and the same result on every call.
+// Header reads the document up to its first event and returns the
+// document header: kind, schema version, creation date, namespaces and,
+// for query documents, the query name and subscription ID. It returns a
+// *ValidationError when the root element is not an EPCIS document, and
+// the same result on every call.
 func (d *XMLDecoder) Header() (Header, error) {
 	if !d.started {
 		d.started = true
@@ -309,6 +311,7 @@ func (d *XMLDecoder) readRootAttributes(start xml.StartElement, line int) error 
 	path := "/" + start.Name.Local
 	var version, created string
 	var hasVersion, hasCreated bool
+
 	for _, a := range start.Attr {
 		if a.Name.Space != "" {
 			continue
@@ -327,6 +330,7 @@ func (d *XMLDecoder) readRootAttributes(start xml.StartElement, line int) error 
 		return headerError(line, path+"/@schemaVersion", version, "EPCIS XML schema Document", "the schemaVersion attribute is not a decimal version number such as 2.0")
 	}
 	d.header.SchemaVersion = version
+
 	if !hasCreated {
 		return headerError(line, path+"/@creationDate", "", "EPCIS XML schema Document", "the creationDate attribute is missing: add the time the document was created, for example 2024-05-01T08:30:00+08:00")
 	}

@@ -27,7 +27,7 @@ import (
 // they come first when the document is read again.
 //
 // Encode returns ErrEncoderClosed after Close, and for a second event when
-// the header asks for a bare event. An XMLEncoder is not safe for
+// Header.Kind is KindBareEvent. An XMLEncoder is not safe for
 // concurrent use. After the first write error every call returns that
 // error.
 type XMLEncoder struct {
@@ -287,7 +287,7 @@ func (w *xmlEventWriter) declareElement(el *Element) error {
 		return fmt.Errorf("extension name %q is not a valid XML name", el.Local)
 	}
 	if isEPCISNamespace(el.Space) {
-		return fmt.Errorf("extension %s is in the EPCIS namespace %s, which holds no user extensions", el.Local, el.Space)
+		return fmt.Errorf("invalid extension %s: the EPCIS namespace %s is reserved for standard fields", el.Local, el.Space)
 	}
 	if el.Space != "" {
 		w.bind(el.Space, el.Prefix)

@@ -40,7 +40,7 @@ var xmlFieldRank = func() map[EventType]map[string]int {
 	return ranks
 }()
 
-// fieldLevel tells which wrapper a list of event children sits in.
+// fieldLevel is the wrapper that a list of event children sits in.
 type fieldLevel uint8
 
 const (
@@ -156,10 +156,6 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 			b.checkAttrs(c)
 			b.fields(e, c, levelBaseExtension)
 		default:
-			if level == levelExtension && b.version != 1 {
-				b.unknownField(c, level)
-				continue
-			}
 			if b.duplicate(c) {
 				continue
 			}
@@ -209,6 +205,13 @@ func (b *eventBuilder) unknownField(c *xmlNode, level fieldLevel) {
 // the schema allows once.
 func (b *eventBuilder) duplicate(c *xmlNode) bool {
 	name := c.name.Local
+	if name == "certificationInfo" {
+		// NOTE: the EPCIS 2.0 XSD allows one certificationInfo but the
+		// JSON binding allows a list, so repeated elements are accepted
+		// to carry such a list through XML.
+		b.seen[name] = c
+		return false
+	}
 	if first := b.seen[name]; first != nil {
 		b.fail(c, name, "EPCIS XML schema "+string(b.typ),
 			fmt.Sprintf("element <%s> appears more than once; the first is on line %d", name, first.line))
@@ -386,7 +389,7 @@ func (b *eventBuilder) quantities(c *xmlNode) []QuantityElement {
 				b.checkAttrs(part)
 				q.EPCClass = b.uri(part)
 			case "quantity":
-				b.checkAttrs(part, "nil")
+				b.checkAttrs(part)
 				if nilValue, ok := part.attrIn(xmlnsXSI, "nil"); ok && (nilValue == "true" || nilValue == "1") {
 					if part.value() != "" {
 						b.fail(part, part.value(), "XML Schema xsi:nil", "a quantity marked xsi:nil=\"true\" must be empty")
@@ -524,9 +527,9 @@ func (b *eventBuilder) userElements(c *xmlNode, what string) []Element {
 }
 
 // checkAttrs reports attributes of a standard element that the EPCIS XSD
-// does not define. Attributes in the XML Schema instance namespace
-// (xsi:schemaLocation, xsi:type) are always accepted; allowedXSI names the
-// xsi attributes that carry meaning here and is informational.
+// does not define. allowed names the unqualified attributes the element
+// has. Attributes in the XML Schema instance and XML namespaces
+// (xsi:schemaLocation, xsi:nil, xml:lang) are always accepted.
 func (b *eventBuilder) checkAttrs(c *xmlNode, allowed ...string) {
 	for _, a := range c.attrs {
 		if a.name.Space == xmlnsXSI || a.name.Space == xmlnsXML {

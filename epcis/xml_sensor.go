@@ -119,9 +119,9 @@ func (b *eventBuilder) sensorElement(c *xmlNode) SensorElement {
 	return se
 }
 
-// sensorAttrs walks the attributes of sensorMetadata or sensorReport:
-// standard ones go to set, which reports whether it knows the name, and
-// attributes in other namespaces become user extensions.
+// sensorAttrs walks the attributes of sensorMetadata or sensorReport.
+// Unqualified ones go to set, which reports whether the name is a standard
+// attribute, and attributes in other namespaces become user extensions.
 func (b *eventBuilder) sensorAttrs(c *xmlNode, set func(name, value string) bool) []Element {
 	var ext []Element
 	for _, a := range c.attrs {

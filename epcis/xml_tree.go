@@ -170,9 +170,9 @@ func (n *xmlNode) toElement() Element {
 // placeSemanticErrors gives the errors that Validate returns for an event
 // decoded from XML an element path and a line. Validate points at fields
 // with JSON pointers relative to the event ("/epcList/0") or to the whole
-// document ("/epcisBody/eventList/3/epcList/0"); each segment is matched
+// document ("/epcisBody/eventList/3/epcList/0"). Each segment is matched
 // to the child element of that name, or to the n-th child element for an
-// array index, and what cannot be matched is kept as written.
+// array index. Segments that match nothing are kept as written.
 func (b *eventBuilder) placeSemanticErrors(root *xmlNode, errs []FieldError) []FieldError {
 	out := make([]FieldError, 0, len(errs))
 	for _, fe := range errs {
