@@ -55,7 +55,7 @@ type openObject struct {
 
 // NewJSONDecoder returns a decoder reading from r. It buffers r itself.
 func NewJSONDecoder(r io.Reader) *JSONDecoder {
-	return &JSONDecoder{s: newJSONScanner(r), ctx: newJSONContext()}
+	return &JSONDecoder{s: newJSONScanner(r, 64<<10), ctx: newJSONContext()}
 }
 
 // Header reads the document up to its first event and returns the header
@@ -607,7 +607,8 @@ func (d *JSONDecoder) checkHeaderRequired() []FieldError {
 // it, and validates it. The error is a *ValidationError when the event is
 // malformed or invalid.
 func UnmarshalEventJSON(b []byte) (*Event, error) {
-	d := NewJSONDecoder(bytes.NewReader(b))
+	// A buffer the size of the input keeps reading stored events cheap.
+	d := &JSONDecoder{s: newJSONScanner(bytes.NewReader(b), min(len(b)+1, 64<<10)), ctx: newJSONContext()}
 	h, err := d.Header()
 	if err != nil {
 		return nil, err

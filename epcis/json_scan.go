@@ -100,8 +100,10 @@ type jsonScanner struct {
 	buf    []byte
 }
 
-func newJSONScanner(r io.Reader) *jsonScanner {
-	return &jsonScanner{r: bufio.NewReaderSize(r, 64<<10), line: 1}
+// newJSONScanner returns a scanner over r with a read buffer of size
+// bytes (at least 16, the bufio minimum).
+func newJSONScanner(r io.Reader, size int) *jsonScanner {
+	return &jsonScanner{r: bufio.NewReaderSize(r, size), line: 1}
 }
 
 func (s *jsonScanner) errorf(format string, args ...any) error {
