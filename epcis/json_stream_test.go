@@ -186,3 +186,17 @@ func FuzzJSONDecoder(f *testing.F) {
 		t.Fatal("decoder did not finish")
 	})
 }
+
+// BenchmarkUnmarshalEventJSON measures reading back one stored event.
+func BenchmarkUnmarshalEventJSON(b *testing.B) {
+	raw, err := MarshalEventJSON(constructedEvent())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := UnmarshalEventJSON(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
