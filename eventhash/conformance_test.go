@@ -233,7 +233,7 @@ func TestConformanceExamples(t *testing.T) {
 // in several ways (shuffled lists, another namespace prefix, xsi:type
 // annotations, JSON-LD instead of XML): every event must get the hash of
 // the first document's event. The exception is the document that moves the
-// event to another eventTimeZoneOffset: CBV 2.0 section 8.9 keeps the
+// event to another eventTimeZoneOffset: the CBV 2.0 hash rules keep the
 // offset in the pre-hash string, so that event must hash differently.
 func TestConformanceWithEventHashID(t *testing.T) {
 	dir := conformanceDir(t, "gs1-epcis", "XML", "WithEventHashID")

@@ -54,7 +54,7 @@ func allDigits(s string) bool {
 }
 
 // dlShortNames maps the short names of GS1 Digital Link path elements to
-// their AIs (GS1 Digital Link standard 1.2, section 4.4).
+// their AIs, as the GS1 Digital Link standard 1.2 defines them.
 var dlShortNames = strings.NewReplacer(
 	"/gtin/", "/01/", "/itip/", "/8006/", "/cpid/", "/8010/", "/gln/", "/414/",
 	"/party/", "/417/", "/gsrnp/", "/8017/", "/gsrn/", "/8018/", "/gcn/", "/255/",
@@ -88,7 +88,7 @@ var (
 )
 
 // constrainedForms lists every form a constrained canonical Digital Link
-// may take: the keys and key qualifiers that CBV 2.0 section 8.9 keeps, at
+// may take: the keys and key qualifiers that the CBV 2.0 hash rules keep, at
 // their finest level of identification.
 var constrainedForms = regexp.MustCompile(`^https://id\.gs1\.org/(` + strings.Join([]string{
 	`00/[0-9]{18}`,
@@ -108,7 +108,7 @@ var constrainedForms = regexp.MustCompile(`^https://id\.gs1\.org/(` + strings.Jo
 }, "|") + `)$`)
 
 // constrainDigitalLink turns a GS1 Digital Link URI into the constrained
-// canonical form of CBV 2.0 section 8.9. That form has the host
+// canonical form that the CBV 2.0 hash rules require. That form has the host
 // https://id.gs1.org and no query string. It writes AIs in place of short
 // names and pads the GTIN to 14 digits. It drops the consumer product
 // variant and keeps only the finest level of identification, so a serial

@@ -1,5 +1,5 @@
-// Package eventhash owns the EPCIS event hash ID of CBV 2.0 (GS1 Core
-// Business Vocabulary 2.0, section 8.9 "Event Hash ID"): the canonical
+// Package eventhash owns the EPCIS Event Hash ID of CBV 2.0 (GS1 Core
+// Business Vocabulary standard 2.0): the canonical
 // pre-hash string of an event and its SHA-256 digest written as a named
 // information URI (RFC 6920), for example
 //

@@ -21,8 +21,8 @@ var ErrInvalidEvent = errors.New("event cannot be hashed")
 const Version = "CBV2.0"
 
 // Hasher computes pre-hash strings and hashes. The zero value implements
-// CBV 2.0 section 8.9 with nothing ignored. A Hasher is safe for concurrent
-// use as long as IgnoreFields is not modified.
+// the CBV 2.0 Event Hash ID with nothing ignored. A Hasher is safe for
+// concurrent use as long as IgnoreFields is not modified.
 type Hasher struct {
 	// IgnoreFields names user extension fields at the top level of an
 	// event that stay out of the pre-hash string. Documents list such
@@ -32,8 +32,8 @@ type Hasher struct {
 	IgnoreFields []Name
 }
 
-// PreHash returns the canonical pre-hash string of e under CBV 2.0 section
-// 8.9, with nothing ignored. See Hasher.PreHash.
+// PreHash returns the canonical pre-hash string of e under the CBV 2.0
+// Event Hash ID rules, with nothing ignored. See Hasher.PreHash.
 func PreHash(e *epcis.Event) (string, error) {
 	var h Hasher
 	return h.PreHash(e)
@@ -49,7 +49,7 @@ func Hash(e *epcis.Event) (string, error) {
 // Hash returns the CBV 2.0 event hash ID of e: the SHA-256 digest of its
 // pre-hash string as an RFC 6920 named information URI,
 // "ni:///sha-256;{64 lower-case hex digits}?ver=CBV2.0".
-func (h *Hasher) Hash(e *epcis.Event) (string, error) {
+func (h Hasher) Hash(e *epcis.Event) (string, error) {
 	pre, err := h.PreHash(e)
 	if err != nil {
 		return "", err
@@ -64,7 +64,7 @@ func HashPreHash(preHash string) string {
 	return "ni:///sha-256;" + hex.EncodeToString(sum[:]) + "?ver=" + Version
 }
 
-// PreHash returns the canonical pre-hash string of e (CBV 2.0 section 8.9).
+// PreHash returns the canonical pre-hash string of e (CBV 2.0 Event Hash ID).
 //
 // The string starts with eventType, then holds the standard fields in this
 // order, each present field as key=value or, for a structure, its key
@@ -86,7 +86,7 @@ func HashPreHash(preHash string) string {
 // eventID, recordTime and errorDeclaration are left out, so that declaring
 // an event erroneous keeps its hash, and so are rdfs:comment annotations
 // and the top-level user extensions named in h.IgnoreFields.
-func (h *Hasher) PreHash(e *epcis.Event) (string, error) {
+func (h Hasher) PreHash(e *epcis.Event) (string, error) {
 	if e == nil {
 		return "", fmt.Errorf("%w: no event", ErrInvalidEvent)
 	}
@@ -143,7 +143,7 @@ func (h *Hasher) PreHash(e *epcis.Event) (string, error) {
 
 // unorderedParts writes the parts of an event that the pre-hash string
 // sorts as whole strings; see Hasher.PreHash.
-func (h *Hasher) unorderedParts(e *epcis.Event) string {
+func (h Hasher) unorderedParts(e *epcis.Event) string {
 	parts := extensionStrings(e.Extensions, h.IgnoreFields)
 	bizTransactions := make([]string, len(e.BizTransactionList))
 	for i, bt := range e.BizTransactionList {

@@ -38,8 +38,8 @@ func timeValue(t time.Time) string {
 	return formatTime(t)
 }
 
-// sensorMetadata writes the fields of a sensorMetadata in the order of CBV
-// 2.0 section 8.9, then its user extensions.
+// sensorMetadata writes the fields of a sensorMetadata in the canonical
+// order, then its user extensions.
 func sensorMetadata(m *epcis.SensorMetadata) string {
 	if m == nil {
 		return ""
@@ -59,9 +59,9 @@ func sensorMetadata(m *epcis.SensorMetadata) string {
 	return "sensorMetadata" + s
 }
 
-// sensorReport writes the fields of a sensorReport in the order of CBV 2.0
-// section 8.9, then its user extensions. BizRules belongs to
-// sensorMetadata and is written by sensorLeftovers instead.
+// sensorReport writes the fields of a sensorReport in the canonical order,
+// then its user extensions. BizRules belongs to sensorMetadata and is
+// written by sensorLeftovers instead.
 func sensorReport(r *epcis.SensorReport) (string, error) {
 	decimals := []struct {
 		key   string

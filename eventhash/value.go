@@ -12,7 +12,7 @@ import (
 )
 
 // timeLayout writes a timestamp in UTC with exactly three fractional digits
-// and the zone as "Z" (CBV 2.0 section 8.9, pre-hash rules on timestamps).
+// and the zone as "Z", as the CBV 2.0 hash rules on timestamps require.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // formatTime converts t to UTC and rounds it to the millisecond, half up:
