@@ -132,7 +132,7 @@ var ignoreFieldsOf = map[string][]Name{
 // that break the EPCIS 2.0 XML schema. The reference implementation reads
 // any XML. A decoder may reject such an event, or model it otherwise and so
 // hash it differently, and the test then logs the difference instead of
-// failing. An event index of -1 stands for the whole document.
+// failing. An event index of -1 means the whole document.
 var invalidExamples = map[string]map[int]string{
 	"SensorDataExamples.xml": {
 		11: "the TransformationEvent writes sensorElementList after ilmd, against the element order of the EPCIS 2.0 XSD",

@@ -16,7 +16,7 @@ var dlPrimaryKeys = map[string]bool{
 }
 
 // hasDigitalLinkPath reports whether uri is an http or https URI whose path
-// holds a primary key element followed by a value that starts with four
+// contains a primary key element followed by a value that starts with four
 // digits and has at least five characters.
 func hasDigitalLinkPath(uri string) bool {
 	rest, ok := strings.CutPrefix(uri, "https://")

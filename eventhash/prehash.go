@@ -66,7 +66,7 @@ func HashPreHash(preHash string) string {
 
 // PreHash returns the canonical pre-hash string of e (CBV 2.0 Event Hash ID).
 //
-// The string starts with eventType, then holds the standard fields in this
+// The string starts with eventType, then contains the standard fields in this
 // order, each present field as key=value or, for a structure, its key
 // followed by its members: eventTime, eventTimeZoneOffset,
 // certificationInfo, epcList, parentID, inputEPCList, childEPCs,
@@ -94,7 +94,7 @@ func (h Hasher) PreHash(e *epcis.Event) (string, error) {
 		return "", fmt.Errorf("%w: unknown event type %q; use one of ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent, AssociationEvent", ErrInvalidEvent, e.Type)
 	}
 	if e.EventTime.IsZero() {
-		return "", fmt.Errorf("%w: %s has no eventTime", ErrInvalidEvent, e.Type)
+		return "", fmt.Errorf("%w: %s is missing its eventTime", ErrInvalidEvent, e.Type)
 	}
 	sensors, err := sensorElementList(e.SensorElementList)
 	if err != nil {
@@ -194,8 +194,8 @@ func valueList(key, itemKey string, values []string) string {
 	return group(key, items)
 }
 
-// quantityList writes a quantity list; each quantityElement holds epcClass,
-// quantity and uom in that order.
+// quantityList writes a quantity list. Each quantityElement contains
+// epcClass, quantity and uom in that order.
 func quantityList(key string, list []epcis.QuantityElement) (string, error) {
 	items := make([]string, len(list))
 	for i, q := range list {

@@ -8,8 +8,8 @@ import (
 )
 
 // sensorElementList writes the sensorElementList of an event. Each
-// sensorElement holds its sensorMetadata, its sorted sensorReports and its
-// sorted user extensions; the elements themselves are sorted.
+// sensorElement contains its sensorMetadata, its sorted sensorReports and
+// its sorted user extensions, and the elements themselves are sorted.
 func sensorElementList(list []epcis.SensorElement) (string, error) {
 	items := make([]string, len(list))
 	for i := range list {

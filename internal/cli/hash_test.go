@@ -60,7 +60,7 @@ const shipmentPreHash = "eventType=ObjectEventeventTime=2026-12-01T08:30:00.500Z
 	"action=OBSERVEbizStep=https://ref.gs1.org/cbv/BizStep-shippingdisposition=https://ref.gs1.org/cbv/Disp-in_transit" +
 	"readPointid=https://id.gs1.org/414/6901234000016{https://ns.example.org/trace/}batchNote=first batch"
 
-// mixedJSON holds an event with an action outside ADD, OBSERVE and DELETE,
+// mixedJSON contains an event with an action outside ADD, OBSERVE and DELETE,
 // then a valid event.
 const mixedJSON = `{
   "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
