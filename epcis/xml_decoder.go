@@ -194,6 +194,7 @@ func (d *XMLDecoder) next() (*Event, error) {
 				fe.Rule = "EPCIS XML schema EventList"
 				fe.Message = fmt.Sprintf("unknown element <%s> in EventList: expected one of the five event types", name.Local)
 			}
+			d.push(name.Local)
 			if err := d.skip(); err != nil {
 				return nil, err
 			}
@@ -289,6 +290,8 @@ func (d *XMLDecoder) readHeader() error {
 	d.push(name.Local)
 
 	// Walk down to EventList: EPCISHeader is skipped, EPCISBody entered.
+	// NOTE: master data in EPCISHeader/extension/EPCISMasterData and the
+	// standard business document header are not read.
 	if err := d.enter(line, "EPCISBody", "EPCISHeader"); err != nil {
 		return err
 	}

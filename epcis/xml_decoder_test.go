@@ -191,6 +191,34 @@ func TestXMLDecoderContinuesAfterInvalidEvent(t *testing.T) {
 	}
 }
 
+func TestXMLDecoderSkipsUnknownEventElement(t *testing.T) {
+	unknown := "<QuantityEvent>\n<epcClass>urn:epc:class:lgtin:6901234.012345.L1</epcClass>\n</QuantityEvent>"
+	invalid := strings.Replace(xmlTestEvent, ">OBSERVE<", ">UPDATE<", 1)
+	d := NewXMLDecoder(strings.NewReader(xmlTestDoc(unknown, invalid, xmlTestEvent)))
+
+	_, err := d.Next()
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Errors[0].Line != 5 {
+		t.Fatalf("first Next: got %v, want a validation error on line 5", err)
+	}
+	_, err = d.Next()
+	if !errors.As(err, &ve) {
+		t.Fatalf("second Next: got %v, want a validation error", err)
+	}
+	if want := eventPath + "/action"; ve.Errors[0].Pointer != want {
+		t.Errorf("pointer after the unknown element: got %q, want %q", ve.Errors[0].Pointer, want)
+	}
+	if ve.Errors[0].EventIndex != 0 {
+		t.Errorf("event index: got %d, want 0", ve.Errors[0].EventIndex)
+	}
+	if e, err := d.Next(); err != nil || e.Action != ActionObserve {
+		t.Fatalf("third Next: got %+v, %v", e, err)
+	}
+	if _, err := d.Next(); !errors.Is(err, io.EOF) {
+		t.Errorf("fourth Next: got %v, want io.EOF", err)
+	}
+}
+
 func TestXMLDecoderSyntaxErrorIsSticky(t *testing.T) {
 	d := NewXMLDecoder(strings.NewReader(xmlTestDoc(xmlTestEvent, "<ObjectEvent><eventTime>")))
 	if _, err := d.Next(); err != nil {
