@@ -5,8 +5,10 @@ import (
 	"strings"
 )
 
-// EPCISContextURL is the JSON-LD context of EPCIS 2.0 that every EPCIS 2.0
-// JSON document names in its "@context".
+// EPCISContextURL is the JSON-LD context of EPCIS 2.0, which the encoders
+// name in "@context". Documents may name the versioned URL
+// (https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld)
+// instead; the decoder accepts any context URL without fetching it.
 const EPCISContextURL = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
 
 // standardPrefixes are the namespace prefixes that the EPCIS 2.0 JSON-LD
