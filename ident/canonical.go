@@ -16,9 +16,9 @@ import (
 //     as URNToDigitalLink writes it;
 //   - a GS1 Digital Link URI on any host becomes the Digital Link URI on
 //     https://id.gs1.org with the key and qualifiers in the standard's
-//     order, GTIN-8/12/13 padded to 14 digits, the query dropped, and, as
-//     in the CBV 2.0 event hash, AI (22) dropped and AI (10) dropped when
-//     AI (21) is present (see DigitalLink.CanonicalURI);
+//     order, GTIN-8/12/13 padded to 14 digits and the query dropped. As in
+//     the CBV 2.0 event hash, AI (22) is dropped, and AI (10) too when AI
+//     (21) is present (see DigitalLink.CanonicalURI);
 //   - a Chinese code (unified social credit code, drug, veterinary drug and
 //     pesticide traceability codes, food production licence, MA code), in
 //     plain form, as one of its URIs or inside a label URL, becomes its
@@ -27,10 +27,10 @@ import (
 //     pattern over several keys, and any other absolute URI are returned
 //     unchanged apart from surrounding white space.
 //
-// An http(s) URI whose path carries a GS1 key that is malformed (for
-// example a 14-digit GTIN with a wrong check digit) is an error rather
-// than an opaque URI. A string that is neither is an error wrapping
-// ErrNotURI.
+// An http(s) URI whose path carries a malformed GS1 key, for example a
+// 14-digit GTIN with a wrong check digit, is an error rather than an
+// opaque URI. A string that is no URI and no Chinese code is an error
+// wrapping ErrNotURI.
 func Canonical(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -105,10 +105,10 @@ func isAbsoluteURI(s string) bool {
 }
 
 // intendedDigitalLink reports whether an http(s) URI that failed to parse
-// as a Digital Link still carries a primary key segment followed by a
-// value of the key's length and leading character set, so that it was
-// meant as one: "/01/" and 8 to 14 digits, "/00/" and 18 digits. Any
-// other URI is an opaque identifier.
+// as a Digital Link was still meant as one. That is so when a primary key
+// segment is followed by a value of the key's length whose leading
+// characters have the key's character set, such as "/01/" and 8 to 14
+// digits. Any other URI is an opaque identifier.
 func intendedDigitalLink(uri string) bool {
 	segs := splitPath(rawPath(uri))
 	for i := 0; i+1 < len(segs); i++ {

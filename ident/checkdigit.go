@@ -2,11 +2,11 @@ package ident
 
 import "fmt"
 
-// CheckDigit returns the GS1 mod-10 check digit for digits, the key without
-// its check digit (GS1 General Specifications 7.9.1): weights 3 and 1
+// CheckDigit returns the GS1 mod-10 check digit for digits, a key without
+// its check digit (GS1 General Specifications 7.9.1). Weights 3 and 1
 // alternate from the rightmost digit, and the check digit brings the
-// weighted sum up to a multiple of ten. digits must contain only ASCII
-// digits; anything else is an ErrInvalid error.
+// weighted sum up to a multiple of ten. Anything but ASCII digits is an
+// ErrInvalid error.
 func CheckDigit(digits string) (byte, error) {
 	if digits == "" {
 		return 0, fmt.Errorf("%w: empty digit string has no check digit", ErrInvalid)

@@ -62,16 +62,19 @@ func pathAI(seg string) string {
 //	https://example.com/shop/01/09506000134352/10/ABC%2F1/21/12345?17=261231&linkType=gs1:pip
 //
 // The primary key is the first path segment that names a primary key AI
-// and is followed by key-value pairs up to the end of the path. The key
-// qualifiers must follow one of the key's qualifier sequences of the GS1
-// Barcode Syntax Dictionary in order (01: 22, 10, 21 or 235; 414: 254 or
-// 7040; 8006: 22, 10, 21; 8010: 8011; 8017 and 8018: 8019; 417 and 8004:
-// 7040; 415: 8020). Path and query values are percent-decoded, and "+"
-// is a literal plus sign. Every AI value is checked with ValidateElement
-// and all AIs together with CheckPairs.
+// and is followed by key-value pairs up to the end of the path; when that
+// reading fails, later segments are tried. The key qualifiers must follow
+// one of the key's qualifier sequences of the GS1 Barcode Syntax
+// Dictionary in order. Those sequences are 22, 10, 21 or 235 after 01;
+// 254 or 7040 after 414; 22, 10, 21 after 8006; 8011 after 8010; 8019
+// after 8017 and 8018; 7040 after 417 and 8004; 8020 after 415.
 //
-// NOTE: compressed Digital Link URIs (GS1 Digital Link 1.2, section 8) are
-// not decoded and are rejected with ErrInvalid.
+// Path and query values are percent-decoded, and "+" is a literal plus
+// sign. Every AI value is checked with ValidateElement, and all AIs
+// together with CheckPairs.
+//
+// NOTE: compressed Digital Link URIs (GS1 Digital Link 1.2) are not
+// decoded. Their path holds no AI, so they fail with ErrInvalid.
 func ParseDigitalLink(uri string) (*DigitalLink, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
@@ -197,7 +200,8 @@ func parsePairs(uri string, segs []string) ([]Element, error) {
 }
 
 // checkQualifierOrder checks that the qualifiers follow one of the key's
-// qualifier sequences, in order and each at most once.
+// qualifier sequences in order. Each position of a sequence takes one
+// qualifier, so a repeated AI counts as out of order.
 func checkQualifierOrder(key *AIDefinition, quals []Element) error {
 	if len(quals) == 0 {
 		return nil
@@ -326,10 +330,10 @@ func (dl *DigitalLink) String() string {
 
 // CanonicalURI returns the canonical form of the identifier the Digital
 // Link names: https://id.gs1.org with the key and its qualifiers, without
-// the query. As for the CBV 2.0 event hash, a consumer product variant
-// (AI 22) is dropped, and so is the batch/lot (AI 10) when a serial
-// number (AI 21) identifies the instance, so every spelling of one object
-// has one canonical form.
+// the query. As in the CBV 2.0 event hash, a consumer product variant
+// (AI 22) is dropped. The batch/lot (AI 10) is dropped when a serial
+// number (AI 21) identifies the instance, so that every spelling of one
+// object has one canonical form.
 func (dl *DigitalLink) CanonicalURI() string {
 	return formatDL(canonicalHost, canonicalElements(dl.Key, dl.Qualifiers))
 }

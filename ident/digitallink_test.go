@@ -168,7 +168,7 @@ func TestDigitalLinkCanonicalURI(t *testing.T) {
 	}
 }
 
-// testPrefixes knows the company prefixes used by the round-trip tests.
+// testPrefixes returns a table with the company prefixes used by the round-trip tests.
 func testPrefixes(t testing.TB) *PrefixLengths {
 	t.Helper()
 	p := &PrefixLengths{}

@@ -1,9 +1,10 @@
-// Package ident owns the identifiers of the platform: GS1 identification
-// keys and their check digits, the GS1 Application Identifier table,
-// element strings (bracketed and raw barcode form), GS1 Digital Link URIs,
-// EPC URNs of the GS1 EPC Tag Data Standard (TDS) 2.x, Chinese code schemes
-// (through the sub-package cncode) and the one canonical form under which
-// the platform stores and matches every identifier.
+// Package ident owns the identifiers of the platform. It covers GS1
+// identification keys and their check digits, the GS1 Application
+// Identifier table, element strings (bracketed and raw barcode form), GS1
+// Digital Link URIs and the EPC URNs of the GS1 EPC Tag Data Standard
+// (TDS) 2.x. Chinese code schemes come from the sub-package cncode. Over
+// all of them, the package defines the one canonical form under which the
+// platform stores and matches every identifier.
 //
 // The canonical form of a GS1 identifier is its GS1 Digital Link URI on
 // https://id.gs1.org, with the primary key and its key qualifiers in the

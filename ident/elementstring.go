@@ -10,7 +10,7 @@ import (
 const GS = '\x1d'
 
 // symbologyIDs lists the AIM symbology identifiers whose data carries GS1
-// element strings (GS1 General Specifications 5.1.2 and 5.4.7.x): GS1-128,
+// element strings (ISO/IEC 15424 symbology identifiers): GS1-128,
 // GS1 DataBar and composite, GS1 DataMatrix, GS1 QR Code, GS1 DotCode and
 // EAN/UPC with add-on.
 var symbologyIDs = []string{"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1", "]E0", "]E4"}
@@ -21,10 +21,10 @@ var symbologyIDs = []string{"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1", "]E
 //   - bracketed, the human-readable interpretation:
 //     (01)09506000134352(17)261231(10)ABC123, where a "(" inside a value
 //     is written "\(";
-//   - raw, as a scanner transmits it: AIs and values run together, with
-//     ASCII 29 (GS) for FNC1 after each value of an AI that has no
-//     predefined length, optionally led by an AIM symbology identifier
-//     such as ]C1, ]d2, ]Q3 or ]e0.
+//   - raw, as a scanner transmits it: AIs and values run together, and
+//     ASCII 29 (GS) stands for FNC1 after each value of an AI without
+//     predefined length. An AIM symbology identifier such as ]C1, ]d2,
+//     ]Q3 or ]e0 may lead.
 //
 // EAN/UPC symbology identifiers (]E0, ]E4) carry a bare GTIN, which is
 // returned as AI (01), padded to 14 digits. Errors are *ElementError values

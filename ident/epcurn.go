@@ -14,7 +14,7 @@ type Element struct {
 }
 
 // EPCURN is an EPC URN split into its parts (GS1 EPC Tag Data Standard 2.x,
-// section 6): urn:epc:{Kind}:{Scheme}:{Fields joined by "."}.
+// EPC URI syntax): urn:epc:{Kind}:{Scheme}:{Fields joined by "."}.
 type EPCURN struct {
 	// Kind is "id" for an EPC pure identity URI, "class" for an EPC class
 	// URI and "idpat" for an EPC pattern URI.
@@ -73,22 +73,23 @@ func ParseEPCURN(s string) (*EPCURN, error) {
 }
 
 // URNToDigitalLink converts an EPC URN to its GS1 Digital Link URI on
-// https://id.gs1.org, as GS1 EPC Tag Data Standard 2.x section 7 (EPC URI
-// to GS1 Digital Link URI) and the CBV 2.0 event hash algorithm define:
+// https://id.gs1.org, as GS1 EPC Tag Data Standard 2.x (EPC URI to GS1
+// Digital Link URI) and the CBV 2.0 event hash algorithm define:
 //
 //	urn:epc:id:sgtin:0614141.812345.6789   -> https://id.gs1.org/01/80614141123458/21/6789
 //	urn:epc:id:sgln:0614141.12345.0        -> https://id.gs1.org/414/0614141123452
 //	urn:epc:class:lgtin:4012345.012345.998 -> https://id.gs1.org/01/04012345123456/10/998
 //	urn:epc:idpat:sgtin:4012345.012345.*   -> https://id.gs1.org/01/04012345123456
 //
-// Supported: id schemes sgtin, sscc, sgln, grai, giai, gsrn, gsrnp, gdti,
-// cpi, sgcn, ginc, gsin, itip, upui, pgln; class lgtin; idpat patterns of
-// sgtin, upui, itip, grai, gdti, sgcn and cpi whose last field alone is
-// "*" (they become the class key without its serial part), and patterns
-// without any "*". Check digits are computed, percent escapes of the URN
-// are decoded and the values re-encoded as the Digital Link standard
-// requires. An SGLN extension of "0" means no extension, so it yields no
-// AI (254).
+// The supported id schemes are sgtin, sscc, sgln, grai, giai, gsrn,
+// gsrnp, gdti, cpi, sgcn, ginc, gsin, itip, upui and pgln, and the class
+// scheme is lgtin. An idpat pattern of sgtin, upui, itip, grai, gdti, sgcn
+// or cpi whose last field alone is "*" becomes the class key without its
+// serial part, and a pattern without any "*" converts like its id URN.
+//
+// Check digits are computed. Percent escapes of the URN are decoded and
+// the values re-encoded as the Digital Link standard requires. An SGLN
+// extension of "0" means no extension, so it yields no AI (254).
 //
 // Errors wrap ErrInvalid for a malformed URN and ErrNoDigitalLink for a
 // well-formed URN that names no single GS1 key.
@@ -181,7 +182,7 @@ var epcFieldCount = map[string]int{
 }
 
 // companyPrefix checks the GS1 company prefix field: 6 to 12 digits
-// (TDS 2.x section 6.3).
+// (TDS 2.x).
 func companyPrefix(u *EPCURN, f string) error {
 	if len(f) < 6 || len(f) > 12 || !isDigits(f) {
 		return fmt.Errorf("%w: EPC URN %q: GS1 company prefix %q must be 6 to 12 digits", ErrInvalid, u, f)
@@ -218,7 +219,7 @@ func numericSerial(u *EPCURN, name, f string, max int) error {
 }
 
 // gtinFromEPC builds a GTIN-14 from company prefix and item reference with
-// its indicator digit in front (TDS 2.x section 7.1.2).
+// its indicator digit in front (TDS 2.x, SGTIN).
 func gtinFromEPC(u *EPCURN, cp, itemRef string) (string, error) {
 	if err := fixedDigits(u, "indicator and item reference", itemRef, 13-len(cp)); err != nil {
 		return "", err

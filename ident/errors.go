@@ -15,10 +15,9 @@ var (
 	// always wrapped together with ErrInvalid.
 	ErrCheckDigit error = &subError{msg: "wrong check digit", parent: ErrInvalid}
 
-	// ErrNoDigitalLink is returned by URNToDigitalLink for an EPC URN that
-	// is well formed but has no GS1 Digital Link equivalent, such as the
-	// TDS schemes gid, usdod, adi, bic and imovn or an EPC pattern that
-	// matches more than one GS1 key.
+	// ErrNoDigitalLink is returned by URNToDigitalLink for a well-formed EPC
+	// URN without GS1 Digital Link equivalent. Examples are the TDS schemes
+	// gid, usdod, adi, bic and imovn, and EPC patterns over several keys.
 	ErrNoDigitalLink = errors.New("no GS1 Digital Link equivalent")
 
 	// ErrNoEPCURN is returned by DigitalLinkToURN for a GS1 key that the

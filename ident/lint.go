@@ -119,8 +119,8 @@ func lintCsumAlpha(v string) (string, int) {
 // minGCPLength is the shortest GS1 company prefix checked by gcppos1 and
 // gcppos2.
 //
-// NOTE: without the GS1 company prefix list, only the first four digits of
-// the prefix are checked to be digits; the prefix itself is not looked up.
+// NOTE: the GS1 company prefix list is not available here, so only the
+// first four digits of the prefix are checked to be digits.
 const minGCPLength = 4
 
 func lintGCPPos(start int) linter {
@@ -194,7 +194,7 @@ func lintIBAN(v string) (string, int) {
 }
 
 // importerIndexChars are the characters allowed as importer index of
-// AI (7040) (GS1 General Specifications 3.7.x, UIC with extension).
+// AI (7040) (UIC with extension).
 var importerIndexChars = newCharset("-", "0-9", "A-Z", "_", "a-z")
 
 func lintImporterIndex(v string) (string, int) {
@@ -324,9 +324,9 @@ func lintCoupon(string) (string, int) { return "", -1 }
 var dateNow = time.Now
 
 // ExpandYear returns the four-digit year of a two-digit year YY by the
-// sliding window of GS1 General Specifications 7.12: a year more than 50
-// years ahead of the current year belongs to the previous century, one
-// more than 49 years behind it to the next century.
+// sliding window of GS1 General Specifications 7.12. A year 51 or more
+// years ahead of the current year belongs to the previous century. A year
+// 50 or more years behind it belongs to the next century.
 func ExpandYear(yy int, now time.Time) int {
 	current := now.Year()
 	century := current / 100 * 100
@@ -341,8 +341,9 @@ func ExpandYear(yy int, now time.Time) int {
 }
 
 // parseDate6 reads a YYMMDD date. With dayZero, day 00 is allowed and
-// stands for the last day of the month (GS1 General Specifications
-// 3.4.2 ff.). It returns the date and a rule description when invalid.
+// stands for the last day of the month, as GS1 defines it for the date
+// AIs (11) to (17). It returns the date, or a rule description and the
+// offset of the fault when invalid.
 func parseDate6(v string, dayZero bool) (time.Time, string, int) {
 	yy, _ := strconv.Atoi(v[0:2])
 	return parseDate(ExpandYear(yy, dateNow()), v[2:], dayZero, 2)

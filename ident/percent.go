@@ -10,7 +10,7 @@ const upperHex = "0123456789ABCDEF"
 // dlLiteral lists the bytes written literally in a Digital Link path or
 // query value: the RFC 3986 unreserved characters and the apostrophe. Every
 // other byte of an AI value is percent-encoded with upper-case hex digits,
-// as the GS1 Digital Link standard 1.2 (section 7, percent-encoding of AI
+// as the GS1 Digital Link standard 1.2 (percent-encoding of AI
 // values) requires for the reserved characters of CSET 82.
 //
 // NOTE: the standard's table lists the characters that must be encoded;

@@ -18,11 +18,11 @@ type PrefixTable interface {
 	PrefixLength(key string) (int, bool)
 }
 
-// PrefixLengths is a PrefixTable built from known prefixes: entries map a
-// leading digit string to the company prefix length of every key that
-// starts with it, so an entry may be a whole company prefix ("0614141" ->
-// 7) or a shorter GS1 prefix range ("958" -> 9). The longest matching
-// entry wins. The zero value is an empty table ready for use, and all
+// PrefixLengths is a PrefixTable built from known prefixes. Each entry maps
+// a leading digit string to the company prefix length of every key that
+// starts with it. An entry may be a whole company prefix ("0614141" -> 7)
+// or a shorter GS1 prefix range ("958" -> 9), and the longest matching
+// entry applies. The zero value is an empty table ready for use, and all
 // methods are safe for concurrent use.
 type PrefixLengths struct {
 	mu      sync.RWMutex
@@ -31,7 +31,7 @@ type PrefixLengths struct {
 }
 
 // Company prefix lengths: GS1 company prefixes have 4 to 12 digits, and
-// EPC URNs need at least 6 (TDS 2.x section 6.3).
+// EPC URNs need at least 6 (TDS 2.x).
 const (
 	minPrefixLength = 4
 	maxPrefixLength = 12
@@ -84,7 +84,7 @@ func (p *PrefixLengths) Len() int {
 }
 
 // Load reads entries from a text list with one "prefix length" pair per
-// line, separated by white space; a line with a prefix alone records a
+// line, separated by white space. A line with a prefix alone records a
 // whole company prefix. Blank lines and lines starting with "#" are
 // skipped. Entries read before an error stay in the table.
 func (p *PrefixLengths) Load(r io.Reader) error {

@@ -22,7 +22,8 @@ const (
 	KindChineseCode   ScanKind = "cn-code"
 )
 
-// Scan is what Parse read from a scanned or typed identifier.
+// Scan is the result of Parse: the identifiers and labelled values read
+// from one scanned or typed string.
 type Scan struct {
 	// Input is the string as given, without surrounding white space.
 	Input string   `json:"input"`
@@ -232,12 +233,12 @@ func elementField(e Element) Field {
 	return f
 }
 
-// FormatValue returns an AI value for display: dates as 2026-12-31 (a day
-// 00 stands for the last day of the month), date and time as
-// 2026-12-31 14:30, measures and amounts with the decimal point that the
-// last digit of the AI sets (AI 3103 value 001250 is 1.250), amounts with
-// an ISO 4217 currency code as "156 12.50". Other values and values that
-// do not validate are returned unchanged.
+// FormatValue returns an AI value for display. Dates become 2026-12-31,
+// where a day 00 stands for the last day of the month, and date and time
+// become 2026-12-31 14:30. Measures and amounts get the decimal point that
+// the last digit of the AI sets, so AI (3103) value 001250 is 1.250, and an
+// amount with an ISO 4217 currency code is written "156 12.50". Other
+// values, and values that do not validate, are returned unchanged.
 func FormatValue(ai, value string) string {
 	d, ok := LookupAI(ai)
 	if !ok || d.Validate(value) != nil {
@@ -319,7 +320,7 @@ func formatComponent(c Component, v string) string {
 }
 
 // decimalPlaces returns the number of decimals that the last digit of a
-// measure or amount AI sets (GS1 General Specifications 3.6 and 3.7.x).
+// measure or amount AI sets (GS1 General Specifications, section 3).
 func decimalPlaces(ai string) (int, bool) {
 	if len(ai) != 4 {
 		return 0, false

@@ -130,10 +130,10 @@ func (d *AIDefinition) Validate(value string) error {
 }
 
 // CheckPairs checks the pairing rules of GS1 General Specifications 4.14
-// over a set of elements: every requirement of each AI is met by other
-// AIs present, no AI appears with an AI it excludes, and no AI appears
-// twice with different values. GS1 evaluates the rules over all data
-// carriers of one item, so pass the elements of all of them.
+// over a set of elements. Every requirement of each AI must be met by
+// other AIs present, no AI may appear with an AI it excludes, and no AI
+// may appear twice with different values. GS1 evaluates the rules over all
+// data carriers of one item, so pass the elements of all of them.
 func CheckPairs(elems []Element) error {
 	present := make(map[string]string, len(elems))
 	for _, e := range elems {

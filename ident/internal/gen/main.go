@@ -152,6 +152,7 @@ func isoCodesSource(dir string) ([]byte, error) {
 	if err := readJSON(filepath.Join(dir, "iso_3166-1.json"), &countries); err != nil {
 		return nil, err
 	}
+
 	var currencies struct {
 		Entries []struct {
 			Numeric string `json:"numeric"`
@@ -160,6 +161,7 @@ func isoCodesSource(dir string) ([]byte, error) {
 	if err := readJSON(filepath.Join(dir, "iso_4217.json"), &currencies); err != nil {
 		return nil, err
 	}
+
 	var numeric, alpha2, currency []string
 	for _, c := range countries.Entries {
 		numeric = append(numeric, c.Numeric)
@@ -170,9 +172,11 @@ func isoCodesSource(dir string) ([]byte, error) {
 			currency = append(currency, c.Numeric)
 		}
 	}
+
 	if len(numeric) < 200 || len(currency) < 100 {
 		return nil, fmt.Errorf("iso-codes files in %s look incomplete: %d countries, %d currencies", dir, len(numeric), len(currency))
 	}
+
 	var b bytes.Buffer
 	b.WriteString(header)
 	writeSet(&b, "iso3166Numeric", "ISO 3166-1 numeric country codes", numeric)

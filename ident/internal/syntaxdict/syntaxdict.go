@@ -83,6 +83,7 @@ func parseLine(text string) ([]Entry, error) {
 	if len(tokens) < 2 {
 		return nil, fmt.Errorf("entry %q has no specification", text)
 	}
+
 	var e Entry
 	e.Title = title
 	aiSpec := tokens[0]
@@ -92,6 +93,7 @@ func parseLine(text string) ([]Entry, error) {
 		e.DLAttribute = strings.Contains(flags, "?")
 		rest = rest[1:]
 	}
+
 	for _, tok := range rest {
 		switch {
 		case strings.HasPrefix(tok, "req="):
@@ -122,6 +124,7 @@ func parseLine(text string) ([]Entry, error) {
 	if len(e.Components) == 0 {
 		return nil, fmt.Errorf("entry %q has no data component", text)
 	}
+
 	from, to, isRange := strings.Cut(aiSpec, "-")
 	if !isRange {
 		to = from
@@ -131,6 +134,7 @@ func parseLine(text string) ([]Entry, error) {
 	if err1 != nil || err2 != nil || len(from) != len(to) || last < first {
 		return nil, fmt.Errorf("bad AI or AI range %q", aiSpec)
 	}
+
 	var out []Entry
 	for n := first; n <= last; n++ {
 		x := e
