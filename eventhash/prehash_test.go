@@ -341,3 +341,36 @@ func TestHashPreHashForm(t *testing.T) {
 		t.Errorf("HashPreHash(\"\"): got %s, want %s", got, want)
 	}
 }
+
+func FuzzPreHash(f *testing.F) {
+	f.Add("urn:epc:id:sgtin:0614141.812345.6789", "https://example.com/01/09506000134352/22/2A/10/ABC", "1_000.50", "urn:epcglobal:cbv:bizstep:shipping", int64(1700000000123456789))
+	f.Add("", "", "", "", int64(0))
+	f.Fuzz(func(t *testing.T, id, uri, value, vocab string, nanos int64) {
+		e := &epcis.Event{
+			Type:                epcis.AggregationEvent,
+			EventTime:           time.Unix(0, nanos),
+			EventTimeZoneOffset: value,
+			ParentID:            id,
+			ChildEPCs:           []string{uri, id},
+			BizStep:             vocab,
+			Disposition:         vocab,
+			ReadPoint:           &epcis.Location{ID: uri, Extensions: []epcis.Element{{Space: uri, Local: value, Value: id}}},
+			BizTransactionList:  []epcis.BizTransaction{{Type: vocab, Value: uri}},
+			SensorElementList: []epcis.SensorElement{{Reports: []epcis.SensorReport{{
+				Type: vocab, StringValue: value, Component: vocab, BizRules: uri,
+			}}}},
+			Extensions: []epcis.Element{{Space: uri, Local: id, Value: value, Attrs: []epcis.Attr{{Local: vocab, Value: value}}}},
+		}
+		first, err := PreHash(e)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidEvent) {
+				t.Fatalf("PreHash: error %v does not wrap ErrInvalidEvent", err)
+			}
+			return
+		}
+		second, err := PreHash(e)
+		if err != nil || second != first {
+			t.Errorf("PreHash is not deterministic: %q then %q (%v)", first, second, err)
+		}
+	})
+}
