@@ -305,8 +305,6 @@ func ignored(path string, ignore []string) bool {
 	return false
 }
 
-var timeType = reflect.TypeOf(time.Time{})
-
 func valueDiff(path string, a, b reflect.Value, ignore []string) string {
 	if ignored(path, ignore) {
 		return ""

@@ -158,7 +158,8 @@ func (w *xmlEventWriter) location(d int, name string, loc *Location) {
 }
 
 func (w *xmlEventWriter) bizTransactions(d int, list []BizTransaction) {
-	if list == nil {
+	// The XSD requires at least one entry in a list that is written.
+	if len(list) == 0 {
 		return
 	}
 	w.open(d, "bizTransactionList")
@@ -196,7 +197,7 @@ func (w *xmlEventWriter) quantities(d int, name string, list []QuantityElement) 
 }
 
 func (w *xmlEventWriter) sourceDests(d int, name, item string, list []SourceDest) {
-	if list == nil {
+	if len(list) == 0 {
 		return
 	}
 	w.open(d, name)
@@ -246,7 +247,7 @@ func (w *xmlEventWriter) errorDeclaration(d int, ed *ErrorDeclaration) {
 }
 
 func (w *xmlEventWriter) sensorElements(d int, list []SensorElement) {
-	if list == nil {
+	if len(list) == 0 {
 		return
 	}
 	w.open(d, "sensorElementList")

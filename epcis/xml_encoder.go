@@ -197,43 +197,6 @@ func (x *XMLEncoder) writeStart() {
 	x.raw("\t\t<EventList>\n")
 }
 
-// checkEncodable reports what the EPCIS 2.0 XSD requires and e lacks.
-func checkEncodable(e *Event) error {
-	if !e.Type.Valid() {
-		return fmt.Errorf("unknown event type %q", e.Type)
-	}
-	if e.EventTime.IsZero() {
-		return errors.New("eventTime is missing")
-	}
-	if _, err := parseTimeZoneOffset(e.EventTimeZoneOffset); err != nil {
-		return fmt.Errorf("eventTimeZoneOffset %q: %w", e.EventTimeZoneOffset, err)
-	}
-	if e.Type != TransformationEvent && e.Action == "" {
-		return errors.New("action is missing")
-	}
-	if e.Type == TransactionEvent && len(e.BizTransactionList) == 0 {
-		return errors.New("a TransactionEvent needs at least one bizTransaction")
-	}
-	if e.Type == AssociationEvent && e.ParentID == "" {
-		return errors.New("an AssociationEvent needs a parentID")
-	}
-	for _, list := range [][]QuantityElement{e.QuantityList, e.ChildQuantityList, e.InputQuantityList, e.OutputQuantityList} {
-		for _, q := range list {
-			if q.UOM != "" && !q.HasQuantity {
-				return fmt.Errorf("quantityElement %s has a uom but no quantity", q.EPCClass)
-			}
-		}
-	}
-	for _, list := range [][]SourceDest{e.SourceList, e.DestinationList} {
-		for _, sd := range list {
-			if sd.Type == "" {
-				return fmt.Errorf("source or destination %q has no type", sd.Value)
-			}
-		}
-	}
-	return nil
-}
-
 // xmlEventWriter writes one event with the namespace prefixes chosen for
 // it.
 type xmlEventWriter struct {

@@ -3,6 +3,7 @@ package epcis
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,6 +274,13 @@ func TestXMLEncoderRejectsIncompleteEvents(t *testing.T) {
 		{"sensor attribute without namespace", func(e *Event) {
 			e.SensorElementList[0].Metadata.Extensions = []Element{{Local: "a", Value: "1"}}
 		}},
+		{"sensorElement without report", func(e *Event) { e.SensorElementList[0].Reports = nil }},
+		{"infinite sensor value", func(e *Event) { e.SensorElementList[0].Reports[0].MaxValue = float(math.Inf(1)) }},
+		{"NaN quantity", func(e *Event) { e.QuantityList[0].Quantity = math.NaN() }},
+		{"errorDeclaration without time", func(e *Event) { e.ErrorDeclaration.DeclarationTime = time.Time{} }},
+		{"readPoint without id", func(e *Event) { e.ReadPoint.ID = "" }},
+		{"control character in extension", func(e *Event) { e.Extensions[0].Value = "a\x1bb" }},
+		{"invalid UTF-8 in epc", func(e *Event) { e.EPCList[0] = "urn:epc:\xff" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,5 +340,22 @@ func TestXMLEncoderReportsWriteError(t *testing.T) {
 	}
 	if err := enc.Encode(fullXMLTestEvents()[0]); !errors.Is(err, errDiskFull) {
 		t.Errorf("Encode after a write error: got %v, want the write error", err)
+	}
+}
+
+func TestXMLEncoderOmitsEmptyLists(t *testing.T) {
+	e := fullXMLTestEvents()[0]
+	e.BizTransactionList = []BizTransaction{}
+	e.SourceList = []SourceDest{}
+	e.DestinationList = []SourceDest{}
+	e.SensorElementList = []SensorElement{}
+	out := encodeXMLTest(t, Header{}, []*Event{e})
+	for _, name := range []string{"bizTransactionList", "sourceList", "destinationList", "sensorElementList"} {
+		if bytes.Contains(out, []byte("<"+name)) {
+			t.Errorf("output holds an empty <%s>", name)
+		}
+	}
+	if _, events := xmlDecodeAll(t, bytes.NewReader(out)); len(events) != 1 {
+		t.Errorf("events read back: got %d, want 1", len(events))
 	}
 }
