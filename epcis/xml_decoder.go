@@ -30,6 +30,11 @@ const (
 const (
 	maxXMLDepth         = 64     // element nesting inside one event
 	maxXMLEventElements = 100000 // elements inside one event
+	// maxXMLEventBytes bounds the input one event may span. It is checked
+	// between tokens, so one text node longer than this is still read.
+	// NOTE: the value is a chosen limit, well above the largest events of
+	// the GS1 examples (about 10 KiB), not one from the standard.
+	maxXMLEventBytes = 16 << 20
 )
 
 // XMLDecoder reads an EPCIS 2.0 or EPCIS 1.2 XML document (EPCISDocument

@@ -499,3 +499,12 @@ func TestXMLDecoderHeaderBeforeNext(t *testing.T) {
 		}
 	}
 }
+
+func TestXMLDecoderEventSizeLimit(t *testing.T) {
+	part := "<ex:part>" + strings.Repeat("x", 1024) + "</ex:part>"
+	big := "<ex:blob>" + strings.Repeat(part, maxXMLEventBytes/1024+1) + "</ex:blob>"
+	fe := firstXMLError(t, xmlTestDoc(strings.Replace(xmlTestEvent, "</ObjectEvent>", big+"</ObjectEvent>", 1)))
+	if fe.Rule != "event size limit" || fe.Line != 5 {
+		t.Errorf("got rule %q on line %d, want event size limit on line 5", fe.Rule, fe.Line)
+	}
+}

@@ -37,10 +37,17 @@ func (d *XMLDecoder) readTree(start xml.StartElement, line int, path string) (*x
 	d.treeNode = root
 	defer func() { d.treeNode = nil }()
 	depth, count := 1, 1
+	startOffset := d.dec.InputOffset()
 	for current != nil {
 		tok, tline, err := d.token()
 		if err != nil {
 			return nil, err
+		}
+		if d.dec.InputOffset()-startOffset > maxXMLEventBytes {
+			return nil, &ValidationError{Errors: []FieldError{{
+				EventIndex: d.eventIndex - 1, Pointer: root.pathString(), Line: line, Rule: "event size limit",
+				Message: fmt.Sprintf("the event is longer than %d bytes: split it or move large data out of the event", maxXMLEventBytes),
+			}}}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
