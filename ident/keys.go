@@ -116,6 +116,23 @@ func (g GTINValue) Short() string {
 	return s
 }
 
+// Format writes the GTIN with n digits: 8, 12, 13 or 14. Leading zeros are
+// dropped or added; a GTIN whose leading significant digits do not fit in
+// n digits is an ErrInvalid error. A GTIN-8 in a 14-digit field has six
+// leading zeros, a GTIN-12 two and a GTIN-13 one.
+func (g GTINValue) Format(n int) (string, error) {
+	switch n {
+	case 8, 12, 13, 14:
+	default:
+		return "", fmt.Errorf("%w: GTIN length %d, want 8, 12, 13 or 14", ErrInvalid, n)
+	}
+	s := string(g)
+	if strings.TrimLeft(s[:14-n], "0") != "" {
+		return "", fmt.Errorf("%w: GTIN %s does not fit in %d digits", ErrInvalid, s, n)
+	}
+	return s[14-n:], nil
+}
+
 // ParseSSCC validates an 18-digit SSCC with its check digit.
 func ParseSSCC(s string) (string, error) { return ParseKey(SSCC, s) }
 

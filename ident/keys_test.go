@@ -2,7 +2,9 @@ package ident
 
 import (
 	"errors"
+	"math/rand"
 	"testing"
+	"testing/quick"
 )
 
 func TestCheckDigit(t *testing.T) {
@@ -186,5 +188,58 @@ func TestKeyTypeAI(t *testing.T) {
 		if !ok || back != typ {
 			t.Errorf("KeyTypeOfAI(%s): got %s, %v, want %s", ai, back, ok, typ)
 		}
+	}
+}
+
+func TestGTINFormat(t *testing.T) {
+	tests := []struct {
+		gtin string
+		n    int
+		want string
+		ok   bool
+	}{
+		{"96385074", 8, "96385074", true},
+		{"96385074", 13, "0000096385074", true},
+		{"9506000134352", 13, "9506000134352", true},
+		{"9506000134352", 12, "", false},
+		{"036000291452", 12, "036000291452", true},
+		{"10614141073464", 13, "", false},
+		{"10614141073464", 9, "", false},
+	}
+	for _, tt := range tests {
+		g, err := ParseGTIN(tt.gtin)
+		if err != nil {
+			t.Fatalf("ParseGTIN(%q): %v", tt.gtin, err)
+		}
+		got, err := g.Format(tt.n)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Format(%s, %d): got %q, %v; want %q, ok=%v", tt.gtin, tt.n, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestCheckDigitProperty checks on random keys that a computed check digit
+// validates and every other digit in its place fails.
+func TestCheckDigitProperty(t *testing.T) {
+	property := func(seed int64, length uint8) bool {
+		r := rand.New(rand.NewSource(seed))
+		n := 7 + int(length)%11
+		body := randomDigits(r, n)
+		key, err := withCheckDigit(body)
+		if err != nil || verifyCheckDigit("key", key) != nil {
+			return false
+		}
+		for d := byte('0'); d <= '9'; d++ {
+			if d == key[len(key)-1] {
+				continue
+			}
+			if err := verifyCheckDigit("key", body+string(d)); !errors.Is(err, ErrCheckDigit) {
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(property, &quick.Config{MaxCount: 300}); err != nil {
+		t.Error(err)
 	}
 }

@@ -32,12 +32,15 @@ type Scan struct {
 	// Canonical), such as the SGTIN https://id.gs1.org/01/{gtin}/21/{serial}.
 	// It is empty for element strings that carry no primary key.
 	Canonical string `json:"canonical,omitempty"`
-	// Class is the class-level identifier when Canonical is more specific:
-	// the GTIN with batch/lot (/01/{gtin}/10/{lot}) when the lot is known,
-	// else the GTIN; for Chinese codes the product-level URI.
+	// Class is the class-level identifier when Canonical is more specific.
+	// It is the GTIN or ITIP with batch/lot (/01/{gtin}/10/{lot}) when the
+	// lot is known, else the GTIN or ITIP alone; a GRAI, GDTI or GCN
+	// without serial part; a CPID without serial; for Chinese codes the
+	// product-level URI. When Canonical is the lot class, Class is the
+	// GTIN.
 	Class string `json:"class,omitempty"`
 	// Product is the GTIN-level identifier https://id.gs1.org/01/{gtin}
-	// when a GTIN is present.
+	// when a GTIN or ITIP is present.
 	Product string `json:"product,omitempty"`
 	// Elements are the GS1 AIs read, in input order; empty for Chinese
 	// codes.
@@ -175,27 +178,12 @@ func splitKey(elems []Element) (key Element, quals []Element, ok bool) {
 func scanFromElements(input string, kind ScanKind, elems []Element) (*Scan, error) {
 	sc := &Scan{Input: input, Kind: kind, Elements: elems}
 	if key, quals, ok := splitKey(elems); ok {
-		canon := canonicalElements(key, quals)
-		sc.Canonical = formatDL(canonicalHost, canon)
-		if key.AI == "01" {
-			sc.Product = formatDL(canonicalHost, []Element{key})
-			var lot *Element
-			for i := range quals {
-				if quals[i].AI == "10" {
-					lot = &quals[i]
-				}
-			}
-			switch {
-			case lot != nil:
-				sc.Class = formatDL(canonicalHost, []Element{key, *lot})
-			case len(canon) > 1:
+		sc.Canonical = formatDL(canonicalHost, canonicalElements(key, quals))
+		sc.Product, sc.Class = classLevels(key, quals)
+		if sc.Class == sc.Canonical {
+			sc.Class = ""
+			if sc.Product != sc.Canonical {
 				sc.Class = sc.Product
-			}
-			if sc.Class == sc.Canonical {
-				sc.Class = sc.Product
-			}
-			if sc.Class == sc.Canonical {
-				sc.Class = ""
 			}
 		}
 	}
@@ -203,6 +191,34 @@ func scanFromElements(input string, kind ScanKind, elems []Element) (*Scan, erro
 		sc.Fields = append(sc.Fields, elementField(e))
 	}
 	return sc, nil
+}
+
+// classLevels returns the GTIN-level identifier of a key (the GTIN itself,
+// or the GTIN inside an ITIP) and its class-level identifier: the GTIN or
+// ITIP with its batch/lot when there is one, a GRAI, GDTI or GCN without
+// its serial part, a CPID without its serial.
+func classLevels(key Element, quals []Element) (product, class string) {
+	var lot *Element
+	for i := range quals {
+		if quals[i].AI == "10" {
+			lot = &quals[i]
+		}
+	}
+	switch key.AI {
+	case "01", "8006":
+		product = formatDL(canonicalHost, []Element{{"01", key.Value[:14]}})
+		class = formatDL(canonicalHost, []Element{key})
+		if lot != nil {
+			class = formatDL(canonicalHost, []Element{key, *lot})
+		}
+	case "8003":
+		class = formatDL(canonicalHost, []Element{{key.AI, key.Value[:14]}})
+	case "253", "255":
+		class = formatDL(canonicalHost, []Element{{key.AI, key.Value[:13]}})
+	case "8010":
+		class = formatDL(canonicalHost, []Element{key})
+	}
+	return product, class
 }
 
 func scanFromCNCode(input string, code *cncode.Code) *Scan {

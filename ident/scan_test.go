@@ -34,6 +34,11 @@ func TestParseScan(t *testing.T) {
 		{"sscc", "106141412345678908", KindSSCC, "https://id.gs1.org/00/106141412345678908", "", "", 1},
 		{"sscc element string", "(00)106141412345678908(403)R1", KindElementString, "https://id.gs1.org/00/106141412345678908", "", "", 2},
 		{"no primary key", "(3103)001250(01)09506000134352", KindElementString, gtin, "", gtin, 2},
+		{"itip with lot and serial", "(8006)806141411234580102(10)L1(21)S1", KindElementString, "https://id.gs1.org/8006/806141411234580102/21/S1", "https://id.gs1.org/8006/806141411234580102/10/L1", "https://id.gs1.org/01/80614141123458", 3},
+		{"grai with serial", "https://example.com/8003/00614141123452400", KindDigitalLink, "https://id.gs1.org/8003/00614141123452400", "https://id.gs1.org/8003/00614141123452", "", 1},
+		{"grai without serial", "(8003)00614141123452", KindElementString, "https://id.gs1.org/8003/00614141123452", "", "", 1},
+		{"cpid with serial", "urn:epc:id:cpi:0614141.A%23B.1", KindEPCURN, "https://id.gs1.org/8010/0614141A%23B/8011/1", "https://id.gs1.org/8010/0614141A%23B", "", 2},
+		{"gln extension", "(414)0614141123452(254)7", KindElementString, "https://id.gs1.org/414/0614141123452/254/7", "", "", 2},
 		{"uscc", "91350100M000100Y43", KindChineseCode, "urn:cn:uscc:91350100M000100Y43", "", "", 5},
 	}
 	for _, tt := range tests {
