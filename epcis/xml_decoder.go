@@ -192,7 +192,10 @@ func (d *XMLDecoder) next() (*Event, error) {
 				return d.decodeEvent(t, line, path)
 			}
 			fe := FieldError{EventIndex: -1, Pointer: d.childPath(qualifiedName(name, d.prefixOf(name.Space)), false), Line: line}
-			if name.Space != "" && d.listDepth > 0 {
+			if isEPCISNamespace(name.Space) && EventType(name.Local).Valid() {
+				fe.Rule = "EPCIS XML schema EventList"
+				fe.Message = fmt.Sprintf("event element <%s> must be written without a namespace prefix", name.Local)
+			} else if name.Space != "" && d.listDepth > 0 {
 				fe.Rule = "EPCIS 2.0 event types"
 				fe.Message = fmt.Sprintf("unsupported event type {%s}%s: only ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent and AssociationEvent can be captured", name.Space, name.Local)
 			} else {
@@ -437,6 +440,10 @@ func (d *XMLDecoder) enterOptional(want string, skippable ...string) (bool, erro
 			}
 			if t.Name.Local == "extension" && t.Name.Space == "" {
 				isSkippable = true
+			}
+			if t.Name.Local == want {
+				return false, headerError(line, d.childPath(t.Name.Local, false), t.Name.Space, "EPCIS XML schema",
+					fmt.Sprintf("element <%s> must be written without a namespace prefix", want))
 			}
 			if !isSkippable {
 				return false, headerError(line, d.childPath(t.Name.Local, false), t.Name.Local, "EPCIS XML schema",

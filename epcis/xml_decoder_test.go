@@ -134,6 +134,8 @@ func TestXMLDecoderRejectsBadDocuments(t *testing.T) {
 		{"missing EPCISBody", "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" creationDate=\"2024-01-01T00:00:00Z\">\n</epcis:EPCISDocument>", "/EPCISDocument/EPCISBody", 1},
 		{"second root element", xmlTestDoc(xmlTestEvent) + "<again/>\n", "/again", 15},
 		{"text after EventList", strings.Replace(xmlTestDoc(xmlTestEvent), "</EventList>", "</EventList>stray", 1), "/EPCISDocument/EPCISBody", 12},
+		{"prefixed EPCISBody", strings.Replace(strings.Replace(xmlTestDoc(xmlTestEvent), "<EPCISBody>", "<epcis:EPCISBody>", 1), "</EPCISBody>", "</epcis:EPCISBody>", 1), "/EPCISDocument/EPCISBody", 3},
+		{"prefixed event", xmlTestDoc("<epcis:ObjectEvent/>"), "/EPCISDocument/EPCISBody/EventList/epcis:ObjectEvent", 5},
 		{"unsupported encoding", "<?xml version=\"1.0\" encoding=\"EBCDIC-XYZ\"?>\n<a/>", "/", 1},
 	}
 	for _, tt := range tests {
