@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -58,22 +59,37 @@ func (f *ignoreFieldsFlag) Set(s string) error {
 // event that fails is reported on stderr and skipped. The command then ends
 // with exit status 1 after the other events are printed.
 func runHash(ctx context.Context, env *Env, h *eventhash.Hasher, preHash bool, files []string) error {
-	failed := 0
+	w := &hashOutput{out: bufio.NewWriter(env.Stdout), errOut: env.Stderr}
 	for _, path := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n, err := hashFile(env, h, preHash, path)
-		failed += n
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "suyuan hash: %s: %v\n", hashInputName(path), err)
-			failed++
+		if err := hashFile(ctx, env.Stdin, w, h, preHash, path); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			w.fail("%s: %v", hashInputName(path), err)
 		}
 	}
-	if failed > 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d 处失败, 见上文 / %d failures, see the messages above", failed, failed)}
+	if err := w.out.Flush(); err != nil {
+		return fmt.Errorf("写入输出失败 / writing the output failed: %w", err)
+	}
+	if w.failed > 0 {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d 处失败, 见上文 / %d failures, see the messages above", w.failed, w.failed)}
 	}
 	return nil
+}
+
+// hashOutput buffers the hashes on stdout and reports failures on stderr,
+// flushing stdout first so that both streams keep their relative order.
+type hashOutput struct {
+	out    *bufio.Writer
+	errOut io.Writer
+	failed int
+}
+
+// fail reports one failure.
+func (w *hashOutput) fail(format string, args ...any) {
+	w.out.Flush()
+	fmt.Fprintf(w.errOut, "suyuan hash: "+format+"\n", args...)
+	w.failed++
 }
 
 // hashInputName names a file argument in messages.
@@ -84,18 +100,18 @@ func hashInputName(path string) string {
 	return path
 }
 
-// hashFile prints the hashes of the events of one document. It returns the
-// number of events that failed, each already reported on stderr, and an
-// error that ended the document early.
-func hashFile(env *Env, h *eventhash.Hasher, preHash bool, path string) (int, error) {
+// hashFile prints the hashes of the events of one document. Events that
+// fail are reported through w. It returns an error that ended the document
+// early.
+func hashFile(ctx context.Context, stdin io.Reader, w *hashOutput, h *eventhash.Hasher, preHash bool, path string) error {
 	var r io.Reader
 	contentType := ""
 	if path == "-" {
-		r = env.Stdin
+		r = stdin
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return 0, fmt.Errorf("打开失败 / cannot open: %w", err)
+			return fmt.Errorf("打开失败 / cannot open: %w", err)
 		}
 		defer f.Close()
 		r = f
@@ -103,40 +119,42 @@ func hashFile(env *Env, h *eventhash.Hasher, preHash bool, path string) (int, er
 	}
 	dec, err := epcis.NewDecoder(r, contentType)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	failed := 0
 	var last error
 	for i := 0; ; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		e, err := dec.Next()
 		if errors.Is(err, io.EOF) {
-			return failed, nil
+			return nil
 		}
 		if err != nil {
 			if err == last || !isEventDecodeError(err) {
-				return failed, fmt.Errorf("解码失败 / decoding failed: %w", err)
+				return fmt.Errorf("解码失败 / decoding failed: %w", err)
 			}
 			last = err
 			// The decoder's message names the event already.
-			fmt.Fprintf(env.Stderr, "suyuan hash: %s: 解码失败 / decoding failed: %v\n", hashInputName(path), err)
-			failed++
+			w.fail("%s: 解码失败 / decoding failed: %v", hashInputName(path), err)
 			continue
 		}
 		pre, err := h.PreHash(e)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "suyuan hash: %s: 事件 %d / event %d: 无法计算哈希 / cannot compute the hash: %v\n", hashInputName(path), i, i, err)
-			failed++
+			w.fail("%s: 事件 %d / event %d: 无法计算哈希 / cannot compute the hash: %v", hashInputName(path), i, i, err)
 			continue
 		}
-		fmt.Fprintln(env.Stdout, eventhash.HashPreHash(pre))
+		w.out.WriteString(eventhash.HashPreHash(pre))
+		w.out.WriteByte('\n')
 		if preHash {
-			fmt.Fprintln(env.Stdout, pre)
+			w.out.WriteString(pre)
+			w.out.WriteByte('\n')
 		}
 	}
 }
 
-// isEventDecodeError reports whether a decoding error concerns one event only, so
-// that the decoder goes on with the next event.
+// isEventDecodeError reports whether a decoding error concerns one event
+// only, so that the decoder goes on with the next event.
 func isEventDecodeError(err error) bool {
 	var verr *epcis.ValidationError
 	return errors.As(err, &verr) && len(verr.Errors) > 0 && verr.Errors[0].EventIndex >= 0
