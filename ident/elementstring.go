@@ -20,7 +20,8 @@ var symbologyIDs = []string{"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3", "]J1", "]E
 //
 //   - bracketed, the human-readable interpretation:
 //     (01)09506000134352(17)261231(10)ABC123, where a "(" inside a value
-//     is written "\(";
+//     is written "\(". Spaces around values are ignored, as printed
+//     labels often put them there, and no AI value may contain a space;
 //   - raw, as a scanner transmits it: AIs and values run together, and
 //     ASCII 29 (GS) stands for FNC1 after each value of an AI without
 //     predefined length. An AIM symbology identifier such as ]C1, ]d2,
@@ -188,6 +189,9 @@ func parseBracketed(s string) ([]Element, error) {
 			i++
 		}
 		value := b.String()
+		trimmed := strings.TrimLeft(value, " ")
+		valueStart += len(value) - len(trimmed)
+		value = strings.TrimRight(trimmed, " ")
 		if err := d.Validate(value); err != nil {
 			return nil, shift(err, valueStart)
 		}

@@ -16,6 +16,7 @@ func TestParseElementString(t *testing.T) {
 		want []Element
 	}{
 		{"bracketed", "(01)09506000134352(17)261231(10)ABC123", []Element{gtin, {"17", "261231"}, {"10", "ABC123"}}},
+		{"bracketed with spaces", "(01) 09506000134352 (10) ABC123", []Element{gtin, {"10", "ABC123"}}},
 		{"bracketed escaped paren", `(01)09506000134352(10)AB\(C)`, []Element{gtin, {"10", "AB(C)"}}},
 		{"raw predefined then variable", "010950600013435210ABC123\x1d21S1", []Element{gtin, {"10", "ABC123"}, {"21", "S1"}}},
 		{"raw gs1-128 symbology id", "]C1010950600013435217261231", []Element{gtin, {"17", "261231"}}},
@@ -71,6 +72,7 @@ func TestParseElementStringErrors(t *testing.T) {
 		{"too short fixed", "(01)0950600013435", "01", 0, "value too short", false},
 		{"bad country", "(01)09506000134352(422)999", "422", 24, "999 is not a valid ISO 3166-1 numeric country code", false},
 		{"character outside cset 82", "(01)09506000134352(10)AB C", "10", 25, "character ' ' is not allowed", false},
+		{"position after spaces", "(01) 09506000134353", "01", 19, "invalid check digit", true},
 		{"not a paren", "(01)09506000134352x", "01", 0, "", false},
 		{"unclosed paren", "(01", "", 1, "unclosed (", false},
 		{"empty", "", "", 0, "empty element string", false},

@@ -141,7 +141,7 @@ func Parse(s string) (*Scan, error) {
 		}
 		return scanFromElements(s, KindElementString, elems)
 	}
-	return nil, fmt.Errorf("%w: %q is no element string, Digital Link, EPC URN, GTIN, SSCC or known Chinese code", ErrNotURI, s)
+	return nil, fmt.Errorf("%w: %q is not a recognised identifier: give an element string, Digital Link, EPC URN, GTIN, SSCC or Chinese code", ErrNotURI, s)
 }
 
 // splitKey finds the primary key of elems and its qualifiers, ordered as
@@ -193,10 +193,10 @@ func scanFromElements(input string, kind ScanKind, elems []Element) (*Scan, erro
 	return sc, nil
 }
 
-// classLevels returns the GTIN-level identifier of a key (the GTIN itself,
-// or the GTIN inside an ITIP) and its class-level identifier: the GTIN or
-// ITIP with its batch/lot when there is one, a GRAI, GDTI or GCN without
-// its serial part, a CPID without its serial.
+// classLevels returns the GTIN-level identifier of a key, which is the
+// GTIN itself or the GTIN inside an ITIP, and its class-level identifier.
+// The class is the GTIN or ITIP with its batch/lot when there is one, a
+// GRAI, GDTI or GCN without its serial part, or a CPID without serial.
 func classLevels(key Element, quals []Element) (product, class string) {
 	var lot *Element
 	for i := range quals {
