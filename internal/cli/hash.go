@@ -160,7 +160,7 @@ func isEventDecodeError(err error) bool {
 	return errors.As(err, &verr) && len(verr.Errors) > 0 && verr.Errors[0].EventIndex >= 0
 }
 
-// hashContentType names the syntax of a document file by its extension; an
+// hashContentType names the syntax of a document file by its extension. An
 // empty result lets the decoder sniff the content.
 func hashContentType(path string) string {
 	switch strings.ToLower(filepath.Ext(path)) {
