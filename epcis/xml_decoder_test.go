@@ -510,3 +510,15 @@ func TestXMLDecoderEventSizeLimit(t *testing.T) {
 		t.Errorf("got rule %q on line %d, want event size limit on line 5", fe.Rule, fe.Line)
 	}
 }
+
+func TestXMLDecoderDocumentWithoutEventList(t *testing.T) {
+	doc := `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:ex="https://example.com/ns/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z">
+<EPCISHeader><ex:anything><nested/></ex:anything></EPCISHeader>
+<EPCISBody><ex:note>no events</ex:note></EPCISBody>
+<ex:trailer/>
+</epcis:EPCISDocument>`
+	h, events := xmlDecodeAll(t, strings.NewReader(doc))
+	if h.Kind != KindEPCISDocument || len(events) != 0 {
+		t.Errorf("got kind %q and %d events, want an EPCISDocument with none", h.Kind, len(events))
+	}
+}
