@@ -125,7 +125,8 @@ var aiIndex = func() map[string]*AIDefinition {
 	return m
 }()
 
-// LookupAI returns the definition of an AI, such as "01" or "3103".
+// LookupAI returns the definition of an AI, such as "01" or "3103". The
+// definition is shared, so callers must not modify it.
 func LookupAI(ai string) (*AIDefinition, bool) {
 	d, ok := aiIndex[ai]
 	return d, ok

@@ -122,3 +122,36 @@ func TestParseScanErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParse checks that Parse never panics on any input, that its errors
+// wrap one of the package's sentinels, and that a canonical identifier it
+// returns is a fixed point of Canonical.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"(01)09506000134352(10)L1(21)S1",
+		"]d2010950600013435210L1\x1d21S1",
+		"https://example.com/01/09506000134352?17=261231",
+		"urn:epc:id:sgtin:0614141.812345.6789",
+		"9506000134352",
+		"106141412345678908",
+		"91350100M000100Y43",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc, err := Parse(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrNotURI) {
+				t.Fatalf("Parse(%q): error %v wraps neither ErrInvalid nor ErrNotURI", s, err)
+			}
+			return
+		}
+		if sc.Canonical == "" {
+			return
+		}
+		again, err := Canonical(sc.Canonical)
+		if err != nil || again != sc.Canonical {
+			t.Fatalf("Parse(%q).Canonical = %q, but Canonical of it = %q, %v", s, sc.Canonical, again, err)
+		}
+	})
+}
