@@ -1,0 +1,139 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/internal/capture"
+	"github.com/suyuan-trace/suyuan/internal/query"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// EPCIS 2.0 exception types, used as the problem "type" (RFC 9457).
+const (
+	typeValidation       = "epcisException:ValidationException"
+	typeQueryParameter   = "epcisException:QueryParameterException"
+	typeQueryTooLarge    = "epcisException:QueryTooLargeException"
+	typeNoSuchResource   = "epcisException:NoSuchResourceException"
+	typeAlreadyExists    = "epcisException:ResourceAlreadyExistsException"
+	typeCaptureLimit     = "epcisException:CaptureLimitExceededException"
+	typeUnsupportedMedia = "epcisException:UnsupportedMediaTypeException"
+	typeNotAcceptable    = "epcisException:NotAcceptableException"
+	typeImplementation   = "epcisException:ImplementationException"
+)
+
+// Problem is an RFC 9457 problem details body. Errors lists the individual
+// validation errors of a rejected document.
+type Problem struct {
+	Type     string        `json:"type"`
+	Title    string        `json:"title"`
+	Status   int           `json:"status"`
+	Detail   string        `json:"detail,omitempty"`
+	Instance string        `json:"instance,omitempty"`
+	Errors   []ProblemItem `json:"errors,omitempty"`
+}
+
+// ProblemItem is one validation error: where, which value, which rule.
+type ProblemItem struct {
+	EventIndex int    `json:"eventIndex"`
+	Pointer    string `json:"pointer,omitempty"`
+	Line       int    `json:"line,omitempty"`
+	Value      string `json:"value,omitempty"`
+	Rule       string `json:"rule,omitempty"`
+	Message    string `json:"message"`
+}
+
+// errNotAcceptable and errUnsupportedMedia are request errors found by
+// content negotiation.
+var (
+	errNotAcceptable    = errors.New("none of the media types in Accept can be produced; accept application/ld+json, application/json or application/xml")
+	errUnsupportedMedia = errors.New("unsupported Content-Type; send application/ld+json, application/json or application/xml")
+)
+
+// problemFor maps an error to its problem body. It is the one place where
+// errors become HTTP statuses; internal error text never reaches clients.
+func problemFor(err error) Problem {
+	var (
+		verr     *epcis.ValidationError
+		ferr     epcis.FieldError
+		perr     *query.ParamError
+		tooLarge *http.MaxBytesError
+		conflict *store.ConflictError
+	)
+	switch {
+	case errors.As(err, &verr):
+		p := Problem{Type: typeValidation, Title: "EPCIS 文档无效 / invalid EPCIS document", Status: http.StatusBadRequest, Detail: verr.Error()}
+		for _, fe := range verr.Errors {
+			p.Errors = append(p.Errors, itemFor(fe))
+		}
+		return p
+	case errors.As(err, &ferr):
+		return Problem{Type: typeValidation, Title: "EPCIS 文档无效 / invalid EPCIS document", Status: http.StatusBadRequest, Detail: ferr.Error(), Errors: []ProblemItem{itemFor(ferr)}}
+	case errors.As(err, &perr):
+		return Problem{Type: typeQueryParameter, Title: "查询参数无效 / invalid query parameter", Status: http.StatusBadRequest, Detail: perr.Error()}
+	case errors.Is(err, store.ErrQueryTooLarge):
+		return Problem{Type: typeQueryTooLarge, Title: "查询结果过多 / query result too large", Status: http.StatusRequestEntityTooLarge, Detail: "more events match than maxEventCount allows; narrow the query or page through it with perPage"}
+	case errors.As(err, &conflict):
+		detail := conflict.Error()
+		if conflict.StoredJob != "" {
+			detail += " (stored by capture job " + conflict.StoredJob + ")"
+		}
+		return Problem{Type: typeAlreadyExists, Title: "eventID 冲突 / eventID conflict", Status: http.StatusConflict, Detail: detail + "; give the new event another eventID, or send an errorDeclaration to correct the stored one"}
+	case errors.Is(err, store.ErrNotFound):
+		return Problem{Type: typeNoSuchResource, Title: "资源不存在 / resource not found", Status: http.StatusNotFound, Detail: err.Error()}
+	case errors.As(err, &tooLarge):
+		return Problem{Type: typeCaptureLimit, Title: "请求体过大 / payload too large", Status: http.StatusRequestEntityTooLarge,
+			Detail: "the request body exceeds the limit of " + formatBytes(tooLarge.Limit) + "; split the document into several captures"}
+	case errors.Is(err, capture.ErrTooManyEvents):
+		return Problem{Type: typeCaptureLimit, Title: "事件过多 / too many events", Status: http.StatusRequestEntityTooLarge, Detail: err.Error()}
+	case errors.Is(err, errUnsupportedMedia):
+		return Problem{Type: typeUnsupportedMedia, Title: "不支持的媒体类型 / unsupported media type", Status: http.StatusUnsupportedMediaType, Detail: err.Error()}
+	case errors.Is(err, errNotAcceptable):
+		return Problem{Type: typeNotAcceptable, Title: "无法满足 Accept / not acceptable", Status: http.StatusNotAcceptable, Detail: err.Error()}
+	}
+	return Problem{Type: typeImplementation, Title: "服务器内部错误 / internal server error", Status: http.StatusInternalServerError,
+		Detail: "the server failed to complete the request; try again later, and tell the operator if it persists"}
+}
+
+func itemFor(fe epcis.FieldError) ProblemItem {
+	return ProblemItem{EventIndex: fe.EventIndex, Pointer: fe.Pointer, Line: fe.Line, Value: fe.Value, Rule: fe.Rule, Message: fe.Message}
+}
+
+// writeProblem writes err as problem+json. Server errors are logged once
+// here, with the request's method and path.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemFor(err)
+	p.Instance = r.URL.Path
+	if p.Status >= 500 {
+		s.logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		s.logger.Debug("request rejected", "method", r.Method, "path", r.URL.Path, "status", p.Status, "err", err)
+	}
+	writeProblemBody(w, p)
+}
+
+func writeProblemBody(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(p.Status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		slog.Debug("write problem body", "err", err)
+	}
+}
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	switch {
+	case n >= unit*unit*unit:
+		return itoa(n/(unit*unit*unit)) + " GiB"
+	case n >= unit*unit:
+		return itoa(n/(unit*unit)) + " MiB"
+	case n >= unit:
+		return itoa(n/unit) + " KiB"
+	}
+	return itoa(n) + " bytes"
+}

@@ -1,0 +1,323 @@
+// Package query turns EPCIS 2.0 query parameters (the SimpleEventQuery of
+// EPCIS 2.0 section 8.2.7.1, as the REST binding and the CLI pass them) into
+// store queries, and owns the opaque paging tokens that continue a query.
+//
+// Identifier values are canonicalised with package ident, so a query by EPC
+// URN finds events captured with Digital Links and the other way round. CBV
+// values are accepted as bare words ("shipping") or URIs.
+package query
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// ErrInvalidParameter is wrapped by every *ParamError.
+var ErrInvalidParameter = errors.New("invalid query parameter")
+
+// ParamError reports a query parameter that is unknown, malformed or in
+// conflict with another. The REST binding answers it with a
+// QueryParameterException (HTTP 400).
+type ParamError struct {
+	Param string
+	Value string
+	// Reason says what is wrong and what to do.
+	Reason string
+}
+
+func (e *ParamError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("query parameter %s: %s", e.Param, e.Reason)
+	}
+	return fmt.Sprintf("query parameter %s=%q: %s", e.Param, e.Value, e.Reason)
+}
+
+func (e *ParamError) Unwrap() error { return ErrInvalidParameter }
+
+// matchRoles gives the identifier roles that each MATCH_ parameter searches,
+// as EPCIS 2.0 section 8.2.7.1 defines them.
+var matchRoles = map[string][]store.Role{
+	"MATCH_epc":            {store.RoleEPC, store.RoleChild},
+	"MATCH_parentID":       {store.RoleParent},
+	"MATCH_inputEPC":       {store.RoleInput},
+	"MATCH_outputEPC":      {store.RoleOutput},
+	"MATCH_anyEPC":         {store.RoleEPC, store.RoleChild, store.RoleParent, store.RoleInput, store.RoleOutput},
+	"MATCH_epcClass":       {store.RoleClass, store.RoleChildClass},
+	"MATCH_inputEPCClass":  {store.RoleInputClass},
+	"MATCH_outputEPCClass": {store.RoleOutputClass},
+	"MATCH_anyEPCClass":    {store.RoleClass, store.RoleChildClass, store.RoleInputClass, store.RoleOutputClass},
+}
+
+// Parameters that only steer paging; they are not part of a query's
+// identity, so a nextPageToken stays valid when they change.
+const (
+	paramPerPage       = "perPage"
+	paramNextPageToken = "nextPageToken"
+)
+
+// MaxPerPage caps perPage so that one response stays a reasonable size.
+const MaxPerPage = 1000
+
+// Parse converts query parameters into a store query. A parameter may be
+// given once; list values are separated by "|" (the REST binding's
+// pipeDelimited style). Unknown parameters, malformed values and the
+// combinations EPCIS forbids are reported as *ParamError.
+func Parse(params url.Values) (store.Query, error) {
+	var q store.Query
+	names := make([]string, 0, len(params))
+	for name := range params {
+		names = append(names, name)
+	}
+	sort.Strings(names) // report errors in a stable order
+	for _, name := range names {
+		values := params[name]
+		if len(values) != 1 {
+			return q, &ParamError{Param: name, Reason: "given more than once; give it once and separate alternatives with |"}
+		}
+		if err := applyParam(&q, name, values[0]); err != nil {
+			return q, err
+		}
+	}
+	if q.EventCountLimit > 0 && params.Has("maxEventCount") {
+		return q, &ParamError{Param: "eventCountLimit", Reason: "eventCountLimit and maxEventCount are mutually exclusive; give one of them"}
+	}
+	if params.Has("orderDirection") && !params.Has("orderBy") {
+		return q, &ParamError{Param: "orderDirection", Reason: "orderDirection needs orderBy"}
+	}
+	if tok := params.Get(paramNextPageToken); tok != "" {
+		c, err := DecodeToken(tok, Fingerprint(params))
+		if err != nil {
+			return q, err
+		}
+		q.After = &c
+	}
+	return q, nil
+}
+
+func applyParam(q *store.Query, name, raw string) error {
+	if roles, ok := matchRoles[name]; ok {
+		values, err := identifierList(name, raw)
+		if err != nil {
+			return err
+		}
+		q.Matches = append(q.Matches, store.IDMatch{Roles: roles, Values: values})
+		return nil
+	}
+	switch {
+	case strings.HasPrefix(name, "EQ_bizTransaction_"):
+		return typedValues(&q.BizTransactions, name, raw, epcis.VocabBizTransactionType, false)
+	case strings.HasPrefix(name, "EQ_source_"):
+		return typedValues(&q.Sources, name, raw, epcis.VocabSourceDestType, true)
+	case strings.HasPrefix(name, "EQ_destination_"):
+		return typedValues(&q.Destinations, name, raw, epcis.VocabSourceDestType, true)
+	}
+
+	var err error
+	switch name {
+	case paramNextPageToken:
+		// Decoded by Parse once all parameters are known.
+	case "eventType":
+		for _, v := range splitList(raw) {
+			if !epcis.EventType(v).Valid() {
+				return &ParamError{Param: name, Value: v, Reason: "unknown event type; use ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent or AssociationEvent"}
+			}
+			q.EventTypes = append(q.EventTypes, v)
+		}
+	case "GE_eventTime":
+		q.GEEventTime, err = parseTime(name, raw)
+	case "LT_eventTime":
+		q.LTEventTime, err = parseTime(name, raw)
+	case "GE_recordTime":
+		q.GERecordTime, err = parseTime(name, raw)
+	case "LT_recordTime":
+		q.LTRecordTime, err = parseTime(name, raw)
+	case "GE_errorDeclarationTime":
+		q.GEErrorDeclarationTime, err = parseTime(name, raw)
+	case "LT_errorDeclarationTime":
+		q.LTErrorDeclarationTime, err = parseTime(name, raw)
+	case "EQ_action":
+		for _, v := range splitList(raw) {
+			switch epcis.Action(v) {
+			case epcis.ActionAdd, epcis.ActionObserve, epcis.ActionDelete:
+				q.Actions = append(q.Actions, v)
+			default:
+				return &ParamError{Param: name, Value: v, Reason: "action must be ADD, OBSERVE or DELETE"}
+			}
+		}
+	case "EQ_bizStep":
+		q.BizSteps = vocabList(epcis.VocabBizStep, raw)
+	case "EQ_disposition":
+		q.Dispositions = vocabList(epcis.VocabDisposition, raw)
+	case "EQ_persistentDisposition_set":
+		q.PersistentDispositionSet = vocabList(epcis.VocabDisposition, raw)
+	case "EQ_persistentDisposition_unset":
+		q.PersistentDispositionUnset = vocabList(epcis.VocabDisposition, raw)
+	case "EQ_errorReason":
+		q.ErrorReasons = vocabList(epcis.VocabErrorReason, raw)
+	case "EQ_readPoint":
+		q.ReadPoints, err = identifierList(name, raw)
+	case "WD_readPoint":
+		q.ReadPointsWD, err = identifierList(name, raw)
+	case "EQ_bizLocation":
+		q.BizLocations, err = identifierList(name, raw)
+	case "WD_bizLocation":
+		q.BizLocationsWD, err = identifierList(name, raw)
+	case "EQ_transformationID":
+		q.TransformationIDs = splitList(raw)
+	case "EQ_eventID":
+		q.EventIDs = splitList(raw)
+	case "EQ_correctiveEventID":
+		q.CorrectiveEventIDs = splitList(raw)
+	case "EXISTS_errorDeclaration":
+		if raw != "" && raw != "true" {
+			return &ParamError{Param: name, Value: raw, Reason: "takes no value (or true)"}
+		}
+		q.ExistsErrorDeclaration = true
+	case "EQ_quantity", "GT_quantity", "GE_quantity", "LT_quantity", "LE_quantity":
+		f, perr := strconv.ParseFloat(raw, 64)
+		if perr != nil {
+			return &ParamError{Param: name, Value: raw, Reason: "must be a decimal number"}
+		}
+		q.Quantity = append(q.Quantity, store.QuantityBound{Op: name[:2], Value: f})
+	case "orderBy":
+		if raw != "eventTime" && raw != "recordTime" {
+			return &ParamError{Param: name, Value: raw, Reason: "orderBy must be eventTime or recordTime; ordering by extension fields is not supported"}
+		}
+		q.OrderBy = raw
+	case "orderDirection":
+		switch raw {
+		case "ASC":
+		case "DESC":
+			q.Descending = true
+		default:
+			return &ParamError{Param: name, Value: raw, Reason: "must be ASC or DESC"}
+		}
+	case "eventCountLimit", "maxEventCount":
+		n, perr := strconv.Atoi(raw)
+		if perr != nil || n < 1 {
+			return &ParamError{Param: name, Value: raw, Reason: "must be a positive integer"}
+		}
+		if name == "eventCountLimit" {
+			q.EventCountLimit = n
+		} else {
+			q.MaxEventCount = n
+		}
+	case paramPerPage:
+		n, perr := strconv.Atoi(raw)
+		if perr != nil || n < 1 {
+			return &ParamError{Param: name, Value: raw, Reason: "must be a positive integer"}
+		}
+		if n > MaxPerPage {
+			return &ParamError{Param: name, Value: raw, Reason: fmt.Sprintf("must be at most %d", MaxPerPage)}
+		}
+		q.PerPage = n
+	default:
+		return unknownParam(name, raw)
+	}
+	return err
+}
+
+func unknownParam(name, raw string) error {
+	for _, prefix := range []string{"EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "HASATTR_", "EQATTR_", "EQ_INNER_", "EQ_ilmd_", "EQ_value"} {
+		if strings.HasPrefix(name, prefix) {
+			return &ParamError{Param: name, Value: raw, Reason: "queries on extension, ilmd, master-data and sensor fields are not supported by this repository"}
+		}
+	}
+	return &ParamError{Param: name, Value: raw, Reason: "unknown query parameter; see the EPCIS 2.0 SimpleEventQuery parameters"}
+}
+
+// splitList splits a pipeDelimited value and drops empty entries.
+func splitList(raw string) []string {
+	parts := strings.Split(raw, "|")
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func vocabList(v epcis.Vocab, raw string) []string {
+	values := splitList(raw)
+	for i, s := range values {
+		values[i] = epcis.ExpandCBV(v, s)
+	}
+	return values
+}
+
+// identifierList canonicalises each identifier of a list. A value that is
+// an EPC pattern or ends in "*" becomes a prefix match.
+func identifierList(name, raw string) ([]string, error) {
+	values := splitList(raw)
+	if len(values) == 0 {
+		return nil, &ParamError{Param: name, Value: raw, Reason: "needs at least one identifier"}
+	}
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		prefix, isPattern, err := ident.CanonicalPattern(v)
+		if err != nil {
+			return nil, &ParamError{Param: name, Value: v, Reason: err.Error()}
+		}
+		if isPattern {
+			out = append(out, prefix+"*")
+			continue
+		}
+		c, err := ident.Canonical(v)
+		if err != nil {
+			return nil, &ParamError{Param: name, Value: v, Reason: err.Error()}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// typedValues handles EQ_bizTransaction_{type}, EQ_source_{type} and
+// EQ_destination_{type}, whose type is a bare CBV word or a URI.
+func typedValues(dst *map[string][]string, name, raw string, v epcis.Vocab, canonicalValues bool) error {
+	var typ string
+	switch {
+	case strings.HasPrefix(name, "EQ_bizTransaction_"):
+		typ = strings.TrimPrefix(name, "EQ_bizTransaction_")
+	case strings.HasPrefix(name, "EQ_source_"):
+		typ = strings.TrimPrefix(name, "EQ_source_")
+	case strings.HasPrefix(name, "EQ_destination_"):
+		typ = strings.TrimPrefix(name, "EQ_destination_")
+	}
+	if typ == "" {
+		return &ParamError{Param: name, Value: raw, Reason: "the parameter name must end in a type, such as EQ_bizTransaction_po"}
+	}
+	values := splitList(raw)
+	if canonicalValues {
+		for i, s := range values {
+			c, err := ident.Canonical(s)
+			if err != nil {
+				return &ParamError{Param: name, Value: s, Reason: err.Error()}
+			}
+			values[i] = c
+		}
+	}
+	if *dst == nil {
+		*dst = map[string][]string{}
+	}
+	key := epcis.ExpandCBV(v, typ)
+	(*dst)[key] = append((*dst)[key], values...)
+	return nil
+}
+
+func parseTime(name, raw string) (*time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return nil, &ParamError{Param: name, Value: raw, Reason: "must be an RFC 3339 date-time with an offset, such as 2026-01-31T08:00:00+08:00 (write + as %2B in a URL)"}
+	}
+	return &t, nil
+}
