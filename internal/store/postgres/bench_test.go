@@ -150,6 +150,14 @@ func BenchmarkQueryByEPC(b *testing.B) {
 	}
 	s := queryBench.store
 
+	// Disk use per event, over the event, identifier and log tables and
+	// their indexes, for capacity planning.
+	var bytes int64
+	const size = `SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['events', 'identifiers', 'log_leaves']::regclass[]) AS t`
+	if err := s.pool.QueryRow(ctx, size).Scan(&bytes); err != nil {
+		b.Fatalf("read table sizes: %v", err)
+	}
+
 	rng := rand.New(rand.NewPCG(1, 2))
 	for b.Loop() {
 		epc := fixtureEPC(rng.IntN(2 * queryBenchEvents))
@@ -162,6 +170,7 @@ func BenchmarkQueryByEPC(b *testing.B) {
 			b.Fatalf("QueryEvents(%s): got %d events, want 1", epc, len(page.Events))
 		}
 	}
+	b.ReportMetric(float64(bytes)/queryBenchEvents, "disk-bytes/event")
 }
 
 // fillQueryBench creates a database that lives until TestMain ends and

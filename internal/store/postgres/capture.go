@@ -45,11 +45,11 @@ const (
 			(SELECT coalesce(max(idx) + 1, 0) FROM log_leaves)`
 
 	// sqlCaptureExisting finds the stored events whose eventID or hash a
-	// batch repeats. Each key is one index probe: LIMIT 1 keeps the
+	// batch repeats, with one index probe per key. LIMIT 1 keeps the
 	// planner from turning the lateral subqueries into a hash join, which
-	// scans the whole table while its statistics are stale. Both columns
-	// hold each value at most once, because capture never stores a second
-	// event with a stored hash.
+	// scans the whole table while its statistics are stale. It loses
+	// nothing, because event_id is unique and for a hash Capture only
+	// needs to know that some event has it.
 	sqlCaptureExisting = `SELECT e.seq, e.event_id, e.hash, e.error_declared, coalesce(e.declared_hash, ''), e.capture_id
 		FROM unnest($1::text[]) AS k(event_id)
 		CROSS JOIN LATERAL (SELECT * FROM events WHERE event_id = k.event_id LIMIT 1) e

@@ -44,7 +44,7 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 		return nil, fmt.Errorf("read leaf hashes [%d, %d): %w", start, end, err)
 	}
 	if uint64(len(hashes)) != end-start {
-		return nil, fmt.Errorf("read leaf hashes [%d, %d): the range extends past the log size %d: %w",
+		return nil, fmt.Errorf("read leaf hashes [%d, %d): the log has no leaf %d, request a range within the log size: %w",
 			start, end, start+uint64(len(hashes)), store.ErrInvalid)
 	}
 	return hashes, nil

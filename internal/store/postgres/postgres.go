@@ -4,10 +4,10 @@
 // jobs and the audit log's leaves, tiles and checkpoints.
 //
 // Several server processes may share one database. Migrations run under a
-// session advisory lock, and each capture takes a transaction-scoped
-// advisory lock while it assigns event numbers, the record time and audit-log
-// leaf indexes, so that the order of those values equals commit order on
-// every instance and query cursors stay valid on all of them.
+// session advisory lock. Each capture takes a transaction-scoped advisory
+// lock while it assigns event numbers, the record time and audit-log leaf
+// indexes. So the order of those values equals commit order on every
+// instance, and query cursors stay valid on all of them.
 package postgres
 
 import (
@@ -80,9 +80,9 @@ func (s *Store) Close() error {
 // notFound maps pgx.ErrNoRows to store.ErrNotFound with the given context;
 // other errors are wrapped as they are.
 func notFound(err error, format string, args ...any) error {
-	what := fmt.Sprintf(format, args...)
+	subject := fmt.Sprintf(format, args...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		return fmt.Errorf("%s: %w", subject, store.ErrNotFound)
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return fmt.Errorf("%s: %w", subject, err)
 }
