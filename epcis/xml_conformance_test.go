@@ -206,40 +206,65 @@ func TestXMLAndJSONDecodersAgree(t *testing.T) {
 	}
 }
 
-// xmlSensorPairs matches events of the XML sensor data examples, which
-// sit in one document, to the JSON sensor data examples, one per file.
-// ignore lists the fields whose values the two examples write differently.
-var xmlSensorPairs = []struct {
+// xmlEventPairs matches single events of XML examples to JSON examples
+// that hold one event each: the sensor data examples and the association
+// examples (in EPCIS 2.0 and in EPCIS 1.2 syntax). ignore lists the fields
+// whose values the two examples write differently. The JSON examples carry
+// eventIDs that the XML examples lack.
+type xmlEventPair struct {
+	xml    string
 	index  int
 	json   string
 	ignore []string
-}{
-	{0, "SensorDataExample1.jsonld", []string{".EventID"}},
-	{1, "SensorDataExample2.jsonld", []string{".EventID"}},
-	{2, "SensorDataExample3.jsonld", []string{".EventID"}},
-	{3, "SensorDataExample4.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].RawData"}},
-	{4, "SensorDataExample5.jsonld", []string{".EventID"}},
-	// The XML writes f0f0f0 where the JSON writes F0F0F0, the same
-	// xsd:hexBinary value.
-	{6, "SensorDataExample7.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].HexBinaryValue"}},
-	{10, "SensorDataExample11.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].Type"}},
-	// The XML spells the bizStep web URI "Bizstep-sensor_reporting", which
-	// is not the CBV 2.0 form "BizStep-", so it stays as written.
-	{12, "SensorDataExample14.jsonld", []string{".BizStep"}},
-	{13, "SensorDataExample15.jsonld", []string{".BizStep"}},
 }
 
-func TestXMLAndJSONSensorExamplesAgree(t *testing.T) {
+var xmlSensorEventPairs = []xmlEventPair{
+	{"XML/WithSensorData/SensorDataExamples.xml", 0, "JSON/WithSensorData/SensorDataExample1.jsonld", []string{".EventID"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 1, "JSON/WithSensorData/SensorDataExample2.jsonld", []string{".EventID"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 2, "JSON/WithSensorData/SensorDataExample3.jsonld", []string{".EventID"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 3, "JSON/WithSensorData/SensorDataExample4.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].RawData"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 4, "JSON/WithSensorData/SensorDataExample5.jsonld", []string{".EventID"}},
+	// The XML writes f0f0f0 where the JSON writes F0F0F0, the same
+	// xsd:hexBinary value.
+	{"XML/WithSensorData/SensorDataExamples.xml", 6, "JSON/WithSensorData/SensorDataExample7.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].HexBinaryValue"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 10, "JSON/WithSensorData/SensorDataExample11.jsonld", []string{".EventID", ".SensorElementList[*].Reports[*].Type"}},
+	// The XML spells the bizStep web URI "Bizstep-sensor_reporting", which
+	// is not the CBV 2.0 form "BizStep-", so it stays as written.
+	{"XML/WithSensorData/SensorDataExamples.xml", 12, "JSON/WithSensorData/SensorDataExample14.jsonld", []string{".BizStep"}},
+	{"XML/WithSensorData/SensorDataExamples.xml", 13, "JSON/WithSensorData/SensorDataExample15.jsonld", []string{".BizStep"}},
+}
+
+func xmlEventPairs() []xmlEventPair {
+	pairs := append([]xmlEventPair(nil), xmlSensorEventPairs...)
+	for _, doc := range []string{"XML/AssociationEvent/AssociationEventExamples.xml", "XML-1.2/AssociationEvent.xml"} {
+		for i := 0; i < 8; i++ {
+			ignore := []string{".EventID"}
+			switch {
+			case i == 5 && doc == "XML-1.2/AssociationEvent.xml":
+				// The EPCIS 1.2 example of case (f) has no childQuantityList.
+				ignore = append(ignore, ".ChildQuantityList")
+			case i == 6:
+				// The JSON example names its corrective event by hash ID.
+				ignore = append(ignore, ".ErrorDeclaration.CorrectiveEventIDs")
+			}
+			json := fmt.Sprintf("JSON/AssociationEvent/AssociationEvent-%c.jsonld", 'a'+i)
+			pairs = append(pairs, xmlEventPair{doc, i, json, ignore})
+		}
+	}
+	return pairs
+}
+
+func TestXMLAndJSONExampleEventsAgree(t *testing.T) {
 	conformanceDir(t)
-	_, fromXML := xmlDecodeAll(t, bytes.NewReader(readConformanceXML(t, "XML/WithSensorData/SensorDataExamples.xml")))
-	for _, pair := range xmlSensorPairs {
-		t.Run(pair.json, func(t *testing.T) {
-			_, fromJSON := decodeAll(t, readConformanceXML(t, "JSON/WithSensorData/"+pair.json))
+	for _, pair := range xmlEventPairs() {
+		t.Run(fmt.Sprintf("%s[%d]", pair.xml, pair.index), func(t *testing.T) {
+			_, fromXML := xmlDecodeAll(t, bytes.NewReader(readConformanceXML(t, pair.xml)))
+			_, fromJSON := decodeAll(t, readConformanceXML(t, pair.json))
 			if len(fromJSON) != 1 || pair.index >= len(fromXML) {
 				t.Fatalf("events: JSON %d, want 1; XML %d, want more than %d", len(fromJSON), len(fromXML), pair.index)
 			}
 			if diff := eventDiff(fromXML[pair.index], fromJSON[0], pair.ignore...); diff != "" {
-				t.Errorf("XML event %d and JSON differ: %s", pair.index, diff)
+				t.Errorf("XML event %d and %s differ: %s", pair.index, pair.json, diff)
 			}
 		})
 	}
