@@ -5,11 +5,11 @@
 -- Identifier columns hold the canonical form (see package ident) unless
 -- their name says otherwise.
 --
--- The event_seq columns of the index tables have no foreign key: capture,
+-- The event_seq columns of the index tables have no foreign key. Capture,
 -- the only writer, inserts an event and its index rows in one transaction
--- and never deletes. Foreign-key checks cost about a quarter of capture
--- throughput in BenchmarkCapture, and they would stop events from being
--- partitioned by record_time later (see docs/SCALING.md).
+-- and never deletes. A foreign key would cost a lookup in events for every
+-- index row inserted, and it would stand in the way of partitioning events
+-- by record_time (see docs/SCALING.md).
 
 -- events holds one row per stored EPCIS event.
 CREATE TABLE events (
