@@ -194,7 +194,7 @@ func (d *XMLDecoder) next() (*Event, error) {
 			fe := FieldError{EventIndex: -1, Pointer: d.childPath(qualifiedName(name, d.prefixOf(name.Space)), false), Line: line}
 			if isEPCISNamespace(name.Space) && EventType(name.Local).Valid() {
 				fe.Rule = "EPCIS XML schema EventList"
-				fe.Message = fmt.Sprintf("event element <%s> must be written without a namespace prefix", name.Local)
+				fe.Message = fmt.Sprintf("event element <%s> must not be in the EPCIS namespace: write it without a prefix and without a default xmlns declaration", name.Local)
 			} else if name.Space != "" && d.listDepth > 0 {
 				fe.Rule = "EPCIS 2.0 event types"
 				fe.Message = fmt.Sprintf("unsupported event type {%s}%s: only ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent and AssociationEvent can be captured", name.Space, name.Local)
@@ -443,7 +443,7 @@ func (d *XMLDecoder) enterOptional(want string, skippable ...string) (bool, erro
 			}
 			if t.Name.Local == want {
 				return false, headerError(line, d.childPath(t.Name.Local, false), t.Name.Space, "EPCIS XML schema",
-					fmt.Sprintf("element <%s> must be written without a namespace prefix", want))
+					fmt.Sprintf("element <%s> must not be in the EPCIS namespace: write it without a prefix and without a default xmlns declaration", want))
 			}
 			if !isSkippable {
 				return false, headerError(line, d.childPath(t.Name.Local, false), t.Name.Local, "EPCIS XML schema",

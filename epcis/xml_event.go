@@ -105,7 +105,7 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 		if c.name.Space != "" {
 			if isEPCISNamespace(c.name.Space) {
 				b.fail(c, c.qname(), "EPCIS XML schema "+string(b.typ),
-					fmt.Sprintf("element <%s> is in the EPCIS namespace, where no such element exists: EPCIS fields are written without a namespace prefix", c.qname()))
+					fmt.Sprintf("element <%s> must not be in the EPCIS namespace: write EPCIS fields without a prefix and without a default xmlns declaration", c.qname()))
 				continue
 			}
 			e.Extensions = append(e.Extensions, c.toElement())
