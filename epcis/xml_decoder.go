@@ -192,13 +192,17 @@ func (d *XMLDecoder) next() (*Event, error) {
 				return d.decodeEvent(t, line, path)
 			}
 			fe := FieldError{EventIndex: -1, Pointer: d.childPath(qualifiedName(name, d.prefixOf(name.Space)), false), Line: line}
-			if isEPCISNamespace(name.Space) && EventType(name.Local).Valid() {
+			switch {
+			case isEPCISNamespace(name.Space) && EventType(name.Local).Valid():
 				fe.Rule = "EPCIS XML schema EventList"
 				fe.Message = fmt.Sprintf("event element <%s> must not be in the EPCIS namespace: write it without a prefix and without a default xmlns declaration", name.Local)
-			} else if name.Space != "" && d.listDepth > 0 {
+			case name.Space == "" && name.Local == "QuantityEvent":
+				fe.Rule = "EPCIS 2.0 event types"
+				fe.Message = "QuantityEvent was removed in EPCIS 2.0: send an ObjectEvent with a quantityList instead"
+			case name.Space != "" && d.listDepth > 0:
 				fe.Rule = "EPCIS 2.0 event types"
 				fe.Message = fmt.Sprintf("unsupported event type {%s}%s: only ObjectEvent, AggregationEvent, TransactionEvent, TransformationEvent and AssociationEvent can be captured", name.Space, name.Local)
-			} else {
+			default:
 				fe.Rule = "EPCIS XML schema EventList"
 				fe.Message = fmt.Sprintf("unknown element <%s> in EventList: expected one of the five event types", name.Local)
 			}

@@ -95,7 +95,9 @@ func TestXMLDecoderRejectsMalformedInput(t *testing.T) {
 		{"unknown sensor attribute", replace("</ObjectEvent>", "<sensorElementList><sensorElement><sensorReport type=\"gs1:Temperature\" colour=\"red\"/></sensorElement></sensorElementList>\n</ObjectEvent>"), eventPath + "/sensorElementList/sensorElement/sensorReport", 11, "EPCIS XML schema sensorReport"},
 		{"errorDeclaration without time", replace("<epcList>", "<errorDeclaration><reason>urn:epcglobal:cbv:er:incorrect_data</reason></errorDeclaration>\n<epcList>"), eventPath + "/errorDeclaration", 8, "EPCIS 2.0 section 7.4.1.2 errorDeclaration"},
 		{"EPCIS 1.2 layout in 2.0", replace("</ObjectEvent>", "<extension><quantityList/></extension>\n</ObjectEvent>"), eventPath + "/extension/quantityList", 11, "EPCIS XML schema ObjectEvent"},
-		{"unknown event type", xmlTestDoc("<QuantityEvent><eventTime>2024-01-01T08:00:00Z</eventTime></QuantityEvent>"), "/EPCISDocument/EPCISBody/EventList/QuantityEvent", 5, "EPCIS XML schema EventList"},
+		{"unknown event type", xmlTestDoc("<QuantityEvent><eventTime>2024-01-01T08:00:00Z</eventTime></QuantityEvent>"), "/EPCISDocument/EPCISBody/EventList/QuantityEvent", 5, "EPCIS 2.0 event types"},
+		{"unknown element in EventList", xmlTestDoc("<Event/>"), "/EPCISDocument/EPCISBody/EventList/Event", 5, "EPCIS XML schema EventList"},
+		{"vendor event type", xmlTestDoc("<extension><ex:RecallEvent/></extension>"), "/EPCISDocument/EPCISBody/EventList/extension/ex:RecallEvent", 5, "EPCIS 2.0 event types"},
 		{"semantic rule from Validate", replace("bizstep:shipping", "bizstep:shippping"), eventPath + "/bizStep", 10, ""},
 		{"TransactionEvent without bizTransactionList", xmlTestDoc(strings.ReplaceAll(xmlTestEvent, "ObjectEvent", "TransactionEvent")), "/EPCISDocument/EPCISBody/EventList/TransactionEvent[1]/bizTransactionList", 5, "EPCIS XML schema TransactionEvent"},
 	}
