@@ -27,6 +27,7 @@ func checkEncodable(e *Event) error {
 	if e.Type != TransformationEvent && e.Action == "" {
 		return errors.New("action is missing")
 	}
+
 	if e.Type == TransactionEvent && len(e.BizTransactionList) == 0 {
 		return errors.New("a TransactionEvent needs at least one bizTransaction")
 	}
@@ -36,11 +37,13 @@ func checkEncodable(e *Event) error {
 	if e.ErrorDeclaration != nil && e.ErrorDeclaration.DeclarationTime.IsZero() {
 		return errors.New("errorDeclaration has no declarationTime")
 	}
+
 	for _, loc := range []*Location{e.ReadPoint, e.BizLocation} {
 		if loc != nil && loc.ID == "" {
 			return errors.New("readPoint or bizLocation has no id")
 		}
 	}
+
 	for _, list := range [][]QuantityElement{e.QuantityList, e.ChildQuantityList, e.InputQuantityList, e.OutputQuantityList} {
 		for _, q := range list {
 			if q.UOM != "" && !q.HasQuantity {
@@ -51,6 +54,7 @@ func checkEncodable(e *Event) error {
 			}
 		}
 	}
+
 	for _, list := range [][]SourceDest{e.SourceList, e.DestinationList} {
 		for _, sd := range list {
 			if sd.Type == "" {
@@ -58,6 +62,7 @@ func checkEncodable(e *Event) error {
 			}
 		}
 	}
+
 	for i, se := range e.SensorElementList {
 		if len(se.Reports) == 0 {
 			return fmt.Errorf("sensorElement %d has no sensorReport", i)
@@ -70,11 +75,12 @@ func checkEncodable(e *Event) error {
 			}
 		}
 	}
+
 	return checkXMLText(reflect.ValueOf(*e), "event")
 }
 
 // checkXMLText reports a string anywhere in v that is not valid UTF-8 or
-// holds a character that XML 1.0 does not allow (section 2.2), such as
+// contains a character that XML 1.0 does not allow (section 2.2), such as
 // U+0000 or U+001B, which XML cannot carry even escaped.
 func checkXMLText(v reflect.Value, path string) error {
 	switch v.Kind() {
@@ -85,7 +91,7 @@ func checkXMLText(v reflect.Value, path string) error {
 		}
 		for _, r := range s {
 			if !isXMLChar(r) {
-				return fmt.Errorf("%s holds the character %U, which XML 1.0 does not allow", path, r)
+				return fmt.Errorf("%s contains the character %U, which XML 1.0 does not allow", path, r)
 			}
 		}
 	case reflect.Pointer:

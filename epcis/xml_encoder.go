@@ -295,16 +295,16 @@ func (w *xmlEventWriter) bind(space, preferred string) {
 	if _, ok := w.prefixes[space]; ok {
 		return
 	}
-	taken := func(p string) bool {
+	isTaken := func(p string) bool {
 		_, atRoot := w.enc.rootSpace[p]
 		_, atEvent := w.spaces[p]
 		return atRoot || atEvent
 	}
 	prefix := preferred
-	if prefix == "" || !isNCName(prefix) || strings.HasPrefix(strings.ToLower(prefix), "xml") || taken(prefix) {
+	if prefix == "" || !isNCName(prefix) || strings.HasPrefix(strings.ToLower(prefix), "xml") || isTaken(prefix) {
 		for n := 1; ; n++ {
 			prefix = "ns" + strconv.Itoa(n)
-			if !taken(prefix) {
+			if !isTaken(prefix) {
 				break
 			}
 		}

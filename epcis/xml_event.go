@@ -507,7 +507,7 @@ func (b *eventBuilder) sourceDests(c *xmlNode, item string) []SourceDest {
 
 // userElements reads an element made only of user extensions (ilmd): its
 // namespaced children, and the children of its extension wrapper.
-func (b *eventBuilder) userElements(c *xmlNode, what string) []Element {
+func (b *eventBuilder) userElements(c *xmlNode, element string) []Element {
 	list := []Element{}
 	for _, child := range c.children {
 		switch {
@@ -519,8 +519,8 @@ func (b *eventBuilder) userElements(c *xmlNode, what string) []Element {
 				list = append(list, ext.toElement())
 			}
 		default:
-			b.fail(child, child.qname(), "EPCIS XML schema "+what,
-				fmt.Sprintf("unexpected element <%s> in <%s>: its content must be user extensions in their own namespace", child.qname(), what))
+			b.fail(child, child.qname(), "EPCIS XML schema "+element,
+				fmt.Sprintf("unexpected element <%s> in <%s>: its content must be user extensions in their own namespace", child.qname(), element))
 		}
 	}
 	return list
