@@ -99,6 +99,9 @@ type declaration struct {
 // eventIDs until commit, so concurrent captures, also from other processes,
 // commit one after another in record-time order. Rows go in through COPY.
 func (s *Store) Capture(ctx context.Context, captureID string, records []store.Record) (store.CaptureResult, error) {
+	if captureID == "" {
+		return store.CaptureResult{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
+	}
 	if err := checkRecords(records); err != nil {
 		return store.CaptureResult{}, err
 	}
@@ -191,10 +194,11 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			nextSeq++
 			row := newEventRow(nextSeq, r)
 			newRows = append(newRows, row)
-			byID[r.Event.EventID] = &knownEvent{
-				seq: nextSeq, hash: r.Hash, declared: row.declared,
-				captureID: captureID, row: row,
+			known := &knownEvent{seq: nextSeq, hash: r.Hash, declared: row.declared, captureID: captureID, row: row}
+			if row.declared {
+				known.declaredHash = r.Hash
 			}
+			byID[r.Event.EventID] = known
 			byHash[r.Hash] = true
 			result.Outcomes[i] = store.Stored
 			leafSeq = nextSeq
@@ -218,7 +222,7 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 		batch = &pgx.Batch{}
 		for _, d := range declared {
 			ed := d.record.Event.ErrorDeclaration
-			batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), ed.DeclarationTime.UnixNano(), d.record.Hash, d.record.Doc)
+			batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), declarationNanos(ed), d.record.Hash, d.record.Doc)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return store.CaptureResult{}, fmt.Errorf("capture: attach error declarations: %w", err)
@@ -246,17 +250,38 @@ func checkRecords(records []store.Record) error {
 			return fmt.Errorf("capture: record %d (eventID %s) has an empty hash, compute the CBV 2.0 event hash before storing: %w", i, r.Event.EventID, store.ErrInvalid)
 		case len(r.Doc) == 0:
 			return fmt.Errorf("capture: record %d (eventID %s) has an empty document: %w", i, r.Event.EventID, store.ErrInvalid)
+		case r.Event.Type == "":
+			return fmt.Errorf("capture: record %d (eventID %s) has an empty event type: %w", i, r.Event.EventID, store.ErrInvalid)
+		case r.LeafHash != nil && len(r.LeafHash) != hashSize:
+			return fmt.Errorf("capture: record %d (eventID %s) has a leaf hash of %d bytes, want %d: %w",
+				i, r.Event.EventID, len(r.LeafHash), hashSize, store.ErrInvalid)
 		}
 		if err := sqlq.CheckTime("eventTime", r.Event.EventTime); err != nil {
 			return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
 		}
-		if ed := r.Event.ErrorDeclaration; ed != nil {
+		if ed := r.Event.ErrorDeclaration; ed != nil && !ed.DeclarationTime.IsZero() {
 			if err := sqlq.CheckTime("declarationTime", ed.DeclarationTime); err != nil {
 				return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
 			}
 		}
+		for _, id := range r.IDs {
+			if id.Canonical == "" || id.Role == "" {
+				return fmt.Errorf("capture: record %d (eventID %s): identifier %q has an empty canonical form or role: %w",
+					i, r.Event.EventID, id.Original, store.ErrInvalid)
+			}
+		}
 	}
 	return nil
+}
+
+// declarationNanos returns the declarationTime of ed in Unix nanoseconds,
+// or nil (NULL) when it is the zero time.
+func declarationNanos(ed *epcis.ErrorDeclaration) *int64 {
+	if ed.DeclarationTime.IsZero() {
+		return nil
+	}
+	t := ed.DeclarationTime.UnixNano()
+	return &t
 }
 
 // nullable returns nil for the empty string, which the schema stores as
@@ -280,8 +305,8 @@ func newEventRow(seq int64, r *store.Record) *eventRow {
 	if ed := r.Event.ErrorDeclaration; ed != nil {
 		row.declared = true
 		row.errorReason = ed.Reason
-		t := ed.DeclarationTime.UnixNano()
-		row.declarationTime = &t
+		row.declarationTime = declarationNanos(ed)
+		row.declaredHash = &r.Hash
 	}
 	return row
 }
@@ -292,8 +317,7 @@ func (row *eventRow) declare(r *store.Record) {
 	ed := r.Event.ErrorDeclaration
 	row.declared = true
 	row.errorReason = ed.Reason
-	t := ed.DeclarationTime.UnixNano()
-	row.declarationTime = &t
+	row.declarationTime = declarationNanos(ed)
 	row.declaredHash = &r.Hash
 	row.declaredDoc = r.Doc
 }

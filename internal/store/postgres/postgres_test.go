@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -88,18 +89,32 @@ func TestCaptureInvalidRecord(t *testing.T) {
 	noHash.Hash = ""
 	noDoc := fixtureRecord("no-doc", 3)
 	noDoc.Doc = nil
+	noType := fixtureRecord("no-type", 4)
+	noType.Event.Type = ""
+	shortLeaf := fixtureRecord("short-leaf", 5)
+	shortLeaf.LeafHash = shortLeaf.LeafHash[:31]
+	noCanonical := fixtureRecord("no-canonical", 6)
+	noCanonical.IDs[0].Canonical = ""
+	farFuture := fixtureRecord("far-future", 7)
+	farFuture.Event.EventTime = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name   string
-		record store.Record
+		name      string
+		captureID string
+		record    store.Record
 	}{
-		{"no event", store.Record{Doc: []byte("{}"), Hash: "h"}},
-		{"empty eventID", noID},
-		{"empty hash", noHash},
-		{"empty doc", noDoc},
+		{"no event", "job", store.Record{Doc: []byte("{}"), Hash: "h"}},
+		{"empty eventID", "job", noID},
+		{"empty hash", "job", noHash},
+		{"empty doc", "job", noDoc},
+		{"empty type", "job", noType},
+		{"short leaf hash", "job", shortLeaf},
+		{"empty canonical id", "job", noCanonical},
+		{"eventTime out of range", "job", farFuture},
+		{"empty capture id", "", fixtureRecord("no-job", 8)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.Capture(context.Background(), "job", []store.Record{valid, tt.record})
+			_, err := s.Capture(context.Background(), tt.captureID, []store.Record{valid, tt.record})
 			if !errors.Is(err, store.ErrInvalid) {
 				t.Fatalf("Capture: got %v, want an error wrapping ErrInvalid", err)
 			}

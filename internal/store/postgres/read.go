@@ -11,10 +11,6 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store/sqlq"
 )
 
-// maxListLimit caps the limit of Distinct, Jobs and ScanEvents, so that one
-// call never materialises an unbounded result.
-const maxListLimit = 100_000
-
 // scanStoredEvent reads sqlq.EventColumns and then the extra destinations.
 func scanStoredEvent(row pgx.Row, extra ...any) (store.StoredEvent, error) {
 	var (
@@ -113,10 +109,10 @@ func (s *Store) Distinct(ctx context.Context, r store.Resource, after string, li
 }
 
 // checkLimit returns an error wrapping store.ErrInvalid when limit is
-// outside 1 to maxListLimit.
+// below 1.
 func checkLimit(limit int) error {
-	if limit < 1 || limit > maxListLimit {
-		return fmt.Errorf("limit %d is out of range, use 1 to %d: %w", limit, maxListLimit, store.ErrInvalid)
+	if limit < 1 {
+		return fmt.Errorf("limit %d is below 1, request at least one row: %w", limit, store.ErrInvalid)
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ CREATE TABLE events (
     error_declared   boolean NOT NULL DEFAULT false, -- an errorDeclaration applies (EPCIS 2.0 section 7.4.1.2)
     error_reason     text COLLATE "C",         -- errorDeclaration reason as a full CBV URI; NULL when none
     declaration_time bigint,                   -- errorDeclaration declarationTime; NULL without a declaration
-    declared_hash    text,                     -- CBV 2.0 hash of the error declaration attached later; NULL otherwise
+    declared_hash    text,                     -- CBV 2.0 hash of the record that carried the errorDeclaration; NULL without one
     capture_id       text    NOT NULL,         -- capture job that stored the event
     doc              bytea   NOT NULL,         -- EPCIS 2.0 JSON-LD of the event as first captured
     declared_doc     bytea                     -- JSON-LD of the attached error declaration; served in place of doc
