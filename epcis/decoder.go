@@ -17,9 +17,15 @@ var ErrUnsupportedContentType = errors.New("epcis: unsupported content type")
 
 // Decoder reads the events of an EPCIS document one at a time. Both
 // *XMLDecoder and *JSONDecoder implement it, with the same contract:
-// Header returns the document header, Next returns the next event and
-// io.EOF after the last one, and a *ValidationError from Next concerns
-// one event unless the input is malformed.
+// Header returns the document header, and Next returns the next event and
+// io.EOF after the last one.
+//
+// When Next fails it returns a nil event. A *ValidationError that concerns
+// one event lets the caller go on: the following call reads the next
+// event. An error that ends the document (malformed input, a broken
+// envelope, a read error) is returned again, as the same value, by every
+// later call, so a caller that collects every problem of a document calls
+// Next until it gets io.EOF or the error it got just before.
 type Decoder interface {
 	Header() (Header, error)
 	Next() (*Event, error)

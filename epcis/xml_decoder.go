@@ -297,7 +297,7 @@ func (d *XMLDecoder) token() (xml.Token, int, error) {
 		var syn *xml.SyntaxError
 		if errors.As(err, &syn) {
 			return nil, syn.Line, &ValidationError{Errors: []FieldError{{
-				EventIndex: -1, Pointer: d.errorPath(), Line: syn.Line,
+				EventIndex: d.treeEventIndex(), Pointer: d.errorPath(), Line: syn.Line,
 				Rule: "XML well-formedness", Message: "malformed XML: " + syn.Msg,
 			}}}
 		}
@@ -377,6 +377,15 @@ func (d *XMLDecoder) pop() {
 	if len(d.path) > 0 {
 		d.path = d.path[:len(d.path)-1]
 	}
+}
+
+// treeEventIndex returns the index of the event being read, or -1
+// between events.
+func (d *XMLDecoder) treeEventIndex() int {
+	if d.treeNode != nil {
+		return d.eventIndex - 1
+	}
+	return -1
 }
 
 // errorPath returns the path of the element being read, inside an event

@@ -233,6 +233,10 @@ func TestXMLDecoderSyntaxErrorIsSticky(t *testing.T) {
 	if first == nil || first != second {
 		t.Errorf("errors after malformed XML: got %v then %v, want the same error twice", first, second)
 	}
+	var ve *ValidationError
+	if errors.As(first, &ve) && ve.Errors[0].EventIndex != 1 {
+		t.Errorf("event index of a syntax error inside the second event: got %d, want 1", ve.Errors[0].EventIndex)
+	}
 }
 
 func TestXMLDecoderQueryDocument(t *testing.T) {
