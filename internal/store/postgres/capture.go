@@ -30,14 +30,17 @@ var (
 const (
 	sqlCaptureLock = `SELECT pg_advisory_xact_lock($1)`
 
-	// sqlCaptureState assigns the batch's record time, the later of now
-	// and one nanosecond after the last one, and reads the values Capture
-	// continues from. It must run after sqlCaptureLock in a statement of
-	// its own: under READ COMMITTED each statement sees the rows committed
-	// before it starts, so it then sees every capture that held the lock
-	// before this one.
+	// sqlCaptureState assigns the batch's record time and reads the
+	// values Capture continues from. The record time is the database
+	// server's clock (microseconds), or one nanosecond after the last
+	// record time when that is later, so servers with skewed clocks still
+	// assign increasing record times. The statement must run after
+	// sqlCaptureLock, as a statement of its own: under READ COMMITTED each
+	// statement reads the rows committed before it starts, so it then
+	// reads every capture that held the lock before this one.
 	sqlCaptureState = `WITH clock AS (
-			UPDATE capture_clock SET last_record_time = greatest(last_record_time + 1, $1)
+			UPDATE capture_clock SET last_record_time = greatest(last_record_time + 1,
+				(extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000)
 			RETURNING last_record_time)
 		SELECT
 			(SELECT last_record_time FROM clock),
@@ -128,7 +131,7 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	)
 	batch := &pgx.Batch{}
 	batch.Queue(sqlCaptureLock, captureLockKey)
-	batch.Queue(sqlCaptureState, time.Now().UnixNano()).QueryRow(func(row pgx.Row) error {
+	batch.Queue(sqlCaptureState).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&recordTime, &lastSeq, &logSize)
 	})
 	batch.Queue(sqlCaptureExisting, ids, hashes).Query(func(rows pgx.Rows) error {
