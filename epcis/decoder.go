@@ -20,12 +20,15 @@ var ErrUnsupportedContentType = errors.New("epcis: unsupported content type")
 // Header returns the document header, and Next returns the next event and
 // io.EOF after the last one.
 //
-// When Next fails it returns a nil event. A *ValidationError that concerns
-// one event lets the caller go on: the following call reads the next
-// event. An error that ends the document (malformed input, a broken
-// envelope, a read error) is returned again, as the same value, by every
-// later call, so a caller that collects every problem of a document calls
-// Next until it gets io.EOF or the error it got just before.
+// When Next fails it returns a nil event. An error that concerns one event
+// is a *ValidationError whose FieldErrors all have an EventIndex of 0 or
+// more, and the following call reads the next event. An error that ends
+// the document (malformed input, a broken envelope, a read error) is
+// returned again by every later call: XMLDecoder returns the same value,
+// and its FieldErrors have EventIndex -1 unless the input broke inside an
+// event. A caller that collects every problem of a document therefore
+// calls Next again only after an event error that differs from the
+// previous error.
 type Decoder interface {
 	Header() (Header, error)
 	Next() (*Event, error)

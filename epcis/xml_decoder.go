@@ -191,7 +191,9 @@ func (d *XMLDecoder) next() (*Event, error) {
 				path := d.childPath(name.Local, true)
 				return d.decodeEvent(t, line, path)
 			}
-			fe := FieldError{EventIndex: -1, Pointer: d.childPath(qualifiedName(name, d.prefixOf(name.Space)), false), Line: line}
+			// The element takes the place of an event, so it counts as one.
+			fe := FieldError{EventIndex: d.eventIndex, Pointer: d.childPath(qualifiedName(name, d.prefixOf(name.Space)), false), Line: line}
+			d.eventIndex++
 			switch {
 			case isEPCISNamespace(name.Space) && EventType(name.Local).Valid():
 				fe.Rule = "EPCIS XML schema EventList"
