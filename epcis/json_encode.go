@@ -233,19 +233,19 @@ func (a *jsonNSAlloc) bindIfFree(prefix, iri string) {
 }
 
 // key returns the member name for an extension element: prefix:local with
-// a bound prefix, the full IRI when the source used no prefix, or the
-// plain local name for an element without a namespace.
+// a bound prefix, or the full IRI when the source used no prefix. An element
+// without a namespace gets a prefix bound to NoNamespaceIRI.
 func (a *jsonNSAlloc) key(el *Element) string {
-	if el.Space == "" {
-		return el.Local
+	space, prefix := el.Space, el.Prefix
+	if space == "" {
+		space, prefix = NoNamespaceIRI, "nons"
 	}
-	if p, ok := a.byIRI[el.Space]; ok {
+	if p, ok := a.byIRI[space]; ok {
 		return p + ":" + el.Local
 	}
-	if el.Prefix == "" {
-		return el.Space + el.Local
+	if prefix == "" {
+		return space + el.Local
 	}
-	prefix := el.Prefix
 	if _, taken := a.bound[prefix]; taken || !validScheme(prefix) {
 		for i := 1; ; i++ {
 			prefix = "ns" + strconv.Itoa(i)
@@ -254,7 +254,7 @@ func (a *jsonNSAlloc) key(el *Element) string {
 			}
 		}
 	}
-	a.bindIfFree(prefix, el.Space)
+	a.bindIfFree(prefix, space)
 	return prefix + ":" + el.Local
 }
 

@@ -128,6 +128,13 @@ func (c *jsonContext) expandIRI(s string) string {
 	return s
 }
 
+// NoNamespaceIRI stands in JSON-LD for "no namespace". EPCIS 1.2 XML allows
+// extension elements without a namespace inside its extension wrappers,
+// and JSON-LD has no way to write such a name, so the encoder binds a
+// prefix to this IRI and the decoder maps it back to an Element with an
+// empty Space.
+const NoNamespaceIRI = "urn:suyuan:epcis:no-namespace:"
+
 // resolveKey turns a member name outside the EPCIS vocabulary into an
 // extension element name. ok is false when the name is neither a compact
 // IRI with a known prefix, an absolute IRI nor a term of the context. In
@@ -135,6 +142,9 @@ func (c *jsonContext) expandIRI(s string) string {
 func (c *jsonContext) resolveKey(key string) (e Element, undefinedPrefix string, ok bool) {
 	if prefix, rest, found := strings.Cut(key, ":"); found && prefix != "" && rest != "" {
 		if iri, known := c.terms[prefix]; known && !strings.HasPrefix(rest, "//") {
+			if iri == NoNamespaceIRI {
+				return Element{Local: rest}, "", true
+			}
 			return Element{Space: iri, Prefix: prefix, Local: rest}, "", true
 		}
 		if isAbsoluteIRI(key) {

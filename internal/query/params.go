@@ -106,6 +106,9 @@ func Parse(params url.Values) (store.Query, error) {
 func applyParam(q *store.Query, name, raw string) error {
 	if roles, ok := matchRoles[name]; ok {
 		values, err := identifierList(name, raw)
+		if err == nil && strings.HasSuffix(name, "Class") {
+			values = classPatterns(values)
+		}
 		if err != nil {
 			return err
 		}
@@ -279,6 +282,23 @@ func identifierList(name, raw string) ([]string, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// classPatterns widens instance patterns for MATCH_*EPCClass: an EPC
+// pattern such as urn:epc:idpat:sgtin:CP.ITEM.* names a product, so it
+// matches the GTIN class itself and every lot of it (EPCIS 2.0 section
+// 8.2.7.1.1), not the serials under it.
+func classPatterns(values []string) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		base, isSerialPattern := strings.CutSuffix(v, "/21/*")
+		if !isSerialPattern {
+			out = append(out, v)
+			continue
+		}
+		out = append(out, base, base+"/10/*")
+	}
+	return out
 }
 
 // typedValues handles EQ_bizTransaction_{type}, EQ_source_{type} and
