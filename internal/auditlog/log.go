@@ -11,6 +11,7 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // ErrInvalidRequest is returned for a proof or range request whose values
@@ -34,7 +35,10 @@ type Log struct {
 	store  store.LogStore
 	hasher *Hasher
 	signer Signer
-	origin string
+	// verifier checks stored checkpoints; nil in a reader that trusts
+	// the store (see NewReader).
+	verifier note.Verifier
+	origin   string
 	logger *slog.Logger
 	cache  *tileCache
 
@@ -57,13 +61,31 @@ func New(st store.LogStore, hasher *Hasher, signer Signer, origin string) (*Log,
 		return nil, err
 	}
 	return &Log{
-		store:  st,
-		hasher: hasher,
-		signer: signer,
-		origin: origin,
-		logger: slog.Default(),
-		cache:  newTileCache(cachedTiles),
+		store:    st,
+		hasher:   hasher,
+		signer:   signer,
+		verifier: signer.Verifier(),
+		origin:   origin,
+		logger:   slog.Default(),
+		cache:    newTileCache(cachedTiles),
 	}, nil
+}
+
+// NewReader returns a log that serves checkpoints and proofs from st but
+// cannot sign, for tools and read-only servers. Integrate on it returns
+// ErrNoKey. verifier, when not nil, checks every checkpoint read; with a
+// nil verifier the stored checkpoints are trusted as they are. origin may
+// be empty to accept the origin of the stored checkpoints.
+func NewReader(st store.LogStore, hasher *Hasher, origin string, verifier note.Verifier) (*Log, error) {
+	if st == nil || hasher == nil {
+		return nil, fmt.Errorf("%w: audit log needs a store and a hasher", ErrInvalidRequest)
+	}
+	if origin != "" {
+		if err := validOrigin(origin); err != nil {
+			return nil, err
+		}
+	}
+	return &Log{store: st, hasher: hasher, verifier: verifier, origin: origin, logger: slog.Default(), cache: newTileCache(cachedTiles)}, nil
 }
 
 // SetLogger sets the logger of RunSequencer; the default is slog.Default.
@@ -76,7 +98,13 @@ func (l *Log) Hasher() *Hasher { return l.hasher }
 func (l *Log) Origin() string { return l.origin }
 
 // VerifierKey returns the public key that verifies the log's checkpoints.
-func (l *Log) VerifierKey() string { return l.signer.VerifierKey() }
+// It is empty for a reader without a signer.
+func (l *Log) VerifierKey() string {
+	if l.signer == nil {
+		return ""
+	}
+	return l.signer.VerifierKey()
+}
 
 // LeafHash returns the leaf hash of one event under the log's hasher (see
 // LeafData). The capture service stores it as store.Record.LeafHash.
@@ -91,7 +119,7 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("read latest checkpoint: %w", err)
 	}
-	c, err := OpenCheckpoint(msg, l.origin, l.signer.Verifier())
+	c, err := l.openStored(msg)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("stored checkpoint at size %d: %w", size, err)
 	}
@@ -112,7 +140,7 @@ func (l *Log) CheckpointAt(ctx context.Context, size uint64) (Checkpoint, error)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("read checkpoint at size %d: %w", size, err)
 	}
-	c, err := OpenCheckpoint(msg, l.origin, l.signer.Verifier())
+	c, err := l.openStored(msg)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("stored checkpoint at size %d: %w", size, err)
 	}
@@ -120,6 +148,19 @@ func (l *Log) CheckpointAt(ctx context.Context, size uint64) (Checkpoint, error)
 		return Checkpoint{}, fmt.Errorf("%w: checkpoint stored for size %d states size %d", ErrInconsistent, size, c.Size)
 	}
 	return c, nil
+}
+
+// openStored parses a stored checkpoint note, verifying its signature
+// unless the log is a reader without a verifier.
+func (l *Log) openStored(msg []byte) (Checkpoint, error) {
+	if l.verifier == nil {
+		c, err := ParseCheckpointUnverified(msg)
+		if err == nil && l.origin != "" && c.Origin != l.origin {
+			err = fmt.Errorf("%w: origin is %q, want %q", ErrInvalidCheckpoint, c.Origin, l.origin)
+		}
+		return c, err
+	}
+	return OpenCheckpoint(msg, l.origin, l.verifier)
 }
 
 func (l *Log) setLatest(c Checkpoint) {
@@ -160,6 +201,9 @@ func (l *Log) integratedSize(ctx context.Context, want uint64) (uint64, error) {
 // tiles do not reproduce the latest checkpoint's root hash, which means
 // the store was changed outside the log.
 func (l *Log) Integrate(ctx context.Context) (Checkpoint, error) {
+	if l.signer == nil {
+		return Checkpoint{}, fmt.Errorf("%w: this audit log was opened read-only; open it with New and a signing key to integrate", ErrNoKey)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 

@@ -132,3 +132,9 @@ func SM2PublicKeyPEM(vkey string) ([]byte, error) {
 	}
 	return pemEncode("PUBLIC KEY", der), nil
 }
+
+// IsSM2Verifier reports whether v verifies SM2 note signatures.
+func IsSM2Verifier(v note.Verifier) bool {
+	_, ok := v.(*sm2Verifier)
+	return ok
+}
