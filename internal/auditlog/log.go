@@ -39,8 +39,8 @@ type Log struct {
 	// the store (see NewReader).
 	verifier note.Verifier
 	origin   string
-	logger *slog.Logger
-	cache  *tileCache
+	logger   *slog.Logger
+	cache    *tileCache
 
 	mu sync.Mutex // serialises Integrate
 
