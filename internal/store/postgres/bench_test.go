@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,31 @@ func BenchmarkCapture(b *testing.B) {
 		elapsed += time.Since(start)
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkCaptureParallel measures Store.Capture from four goroutines per
+// CPU at once, as several servers sharing one database would call it, in
+// events/s over all of them. Captures serialise on the capture lock, so
+// this shows how much of a capture overlaps with the others.
+func BenchmarkCaptureParallel(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openFresh(b)
+	prefix := randomName("parallel")
+	var next atomic.Int64
+
+	b.SetParallelism(4)
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1))
+			records := fixtureBatch(prefix, i*benchBatch, benchBatch)
+			if _, err := s.Capture(ctx, prefix, records); err != nil {
+				b.Errorf("Capture batch %d: %v", i, err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N*benchBatch)/time.Since(start).Seconds(), "events/s")
 }
 
 // BenchmarkCaptureFloorRatio alternates one Capture batch and one
