@@ -76,6 +76,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 {
+		return fmt.Errorf("migrate: no embedded migrations")
+	}
 	known := list[len(list)-1].version
 
 	conn, err := pool.Acquire(ctx)
@@ -113,7 +116,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
 	if current > known {
-		return fmt.Errorf("database schema version %d, this program knows up to %d: %w", current, known, store.ErrSchemaTooNew)
+		return fmt.Errorf("database schema version %d is newer than version %d of this program, upgrade the program: %w",
+			current, known, store.ErrSchemaTooNew)
 	}
 	for _, m := range list[current:] {
 		if _, err := tx.Exec(ctx, m.sql); err != nil {
