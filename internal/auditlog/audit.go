@@ -88,11 +88,11 @@ type leafRef struct {
 }
 
 // Audit recomputes every leaf from the stored events and compares it with
-// the log: it reports every event whose stored content no longer matches
-// its leaf, every leaf whose event is missing, every event without a
-// leaf, and whether the stored leaf hashes still give the latest signed
-// checkpoint's root hash. It returns an error only when the store cannot
-// be read; problems in the data are findings.
+// the log. It reports every event whose stored content no longer matches
+// its leaf, every leaf whose event is missing and every event without a
+// leaf. It also checks that the stored leaf hashes still give the latest
+// signed checkpoint's root hash. Audit returns an error only when the
+// store cannot be read, because problems in the data are findings.
 //
 // NOTE: Audit keeps every leaf hash in memory (about 100 bytes per leaf),
 // which suits logs up to tens of millions of events.

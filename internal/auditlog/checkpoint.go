@@ -20,10 +20,10 @@ var (
 	ErrInconsistent = errors.New("inconsistent log")
 )
 
-// Checkpoint is a signed statement of the log's size and root hash, in the
-// C2SP tlog-checkpoint format: the origin line, the tree size in decimal
-// and the base64 root hash, each ending in a newline, signed as a C2SP
-// signed note.
+// Checkpoint is a signed statement of the log's size and root hash in the
+// C2SP tlog-checkpoint format. Its text is the origin line, the tree size
+// in decimal and the base64 root hash, each ending in a newline, and it is
+// signed as a C2SP signed note.
 type Checkpoint struct {
 	Origin string
 	Size   uint64

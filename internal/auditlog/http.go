@@ -70,7 +70,8 @@ const (
 )
 
 // CheckpointHandler serves the latest signed checkpoint as text/plain
-// (GET). Before the first integration it answers 503.
+// (GET). Before the first integration it responds with 503 Service
+// Unavailable.
 func (l *Log) CheckpointHandler() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := l.Checkpoint(r.Context())
@@ -230,13 +231,13 @@ func (l *Log) LeavesHandler() http.HandlerFunc {
 	}
 }
 
-// TileHandler serves hash tiles in the C2SP tlog-tiles layout: the request
+// TileHandler serves hash tiles in the C2SP tlog-tiles layout. The request
 // path ends in tile/L/N for a full tile or tile/L/N.p/W for a partial tile
-// of W hashes, where N is written in groups of three digits with an "x"
-// before every group but the last (tile 1234067 is x001/x234/067). The
-// handler reads the part after the last "tile/" segment, or the path
-// value "path" when the route pattern names one. Entry bundles
-// (tile/entries/...) are not served: fetch events by eventID instead.
+// of W hashes. N is written in groups of three digits with an "x" before
+// every group but the last, so tile 1234067 is x001/x234/067. The handler
+// reads the part after the last "tile/" segment, or the path value "path"
+// when the route pattern names one. Entry bundles (tile/entries/...) are
+// not served, because clients fetch events by eventID instead.
 func (l *Log) TileHandler() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -302,11 +303,13 @@ func ParseTilePath(p string) (store.TileKey, uint64, error) {
 	if parts[0] == "entries" {
 		return bad("names an entry bundle, which this log does not serve")
 	}
+
 	level, err := strconv.ParseUint(parts[0], 10, 8)
 	if err != nil || len(parts[0]) > 2 || level > 7 {
 		return bad("has an invalid level")
 	}
 	idx := parts[1:]
+
 	var n uint64
 	for i, group := range idx {
 		lastGroup := i == len(idx)-1

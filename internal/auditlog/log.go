@@ -220,7 +220,7 @@ func (l *Log) Integrate(ctx context.Context) (Checkpoint, error) {
 		return prev, nil
 	}
 	if hasPrev && prev.Size > size {
-		return Checkpoint{}, fmt.Errorf("%w: latest checkpoint has %d leaves but the store holds %d; leaves were deleted", ErrInconsistent, prev.Size, size)
+		return Checkpoint{}, fmt.Errorf("%w: latest checkpoint has %d leaves but the store contains %d; leaves were deleted", ErrInconsistent, prev.Size, size)
 	}
 
 	var from uint64
@@ -331,7 +331,7 @@ func (l *Log) rangeAt(ctx context.Context, size uint64) (*compact.Range, map[sto
 		}
 		t := tiles[key]
 		if uint64(len(t)) < w*hashSize {
-			return nil, nil, fmt.Errorf("%w: right-edge tile %d/%d holds %d hashes, want %d", ErrInconsistent, key.Level, key.Index, len(t)/hashSize, w)
+			return nil, nil, fmt.Errorf("%w: right-edge tile %d/%d contains %d hashes, want %d", ErrInconsistent, key.Level, key.Index, len(t)/hashSize, w)
 		}
 		edge[key] = append(make([]byte, 0, TileWidth*hashSize), t[:w*hashSize]...)
 	}

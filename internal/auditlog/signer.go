@@ -127,6 +127,7 @@ func NewSigner(skey string) (Signer, error) {
 	if err != nil || len(raw) == 0 {
 		return nil, fmt.Errorf("%w: key material of %q is not base64", ErrInvalidKey, name)
 	}
+
 	var s *keySigner
 	switch {
 	case raw[0] == sigTypeEd25519:
@@ -237,9 +238,9 @@ func LoadSigner(path string) (Signer, error) {
 }
 
 // EphemeralSigner returns a signer with a fresh key for alg that exists
-// only in memory. Checkpoints it signs cannot be verified after the
-// process ends, so it is meant for development servers only; callers
-// must warn loudly when they use it.
+// only in memory. Nobody can verify its checkpoints after the process
+// ends, so it is meant for development servers only. Callers must warn
+// loudly when they use it.
 func EphemeralSigner(alg string) (Signer, error) {
 	skey, _, err := GenerateKey(alg, ephemeralKeyPrefix+"/"+alg)
 	if err != nil {

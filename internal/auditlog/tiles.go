@@ -53,7 +53,7 @@ func (l *Log) nodeHash(tiles tileSet, id compact.NodeID) ([]byte, error) {
 	key, offset, count := tileFor(id)
 	tile := tiles[key]
 	if uint64(len(tile)) < (offset+count)*hashSize {
-		return nil, fmt.Errorf("%w: tile %d/%d holds %d hashes, node (level %d, index %d) needs %d; run the sequencer (Integrate) to rebuild tiles",
+		return nil, fmt.Errorf("%w: tile %d/%d contains %d hashes, node (level %d, index %d) needs %d; run the sequencer (Integrate) to rebuild tiles",
 			ErrInconsistent, key.Level, key.Index, len(tile)/hashSize, id.Level, id.Index, offset+count)
 	}
 	level := make([][]byte, count)

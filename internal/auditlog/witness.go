@@ -25,7 +25,7 @@ type WitnessState interface {
 
 // Witness is a second platform that checks another log's checkpoints for
 // append-only growth and cosigns them (C2SP tlog-cosignature). It trusts
-// the first checkpoint it sees of a log (trust on first use); every later
+// the first checkpoint it receives of a log (trust on first use). Every later
 // checkpoint must come with a consistency proof from the last one.
 type Witness struct {
 	// Cosigner signs the cosignatures; see Cosigner.
@@ -41,12 +41,13 @@ type Witness struct {
 	mu sync.Mutex
 }
 
-// Cosign verifies checkpoint (signed by LogKey, with origin Origin) and
+// Cosign verifies checkpoint, which LogKey must have signed for Origin, and
 // consistency, the RFC 6962 consistency proof from the last checkpoint
-// the witness cosigned to this one, then returns the checkpoint note with
-// the witness's cosignature added and records the new size. It returns an
-// error wrapping ErrInconsistent when the log went backwards, forked, or
-// the proof does not verify, and ErrInvalidCheckpoint for a bad signature.
+// the witness cosigned to this one. It then records the new size and
+// returns the checkpoint note with the witness's cosignature added. It
+// returns an error wrapping ErrInconsistent when the log went backwards,
+// forked or the proof does not verify, and ErrInvalidCheckpoint for a bad
+// signature.
 func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][]byte) ([]byte, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -54,6 +55,7 @@ func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][
 	if err != nil {
 		return nil, err
 	}
+
 	size, root, ok, err := w.State.Last(ctx, w.Origin)
 	if err != nil {
 		return nil, fmt.Errorf("read witness state: %w", err)
@@ -70,6 +72,7 @@ func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][
 			}
 		}
 	}
+
 	n, err := note.Open(checkpoint, note.VerifierList(w.LogKey))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidCheckpoint, err)

@@ -82,6 +82,7 @@ func runVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 	if !f.consistency && len(args) > 0 {
 		return usageErrorf("多余的参数 / unexpected arguments %q", args)
 	}
+
 	verifier, err := loadVerifier(f.vkey)
 	if err != nil {
 		return err
@@ -170,7 +171,7 @@ func verifyEvent(ctx context.Context, env *Env, f verifyFlags, h *auditlog.Hashe
 		msg = b
 	}
 	if len(msg) == 0 {
-		return usageErrorf("证明文件不含检查点, 请给出 --checkpoint FILE / the proof file holds no checkpoint; pass --checkpoint FILE")
+		return usageErrorf("证明文件不含检查点, 请给出 --checkpoint FILE / the proof file contains no checkpoint; pass --checkpoint FILE")
 	}
 	c, err := openCheckpointNote(env, msg, f.origin, v, "检查点 checkpoint")
 	if err != nil {
