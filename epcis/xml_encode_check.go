@@ -83,38 +83,52 @@ func checkEncodable(e *Event) error {
 // contains a character that XML 1.0 does not allow (section 2.2), such as
 // U+0000 or U+001B, which XML cannot carry even escaped.
 func checkXMLText(v reflect.Value, path string) error {
+	where, r, bad := findBadText(v)
+	if !bad {
+		return nil
+	}
+	if r == utf8.RuneError {
+		return fmt.Errorf("%s%s is not valid UTF-8", path, where)
+	}
+	return fmt.Errorf("%s%s contains the character %U, which XML 1.0 does not allow", path, where, r)
+}
+
+// findBadText walks v for checkXMLText. It builds the path of the bad
+// string only on the way back from finding one, so that the common case
+// allocates nothing.
+func findBadText(v reflect.Value) (where string, r rune, bad bool) {
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
 		if !utf8.ValidString(s) {
-			return fmt.Errorf("%s is not valid UTF-8", path)
+			return "", utf8.RuneError, true
 		}
 		for _, r := range s {
 			if !isXMLChar(r) {
-				return fmt.Errorf("%s contains the character %U, which XML 1.0 does not allow", path, r)
+				return "", r, true
 			}
 		}
 	case reflect.Pointer:
 		if !v.IsNil() {
-			return checkXMLText(v.Elem(), path)
+			return findBadText(v.Elem())
 		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			if err := checkXMLText(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if where, r, bad := findBadText(v.Index(i)); bad {
+				return fmt.Sprintf("[%d]%s", i, where), r, true
 			}
 		}
 	case reflect.Struct:
 		if v.Type() == timeType {
-			return nil
+			return "", 0, false
 		}
 		for i := 0; i < v.NumField(); i++ {
-			if err := checkXMLText(v.Field(i), path+"."+v.Type().Field(i).Name); err != nil {
-				return err
+			if where, r, bad := findBadText(v.Field(i)); bad {
+				return "." + v.Type().Field(i).Name + where, r, true
 			}
 		}
 	}
-	return nil
+	return "", 0, false
 }
 
 // isXMLChar reports whether r is a Char of XML 1.0 (section 2.2).

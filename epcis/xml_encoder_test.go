@@ -359,3 +359,12 @@ func TestXMLEncoderOmitsEmptyLists(t *testing.T) {
 		t.Errorf("events read back: got %d, want 1", len(events))
 	}
 }
+
+func TestXMLEncoderNamesBadCharacter(t *testing.T) {
+	e := fullXMLTestEvents()[0]
+	e.ReadPoint.Extensions[1].Value = "gate\x00"
+	err := NewXMLEncoder(&bytes.Buffer{}, Header{}).Encode(e)
+	if err == nil || !strings.Contains(err.Error(), "event.ReadPoint.Extensions[1].Value") || !strings.Contains(err.Error(), "U+0000") {
+		t.Errorf("error: got %v, want one naming event.ReadPoint.Extensions[1].Value and U+0000", err)
+	}
+}
