@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 		h("OPTIONS /events", s.handleOptions("GET, POST, OPTIONS")),
 		h("GET /events/{eventID}", s.handleEvent),
 		h("OPTIONS /events/{eventID}", s.handleOptions("GET, OPTIONS")),
+
+		h("GET /api/v1/codes/parse", s.handleCodeParse),
 	}
 	for _, tl := range topLevels {
 		rs = append(rs,
