@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,82 +10,65 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store/sqlq"
 )
 
-// Statements of the capture transaction, prepared once on the write
-// connection and bound to each transaction with Tx.StmtContext.
 const (
-	sqlEventByID = `SELECT seq, hash, capture_id, error_declared, COALESCE(declared_hash, '')
-FROM events WHERE event_id = ?`
-	sqlHashExists  = `SELECT 1 FROM events WHERE hash = ? LIMIT 1`
-	sqlInsertEvent = `INSERT INTO events (event_id, hash, event_type, event_time, record_time, action, biz_step,
-    disposition, read_point, biz_location, error_declared, error_reason, declaration_time, declared_hash, capture_id, doc)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	sqlDeclare = `UPDATE events SET error_declared = 1, error_reason = ?, declaration_time = ?, declared_hash = ?, declared_doc = ?
+	sqlMaxRecordTime = `SELECT COALESCE(MAX(record_time), 0) FROM events`
+	sqlMaxSeq        = `SELECT COALESCE(MAX(seq), 0) FROM events`
+	sqlLogSize       = `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`
+	sqlDeclare       = `UPDATE events SET error_declared = 1, error_reason = ?, declaration_time = ?, declared_hash = ?, declared_doc = ?
 WHERE seq = ?`
-	sqlInsertIdentifier = `INSERT INTO identifiers (canonical, original, role, type, event_seq, quantity, uom)
-VALUES (?, ?, ?, ?, ?, ?, ?)`
-	sqlInsertBizTransaction = `INSERT INTO biz_transactions (event_seq, type, value) VALUES (?, ?, ?)`
-	sqlInsertPersistentDisp = `INSERT INTO persistent_dispositions (event_seq, op, value) VALUES (?, ?, ?)`
-	sqlInsertLeaf           = `INSERT INTO log_leaves (idx, event_seq, event_id, leaf_hash) VALUES (?, ?, ?, ?)`
-	sqlMaxRecordTime        = `SELECT COALESCE(MAX(record_time), 0) FROM events`
-	sqlLogSize              = `SELECT COALESCE(MAX(idx) + 1, 0) FROM log_leaves`
 )
 
-// statements holds the prepared capture statements.
-type statements struct {
-	eventByID, hashExists, insertEvent, declare       *sql.Stmt
-	insertIdentifier, insertBizTx, insertPD, insertLf *sql.Stmt
-}
+// Tables written by Capture, with their columns in insert order.
+var (
+	eventsTable = bulkTable{"events", []string{"seq", "event_id", "hash", "event_type", "event_time", "record_time",
+		"action", "biz_step", "disposition", "read_point", "biz_location",
+		"error_declared", "error_reason", "declaration_time", "declared_hash", "capture_id", "doc", "declared_doc"}}
+	identifiersTable     = bulkTable{"identifiers", []string{"canonical", "original", "role", "type", "event_seq", "quantity", "uom"}}
+	bizTransactionsTable = bulkTable{"biz_transactions", []string{"event_seq", "type", "value"}}
+	persistentDispTable  = bulkTable{"persistent_dispositions", []string{"event_seq", "op", "value"}}
+	leavesTable          = bulkTable{"log_leaves", []string{"idx", "event_seq", "event_id", "leaf_hash"}}
+)
 
-func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.eventByID, sqlEventByID},
-		{&st.hashExists, sqlHashExists},
-		{&st.insertEvent, sqlInsertEvent},
-		{&st.declare, sqlDeclare},
-		{&st.insertIdentifier, sqlInsertIdentifier},
-		{&st.insertBizTx, sqlInsertBizTransaction},
-		{&st.insertPD, sqlInsertPersistentDisp},
-		{&st.insertLf, sqlInsertLeaf},
-	} {
-		stmt, err := db.PrepareContext(ctx, p.sql)
-		if err != nil {
-			return fmt.Errorf("prepare capture statement: %w", err)
-		}
-		*p.dst = stmt
-	}
-	return nil
-}
+// Column positions in an events row, for declarations attached to an
+// event stored by the same batch.
+const (
+	colErrorDeclared = 11
+	colErrorReason   = 12
+	colDeclTime      = 13
+	colDeclaredHash  = 14
+	colDeclaredDoc   = 17
+)
 
-func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.eventByID, st.hashExists, st.insertEvent, st.declare,
-		st.insertIdentifier, st.insertBizTx, st.insertPD, st.insertLf} {
-		if s != nil {
-			s.Close()
-		}
-	}
-}
-
-// storedEvent is what capture needs to know of an event already stored.
-type storedEvent struct {
+// knownEvent is what capture needs to know of an event that is stored or
+// about to be stored by the current batch.
+type knownEvent struct {
 	seq          int64
 	hash         string
 	captureID    string
 	declared     bool
 	declaredHash string
+	// row is the pending events row when the current batch inserts the
+	// event; nil for an event stored earlier.
+	row []any
 }
 
 // Capture stores records in one transaction, as store.Store documents.
-// Records are checked one by one while the transaction runs, so an invalid
-// record (no event, eventID, hash or document, a leaf hash that is not 32
-// bytes, or a time outside the years 1678 to 2262) fails the whole batch
-// with an error wrapping store.ErrInvalid after earlier records were
-// written and rolled back.
+// An invalid record (no event, eventID, hash or document, a leaf hash that
+// is not 32 bytes, or a time outside the years 1678 to 2262) fails the
+// whole batch with an error wrapping store.ErrInvalid, and a conflict with
+// a *store.ConflictError; nothing of the batch is stored then.
+//
+// Capture looks up the batch's eventIDs and hashes with a few queries,
+// decides every outcome in memory and writes the rows with multi-row
+// INSERT statements.
 func (s *Store) Capture(ctx context.Context, captureID string, records []store.Record) (store.CaptureResult, error) {
 	if captureID == "" {
 		return store.CaptureResult{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
+	}
+	for i := range records {
+		if err := checkRecord(i, &records[i]); err != nil {
+			return store.CaptureResult{}, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -97,117 +79,165 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	}
 	defer tx.Rollback()
 
-	var lastStored, nextLeaf int64
-	if err := tx.QueryRowContext(ctx, sqlMaxRecordTime).Scan(&lastStored); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: read latest record time: %w", err)
-	}
-	if err := tx.QueryRowContext(ctx, sqlLogSize).Scan(&nextLeaf); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: read log size: %w", err)
+	var lastStored, lastSeq, nextLeaf int64
+	for _, q := range []struct {
+		sql string
+		dst *int64
+	}{{sqlMaxRecordTime, &lastStored}, {sqlMaxSeq, &lastSeq}, {sqlLogSize, &nextLeaf}} {
+		if err := tx.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
+			return store.CaptureResult{}, fmt.Errorf("capture: read store position: %w", err)
+		}
 	}
 	// Record time is strictly increasing across calls, even when the
 	// clock steps back.
 	recordTime := max(time.Now().UnixNano(), lastStored+1, s.lastRecordTime+1)
 
-	c := captureTx{
-		ctx:        ctx,
-		captureID:  captureID,
-		recordTime: recordTime,
-		nextLeaf:   nextLeaf,
-		eventByID:  tx.StmtContext(ctx, s.stmts.eventByID),
-		hashExists: tx.StmtContext(ctx, s.stmts.hashExists),
-		insertEv:   tx.StmtContext(ctx, s.stmts.insertEvent),
-		declare:    tx.StmtContext(ctx, s.stmts.declare),
-		insertID:   tx.StmtContext(ctx, s.stmts.insertIdentifier),
-		insertBT:   tx.StmtContext(ctx, s.stmts.insertBizTx),
-		insertPD:   tx.StmtContext(ctx, s.stmts.insertPD),
-		insertLf:   tx.StmtContext(ctx, s.stmts.insertLf),
+	c := &captureTx{s: s, tx: tx, ctx: ctx, captureID: captureID, recordTime: recordTime,
+		nextSeq: lastSeq + 1, nextLeaf: nextLeaf}
+	if err := c.lookup(records); err != nil {
+		return store.CaptureResult{}, err
 	}
 	res := store.CaptureResult{Outcomes: make([]store.Outcome, len(records)), RecordTime: time.Unix(0, recordTime).UTC()}
 	for i := range records {
-		out, err := c.record(i, &records[i])
+		out, err := c.decide(i, &records[i])
 		if err != nil {
 			return store.CaptureResult{}, err
 		}
 		res.Outcomes[i] = out
 	}
+	if err := c.flush(); err != nil {
+		return store.CaptureResult{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return store.CaptureResult{}, fmt.Errorf("capture: commit: %w", err)
 	}
 	s.lastRecordTime = recordTime
+	s.ckpt.signal()
 	return res, nil
 }
 
 // captureTx is the state of one capture transaction.
 type captureTx struct {
+	s          *Store
+	tx         *sql.Tx
 	ctx        context.Context
 	captureID  string
 	recordTime int64
+	nextSeq    int64
 	nextLeaf   int64
 
-	eventByID, hashExists, insertEv, declare *sql.Stmt
-	insertID, insertBT, insertPD, insertLf   *sql.Stmt
+	byID   map[string]*knownEvent
+	hashes map[string]bool
+
+	events, identifiers, bizTransactions, persistentDisp, leaves []any
+	// declarations holds the arguments of sqlDeclare for events stored
+	// before this batch.
+	declarations [][]any
 }
 
-// record stores one record and returns its outcome.
-func (c *captureTx) record(i int, r *store.Record) (store.Outcome, error) {
-	if err := checkRecord(i, r); err != nil {
-		return 0, err
-	}
-	e := r.Event
-
-	var old storedEvent
-	err := c.eventByID.QueryRowContext(c.ctx, e.EventID).Scan(&old.seq, &old.hash, &old.captureID, &old.declared, &old.declaredHash)
-	switch {
-	case err == nil:
-		return c.existing(i, r, old)
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("capture record %d: look up eventID %s: %w", i, e.EventID, err)
-	}
-
-	var one int
-	err = c.hashExists.QueryRowContext(c.ctx, r.Hash).Scan(&one)
-	switch {
-	case err == nil:
-		return store.Duplicate, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("capture record %d: look up hash %s: %w", i, r.Hash, err)
+// lookup loads the stored events that share an eventID with a record, and
+// which of the records' hashes are stored.
+func (c *captureTx) lookup(records []store.Record) error {
+	c.byID = make(map[string]*knownEvent, len(records))
+	c.hashes = make(map[string]bool, len(records))
+	ids := make([]any, 0, len(records))
+	hashes := make([]any, 0, len(records))
+	seenID := make(map[string]bool, len(records))
+	seenHash := make(map[string]bool, len(records))
+	for i := range records {
+		if id := records[i].Event.EventID; !seenID[id] {
+			seenID[id] = true
+			ids = append(ids, id)
+		}
+		if h := records[i].Hash; !seenHash[h] {
+			seenHash[h] = true
+			hashes = append(hashes, h)
+		}
 	}
 
-	seq, err := c.insert(r)
+	byIDSQL := func(n int) string { return inSQL(sqlEventsByID, n) }
+	err := c.s.selectIn(c.ctx, c.tx, byIDSQL, 1, ids, func(rows *sql.Rows) error {
+		var id string
+		k := &knownEvent{}
+		if err := rows.Scan(&id, &k.seq, &k.hash, &k.captureID, &k.declared, &k.declaredHash); err != nil {
+			return err
+		}
+		c.byID[id] = k
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("capture record %d (eventID %s): %w", i, e.EventID, err)
+		return fmt.Errorf("capture: look up eventIDs: %w", err)
 	}
-	if err := c.leaf(seq, r); err != nil {
-		return 0, fmt.Errorf("capture record %d (eventID %s): %w", i, e.EventID, err)
+	err = c.s.selectIn(c.ctx, c.tx, hashesInSQL, 2, hashes, func(rows *sql.Rows) error {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return err
+		}
+		c.hashes[h] = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("capture: look up hashes: %w", err)
 	}
+	return nil
+}
+
+// decide returns the outcome of record i and queues the rows it writes.
+// An error declaration for an event without one is Declared (EPCIS 2.0
+// section 7.4.1.2) whatever its hash, because the CBV 2.0 hash may leave
+// the errorDeclaration out. Otherwise a record with the hash of the event
+// stored under its eventID (or of that event's declaration), or with the
+// hash of any stored event, is a Duplicate; a record that reuses an
+// eventID with another hash is a conflict.
+func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
+	e := r.Event
+	if old, ok := c.byID[e.EventID]; ok {
+		if e.ErrorDeclaration != nil && !old.declared {
+			c.declare(old, r)
+			c.leaf(old.seq, r)
+			return store.Declared, nil
+		}
+		if r.Hash == old.hash || (old.declared && r.Hash == old.declaredHash) {
+			return store.Duplicate, nil
+		}
+		return 0, fmt.Errorf("capture record %d: %w", i, &store.ConflictError{EventID: e.EventID, Index: i, StoredJob: old.captureID})
+	}
+	if c.hashes[r.Hash] {
+		return store.Duplicate, nil
+	}
+
+	seq := c.nextSeq
+	c.nextSeq++
+	k := &knownEvent{seq: seq, hash: r.Hash, captureID: c.captureID}
+	k.row = c.eventRow(seq, r)
+	if e.ErrorDeclaration != nil {
+		k.declared, k.declaredHash = true, r.Hash
+	}
+	c.byID[e.EventID] = k
+	c.hashes[r.Hash] = true
+	c.indexRows(seq, r)
+	c.leaf(seq, r)
 	return store.Stored, nil
 }
 
-// existing decides the outcome of a record whose eventID is stored. An
-// error declaration for an event without one is Declared (EPCIS 2.0
-// section 7.4.1.2), whatever its hash, because the CBV 2.0 hash may leave
-// the errorDeclaration out. Otherwise the same hash as the stored event or
-// its declaration is a Duplicate, and anything else a conflict.
-func (c *captureTx) existing(i int, r *store.Record, old storedEvent) (store.Outcome, error) {
-	e := r.Event
-	if e.ErrorDeclaration != nil && !old.declared {
-		d := e.ErrorDeclaration
-		if _, err := c.declare.ExecContext(c.ctx, nullString(d.Reason), nanosOrNull(d.DeclarationTime), r.Hash, r.Doc, old.seq); err != nil {
-			return 0, fmt.Errorf("capture record %d: attach error declaration to %s: %w", i, e.EventID, err)
-		}
-		if err := c.leaf(old.seq, r); err != nil {
-			return 0, fmt.Errorf("capture record %d (eventID %s): %w", i, e.EventID, err)
-		}
-		return store.Declared, nil
+// declare attaches the error declaration r to the known event old.
+func (c *captureTx) declare(old *knownEvent, r *store.Record) {
+	d := r.Event.ErrorDeclaration
+	old.declared, old.declaredHash = true, r.Hash
+	if old.row != nil {
+		old.row[colErrorDeclared] = 1
+		old.row[colErrorReason] = nullString(d.Reason)
+		old.row[colDeclTime] = nanosOrNull(d.DeclarationTime)
+		old.row[colDeclaredHash] = r.Hash
+		old.row[colDeclaredDoc] = r.Doc
+		return
 	}
-	if r.Hash == old.hash || (old.declared && r.Hash == old.declaredHash) {
-		return store.Duplicate, nil
-	}
-	return 0, fmt.Errorf("capture record %d: %w", i, &store.ConflictError{EventID: e.EventID, Index: i, StoredJob: old.captureID})
+	c.declarations = append(c.declarations, []any{nullString(d.Reason), nanosOrNull(d.DeclarationTime), r.Hash, r.Doc, old.seq})
 }
 
-// insert writes the event row and its index rows and returns its seq.
-func (c *captureTx) insert(r *store.Record) (int64, error) {
+// eventRow queues the events row of a new event and returns it, so that a
+// declaration later in the batch can still change it.
+func (c *captureTx) eventRow(seq int64, r *store.Record) []any {
 	e := r.Event
 	var readPoint, bizLocation string
 	if e.ReadPoint != nil {
@@ -228,56 +258,76 @@ func (c *captureTx) insert(r *store.Record) (int64, error) {
 	if d := e.ErrorDeclaration; d != nil {
 		declared, reason, declTime, declHash = 1, nullString(d.Reason), nanosOrNull(d.DeclarationTime), r.Hash
 	}
-	res, err := c.insertEv.ExecContext(c.ctx, e.EventID, r.Hash, string(e.Type), e.EventTime.UnixNano(), c.recordTime,
+	start := len(c.events)
+	c.events = append(c.events, seq, e.EventID, r.Hash, string(e.Type), e.EventTime.UnixNano(), c.recordTime,
 		nullString(string(e.Action)), nullString(e.BizStep), nullString(e.Disposition),
 		nullString(readPoint), nullString(bizLocation),
-		declared, reason, declTime, declHash, c.captureID, r.Doc)
-	if err != nil {
-		return 0, fmt.Errorf("insert event: %w", err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("read event seq: %w", err)
-	}
+		declared, reason, declTime, declHash, c.captureID, r.Doc, nil)
+	return c.events[start:len(c.events):len(c.events)]
+}
 
+// indexRows queues the identifier, bizTransaction and
+// persistentDisposition rows of a new event.
+func (c *captureTx) indexRows(seq int64, r *store.Record) {
 	for _, id := range r.IDs {
 		var qty any
 		if id.Quantity != nil {
 			qty = *id.Quantity
 		}
-		if _, err := c.insertID.ExecContext(c.ctx, id.Canonical, id.Original, string(id.Role), id.Type, seq, qty, nullString(id.UOM)); err != nil {
-			return 0, fmt.Errorf("insert identifier %s: %w", id.Canonical, err)
-		}
+		c.identifiers = append(c.identifiers, id.Canonical, id.Original, string(id.Role), id.Type, seq, qty, nullString(id.UOM))
 	}
-	for _, bt := range e.BizTransactionList {
-		if _, err := c.insertBT.ExecContext(c.ctx, seq, bt.Type, bt.Value); err != nil {
-			return 0, fmt.Errorf("insert bizTransaction %s: %w", bt.Value, err)
-		}
+	for _, bt := range r.Event.BizTransactionList {
+		c.bizTransactions = append(c.bizTransactions, seq, bt.Type, bt.Value)
 	}
-	if pd := e.PersistentDisposition; pd != nil {
+	if pd := r.Event.PersistentDisposition; pd != nil {
 		for _, v := range pd.Set {
-			if _, err := c.insertPD.ExecContext(c.ctx, seq, "set", v); err != nil {
-				return 0, fmt.Errorf("insert persistentDisposition set %s: %w", v, err)
-			}
+			c.persistentDisp = append(c.persistentDisp, seq, "set", v)
 		}
 		for _, v := range pd.Unset {
-			if _, err := c.insertPD.ExecContext(c.ctx, seq, "unset", v); err != nil {
-				return 0, fmt.Errorf("insert persistentDisposition unset %s: %w", v, err)
+			c.persistentDisp = append(c.persistentDisp, seq, "unset", v)
+		}
+	}
+}
+
+// leaf queues the record's audit-log leaf, if it has one, at the next
+// index.
+func (c *captureTx) leaf(seq int64, r *store.Record) {
+	if r.LeafHash == nil {
+		return
+	}
+	c.leaves = append(c.leaves, c.nextLeaf, seq, r.Event.EventID, r.LeafHash)
+	c.nextLeaf++
+}
+
+// flush writes the queued rows; events first, because the other tables
+// reference them.
+func (c *captureTx) flush() error {
+	for _, b := range []struct {
+		table bulkTable
+		args  []any
+	}{
+		{eventsTable, c.events},
+		{identifiersTable, c.identifiers},
+		{bizTransactionsTable, c.bizTransactions},
+		{persistentDispTable, c.persistentDisp},
+		{leavesTable, c.leaves},
+	} {
+		if err := c.s.insertRows(c.ctx, c.tx, b.table, b.args); err != nil {
+			return fmt.Errorf("capture: %w", err)
+		}
+	}
+	if len(c.declarations) > 0 {
+		stmt, err := c.tx.PrepareContext(c.ctx, sqlDeclare)
+		if err != nil {
+			return fmt.Errorf("capture: attach error declarations: %w", err)
+		}
+		defer stmt.Close()
+		for _, args := range c.declarations {
+			if _, err := stmt.ExecContext(c.ctx, args...); err != nil {
+				return fmt.Errorf("capture: attach error declaration to event seq %v: %w", args[len(args)-1], err)
 			}
 		}
 	}
-	return seq, nil
-}
-
-// leaf appends the record's audit-log leaf, if it has one.
-func (c *captureTx) leaf(seq int64, r *store.Record) error {
-	if r.LeafHash == nil {
-		return nil
-	}
-	if _, err := c.insertLf.ExecContext(c.ctx, c.nextLeaf, seq, r.Event.EventID, r.LeafHash); err != nil {
-		return fmt.Errorf("append log leaf %d: %w", c.nextLeaf, err)
-	}
-	c.nextLeaf++
 	return nil
 }
 

@@ -60,7 +60,8 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 // store.ErrNotFound when the event has no leaf.
 func (s *Store) LeafIndex(ctx context.Context, eventID string) (uint64, error) {
 	var idx int64
-	err := s.read.QueryRowContext(ctx, `SELECT idx FROM log_leaves WHERE event_id = ? ORDER BY idx LIMIT 1`, eventID).Scan(&idx)
+	err := s.read.QueryRowContext(ctx, `SELECT l.idx FROM events e JOIN log_leaves l ON l.event_seq = e.seq
+WHERE e.event_id = ? ORDER BY l.idx LIMIT 1`, eventID).Scan(&idx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("log leaf of event %s: %w", eventID, store.ErrNotFound)
 	}

@@ -53,7 +53,10 @@ type Store struct {
 	// lastRecordTime is the latest record time this process assigned, in
 	// Unix nanoseconds.
 	lastRecordTime int64
-	stmts          statements
+	// stmts caches the statements Capture prepares on the write
+	// connection, by SQL text; guarded by mu.
+	stmts map[string]*sql.Stmt
+	ckpt  *checkpointer
 }
 
 var (
@@ -87,7 +90,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// LIKE compares case-sensitively, as identifier prefix patterns
 		// require, and can then use the identifier index.
 		"case_sensitive_like(1)",
+		// A 32 MiB page cache per connection.
 		"cache_size(-32768)",
+		// Statement journals and temporary indexes stay in memory, so a
+		// multi-row INSERT does not write a temporary file.
+		"temp_store(2)",
 	}
 	dsn := func(extra ...string) string {
 		var q []string
@@ -97,7 +104,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return path + "?" + strings.Join(q, "&")
 	}
 
-	write, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	// The write connection leaves WAL checkpoints to the checkpointer.
+	write, err := sql.Open("sqlite", dsn("wal_autocheckpoint(0)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -106,7 +114,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	s := &Store{path: path, write: write}
+	s := &Store{path: path, write: write, stmts: map[string]*sql.Stmt{}}
 	if err := s.init(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -114,7 +122,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	read, err := sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
-		s.stmts.close()
 		write.Close()
 		return nil, fmt.Errorf("open sqlite store %s for reading: %w", path, err)
 	}
@@ -122,11 +129,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	s.read = read
+
+	ckpt, err := startCheckpointer(dsn())
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("open sqlite store %s for checkpoints: %w", path, err)
+	}
+	s.ckpt = ckpt
 	return s, nil
 }
 
 // init checks the journal mode, migrates the schema and prepares the
-// capture statements on the write connection.
+// capture statements.
 func (s *Store) init(ctx context.Context) error {
 	var mode string
 	if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -138,7 +153,7 @@ func (s *Store) init(ctx context.Context) error {
 	if err := migrate(ctx, s.write); err != nil {
 		return fmt.Errorf("open sqlite store %s: %w", s.path, err)
 	}
-	if err := s.stmts.prepare(ctx, s.write); err != nil {
+	if err := s.prepareCapture(ctx); err != nil {
 		return fmt.Errorf("open sqlite store %s: %w", s.path, err)
 	}
 	return nil
@@ -146,8 +161,16 @@ func (s *Store) init(ctx context.Context) error {
 
 // Close closes the store's connections. Calls in progress may fail.
 func (s *Store) Close() error {
-	s.stmts.close()
+	s.mu.Lock()
 	var errs []error
+	for _, stmt := range s.stmts {
+		errs = append(errs, stmt.Close())
+	}
+	s.stmts = nil
+	s.mu.Unlock()
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.stop())
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
