@@ -91,9 +91,9 @@ func TestNewDecoderPassesReadError(t *testing.T) {
 	}
 }
 
-// collectDecoderErrors reads a document the way the Decoder contract tells
-// callers to: going on after an event error, stopping at io.EOF or at an
-// error that ends the document.
+// collectDecoderErrors reads a document as the Decoder contract describes.
+// It goes on after an event error and stops at io.EOF or at an error that
+// ends the document.
 func collectDecoderErrors(t *testing.T, d Decoder) (events int, eventErrors int, fatal error) {
 	t.Helper()
 	var previous error
