@@ -153,6 +153,12 @@ func (s *Store) init(ctx context.Context) error {
 	if err := migrate(ctx, s.write); err != nil {
 		return fmt.Errorf("open sqlite store %s: %w", s.path, err)
 	}
+	// Refresh the planner's statistics where they are missing or stale,
+	// as SQLite recommends for long-lived connections (PRAGMA optimize,
+	// SQLite 3.46 and later).
+	if _, err := s.write.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return fmt.Errorf("open sqlite store %s: optimize: %w", s.path, err)
+	}
 	if err := s.prepareCapture(ctx); err != nil {
 		return fmt.Errorf("open sqlite store %s: %w", s.path, err)
 	}
@@ -163,6 +169,11 @@ func (s *Store) init(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	var errs []error
+	if s.stmts != nil {
+		if _, err := s.write.Exec("PRAGMA optimize"); err != nil {
+			errs = append(errs, fmt.Errorf("optimize: %w", err))
+		}
+	}
 	for _, stmt := range s.stmts {
 		errs = append(errs, stmt.Close())
 	}

@@ -118,7 +118,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 
 	addPersistent := func(op string, values []string) {
 		if len(values) > 0 {
-			add("EXISTS (SELECT 1 FROM persistent_dispositions p WHERE p.event_seq = e.seq AND p.op = " +
+			add("e.seq IN (SELECT p.event_seq FROM persistent_dispositions p WHERE p.op = " +
 				b.arg(op) + " AND p.value IN " + b.list(values) + ")")
 		}
 	}
@@ -130,7 +130,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 		if len(m.Roles) == 0 || len(m.Values) == 0 {
 			continue
 		}
-		cond := "EXISTS (SELECT 1 FROM identifiers i WHERE i.event_seq = e.seq AND i.role IN " +
+		cond := "e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role IN " +
 			b.list(rolesToStrings(m.Roles)) + " AND " + b.idValues("i.canonical", m.Values)
 		if len(q.Quantity) > 0 && allClassRoles(m.Roles) {
 			cond += b.quantity(q.Quantity)
@@ -139,7 +139,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 		add(cond + ")")
 	}
 	if len(q.Quantity) > 0 && !quantityApplied {
-		add("EXISTS (SELECT 1 FROM identifiers i WHERE i.event_seq = e.seq AND i.role IN " +
+		add("e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role IN " +
 			b.list(rolesToStrings(store.ClassRoles)) + b.quantity(q.Quantity) + ")")
 	}
 
@@ -148,7 +148,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 		if len(values) == 0 {
 			continue
 		}
-		add("EXISTS (SELECT 1 FROM biz_transactions t WHERE t.event_seq = e.seq AND t.type = " +
+		add("e.seq IN (SELECT t.event_seq FROM biz_transactions t WHERE t.type = " +
 			b.arg(typ) + " AND t.value IN " + b.list(values) + ")")
 	}
 	addSourceDest := func(role store.Role, m map[string][]string) {
@@ -157,7 +157,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 			if len(values) == 0 {
 				continue
 			}
-			add("EXISTS (SELECT 1 FROM identifiers i WHERE i.event_seq = e.seq AND i.role = " +
+			add("e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role = " +
 				b.arg(string(role)) + " AND i.type = " + b.arg(typ) + " AND i.canonical IN " + b.list(values) + ")")
 		}
 	}
