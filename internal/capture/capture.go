@@ -91,9 +91,10 @@ func (s *Service) Capture(ctx context.Context, dec epcis.Decoder, source string)
 
 func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job) (Result, error) {
 	var (
-		res     Result
-		records []store.Record
-		invalid []epcis.FieldError
+		res      Result
+		records  []store.Record
+		invalid  []epcis.FieldError
+		previous *epcis.ValidationError
 	)
 	if _, err := dec.Header(); err != nil {
 		return res, err
@@ -107,13 +108,21 @@ func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job
 			break
 		}
 		var verr *epcis.ValidationError
-		if errors.As(err, &verr) && e != nil {
-			// The event was read whole but is invalid: note it and go on,
-			// so that one response lists every invalid event.
+		if errors.As(err, &verr) && eventLevel(verr) && verr != previous {
+			// One event is invalid but the document goes on: note it
+			// and read on, so that one response lists every invalid
+			// event, up to maxErrors.
+			previous = verr
 			invalid = append(invalid, verr.Errors...)
+			if len(invalid) >= maxErrors {
+				return res, &epcis.ValidationError{Errors: invalid[:maxErrors]}
+			}
 			continue
 		}
 		if err != nil {
+			if verr != nil && verr == previous {
+				return res, &epcis.ValidationError{Errors: invalid}
+			}
 			if len(invalid) > 0 {
 				return res, &epcis.ValidationError{Errors: append(invalid, fieldErrors(err, index)...)}
 			}
@@ -150,6 +159,20 @@ func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job
 	s.logger.Info("document captured", "capture_id", job.ID, "source", job.Source,
 		"accepted", job.Accepted, "duplicates", job.Duplicates, "declared", job.Declared)
 	return res, nil
+}
+
+// maxErrors caps the errors collected from one document.
+const maxErrors = 1000
+
+// eventLevel reports whether every error of verr concerns one event, so
+// that the decoder can go on with the next one (see epcis.Decoder).
+func eventLevel(verr *epcis.ValidationError) bool {
+	for _, fe := range verr.Errors {
+		if fe.EventIndex < 0 {
+			return false
+		}
+	}
+	return len(verr.Errors) > 0
 }
 
 // prepare validates one event and turns it into a store record.
