@@ -300,6 +300,22 @@ func TestConcurrentCapture(t *testing.T) {
 	}
 }
 
+func TestWithParam(t *testing.T) {
+	tests := []struct {
+		name, dsn, want string
+	}{
+		{"url", "postgres://u@h:5432/test?sslmode=disable", "postgres://u@h:5432/test?search_path=s_1&sslmode=disable"},
+		{"key value", "host=h dbname=test", "host=h dbname=test search_path=s_1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := withParam(tt.dsn, "search_path", "s_1"); got != tt.want {
+				t.Errorf("withParam(%q): got %q, want %q", tt.dsn, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestWithDatabase(t *testing.T) {
 	tests := []struct {
 		name, dsn, want string
