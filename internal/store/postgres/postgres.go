@@ -46,9 +46,11 @@ var (
 
 // Open connects to the PostgreSQL database named by dsn (a URL such as
 // "postgres://user@host:5432/db?sslmode=disable" or a key=value string, as
-// libpq accepts), applies missing migrations and returns the store. It
-// returns an error wrapping store.ErrSchemaTooNew when the database was
-// migrated by a newer Suyuan; upgrade the program in that case.
+// libpq accepts), applies missing migrations and returns the store. The
+// pool settings of pgxpool, such as pool_max_conns (default: the larger of
+// 4 and the number of CPUs), may be given in dsn. Open returns an error
+// wrapping store.ErrSchemaTooNew when the database was migrated by a newer
+// Suyuan; upgrade the program in that case.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
