@@ -131,9 +131,9 @@ type Product struct {
 	NameZH, NameEN         string
 	CategoryZH, CategoryEN string
 	// Producer is the ID of the party that makes the product.
-	Producer             string
-	OriginZH, OriginEN   string
-	Certifications       []string
+	Producer           string
+	OriginZH, OriginEN string
+	Certifications     []string
 	// ColdChainMaxCelsius is the highest temperature allowed in transport
 	// and storage; 0 means the product needs no cold chain.
 	ColdChainMaxCelsius float64
