@@ -33,6 +33,16 @@ type Service struct {
 	logger *slog.Logger
 	// MaxEvents caps the events of one document; 0 means no cap.
 	MaxEvents int
+	// Authorizer, when set, decides per event whether the caller may
+	// report it; a document with any denied event is rejected whole.
+	Authorizer Authorizer
+}
+
+// Authorizer decides whether the caller identified by ctx may report an
+// event. It returns one entry per broken rule, naming the event index,
+// the identifier and the rule, and an error only when it could not decide.
+type Authorizer interface {
+	AuthorizeEvent(ctx context.Context, index int, e *epcis.Event, ids []store.IDRef) ([]store.JobError, error)
 }
 
 // New returns a capture service writing to st. log may be nil, in which
@@ -94,6 +104,7 @@ func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job
 		res      Result
 		records  []store.Record
 		invalid  []epcis.FieldError
+		denied   []store.JobError
 		previous *epcis.ValidationError
 	)
 	if _, err := dec.Header(); err != nil {
@@ -136,11 +147,21 @@ func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job
 			invalid = append(invalid, errs...)
 			continue
 		}
+		if s.Authorizer != nil && len(invalid) == 0 {
+			reasons, err := s.Authorizer.AuthorizeEvent(ctx, index, e, rec.IDs)
+			if err != nil {
+				return res, fmt.Errorf("authorize event %d: %w", index, err)
+			}
+			denied = append(denied, reasons...)
+		}
 		records = append(records, rec)
 		res.EventIDs = append(res.EventIDs, rec.Event.EventID)
 	}
 	if len(invalid) > 0 {
 		return res, &epcis.ValidationError{Errors: invalid}
+	}
+	if len(denied) > 0 {
+		return res, &store.ForbiddenError{Errors: denied}
 	}
 	out, err := s.store.Capture(ctx, job.ID, records)
 	if err != nil {
@@ -234,6 +255,10 @@ func jobErrors(err error) []store.JobError {
 			msg += " by capture job " + conflict.StoredJob
 		}
 		return []store.JobError{{EventIndex: conflict.Index, Value: conflict.EventID, Rule: "eventID unique", Message: msg}}
+	}
+	var forbidden *store.ForbiddenError
+	if errors.As(err, &forbidden) {
+		return forbidden.Errors
 	}
 	if errors.Is(err, ErrTooManyEvents) {
 		return []store.JobError{{EventIndex: -1, Rule: "capture limit", Message: err.Error()}}

@@ -1,0 +1,545 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+var _ store.PartyStore = (*Store)(nil)
+
+// CreateParty implements store.PartyStore.
+func (s *Store) CreateParty(ctx context.Context, p store.Party) error {
+	return s.inTx(ctx, "create party "+p.ID, func(tx *sql.Tx) error { return putParty(ctx, tx, p, false) })
+}
+
+// UpdateParty implements store.PartyStore.
+func (s *Store) UpdateParty(ctx context.Context, p store.Party) error {
+	return s.inTx(ctx, "update party "+p.ID, func(tx *sql.Tx) error { return putParty(ctx, tx, p, true) })
+}
+
+// ImportRegistry implements store.PartyStore.
+func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location) error {
+	return s.inTx(ctx, "import registry", func(tx *sql.Tx) error {
+		for _, p := range parties {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", p.ID).Scan(&n); err != nil {
+				return fmt.Errorf("look up party %s: %w", p.ID, err)
+			}
+			if err := putParty(ctx, tx, p, n > 0); err != nil {
+				return err
+			}
+		}
+		for _, l := range locations {
+			if err := putLocation(ctx, tx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) inTx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	return nil
+}
+
+// putParty inserts p, or replaces the stored party when replace is set,
+// after checking its unique keys so that a conflict names the holder.
+func putParty(ctx context.Context, tx *sql.Tx, p store.Party, replace bool) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", p.ID).Scan(&exists); err != nil {
+		return fmt.Errorf("look up party: %w", err)
+	}
+	switch {
+	case replace && exists == 0:
+		return fmt.Errorf("party %s: %w", p.ID, store.ErrNotFound)
+	case !replace && exists > 0:
+		return fmt.Errorf("party ID %s is already registered: %w", p.ID, store.ErrConflict)
+	}
+	if p.USCC != "" {
+		var holder string
+		err := tx.QueryRowContext(ctx, "SELECT id FROM parties WHERE uscc = ? AND id <> ?", p.USCC, p.ID).Scan(&holder)
+		if err == nil {
+			return fmt.Errorf("unified social credit code %s is already registered to party %s: %w", p.USCC, holder, store.ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("look up USCC: %w", err)
+		}
+	}
+	prefixes := partyPrefixes(p)
+	for _, pr := range prefixes {
+		var holder string
+		err := tx.QueryRowContext(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = ? AND prefix = ? AND party_id <> ?", pr[0], pr[1], p.ID).Scan(&holder)
+		if err == nil {
+			return fmt.Errorf("prefix %s is already registered to party %s: %w", pr[1], holder, store.ErrConflict)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("look up prefix: %w", err)
+		}
+	}
+
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode party: %w", err)
+	}
+	if replace {
+		_, err = tx.ExecContext(ctx, "UPDATE parties SET kind = ?, uscc = ?, gln = ?, doc = ?, updated_at = ? WHERE id = ?",
+			string(p.Kind), nullString(p.USCC), nullString(p.GLN), string(doc), p.UpdatedAt.UnixNano(), p.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, "INSERT INTO parties (id, kind, uscc, gln, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			p.ID, string(p.Kind), nullString(p.USCC), nullString(p.GLN), string(doc), p.CreatedAt.UnixNano(), p.UpdatedAt.UnixNano())
+	}
+	if err != nil {
+		return fmt.Errorf("write party: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM party_prefixes WHERE party_id = ?", p.ID); err != nil {
+		return fmt.Errorf("clear prefixes: %w", err)
+	}
+	for _, pr := range prefixes {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO party_prefixes (scheme, prefix, party_id) VALUES (?, ?, ?)", pr[0], pr[1], p.ID); err != nil {
+			return fmt.Errorf("write prefix %s: %w", pr[1], err)
+		}
+	}
+	return nil
+}
+
+// partyPrefixes lists p's prefixes as (scheme, prefix) pairs.
+func partyPrefixes(p store.Party) [][2]string {
+	var out [][2]string
+	for _, cp := range p.CompanyPrefixes {
+		out = append(out, [2]string{"gs1", cp})
+	}
+	for _, cp := range p.CodePrefixes {
+		out = append(out, [2]string{"cn", cp})
+	}
+	return out
+}
+
+// Party implements store.PartyStore.
+func (s *Store) Party(ctx context.Context, id string) (store.Party, error) {
+	var doc string
+	err := s.read.QueryRowContext(ctx, "SELECT doc FROM parties WHERE id = ?", id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Party{}, fmt.Errorf("party %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Party{}, fmt.Errorf("read party %s: %w", id, err)
+	}
+	var p store.Party
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return store.Party{}, fmt.Errorf("decode party %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Parties implements store.PartyStore.
+func (s *Store) Parties(ctx context.Context, after string, limit int) ([]store.Party, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("list parties: limit %d must be positive: %w", limit, store.ErrInvalid)
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT doc FROM parties WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list parties: %w", err)
+	}
+	return scanJSONRows[store.Party](rows, "list parties")
+}
+
+// scanJSONRows decodes one JSON document per row.
+func scanJSONRows[T any](rows *sql.Rows, what string) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return nil, fmt.Errorf("%s: decode: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// PutLocation implements store.PartyStore.
+func (s *Store) PutLocation(ctx context.Context, l store.Location) error {
+	return s.inTx(ctx, "put location "+l.ID, func(tx *sql.Tx) error { return putLocation(ctx, tx, l) })
+}
+
+func putLocation(ctx context.Context, tx *sql.Tx, l store.Location) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", l.PartyID).Scan(&n); err != nil {
+		return fmt.Errorf("look up party: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("location %s: owner party %s: %w", l.ID, l.PartyID, store.ErrNotFound)
+	}
+	doc, err := json.Marshal(l)
+	if err != nil {
+		return fmt.Errorf("encode location: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO locations (id, party_id, doc) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET party_id = excluded.party_id, doc = excluded.doc`, l.ID, l.PartyID, string(doc))
+	if err != nil {
+		return fmt.Errorf("write location %s: %w", l.ID, err)
+	}
+	return nil
+}
+
+// Location implements store.PartyStore.
+func (s *Store) Location(ctx context.Context, id string) (store.Location, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT doc FROM locations WHERE id = ?", id)
+	if err != nil {
+		return store.Location{}, fmt.Errorf("read location %s: %w", id, err)
+	}
+	ls, err := scanJSONRows[store.Location](rows, "read location "+id)
+	if err != nil {
+		return store.Location{}, err
+	}
+	if len(ls) == 0 {
+		return store.Location{}, fmt.Errorf("location %s: %w", id, store.ErrNotFound)
+	}
+	return ls[0], nil
+}
+
+// Locations implements store.PartyStore.
+func (s *Store) Locations(ctx context.Context, partyID, after string, limit int) ([]store.Location, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("list locations: limit %d must be positive: %w", limit, store.ErrInvalid)
+	}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if partyID != "" {
+		rows, err = s.read.QueryContext(ctx, "SELECT doc FROM locations WHERE party_id = ? AND id > ? ORDER BY id LIMIT ?", partyID, after, limit)
+	} else {
+		rows, err = s.read.QueryContext(ctx, "SELECT doc FROM locations WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list locations: %w", err)
+	}
+	return scanJSONRows[store.Location](rows, "list locations")
+}
+
+func joinScopes(scopes []store.Scope) string {
+	parts := make([]string, len(scopes))
+	for i, sc := range scopes {
+		parts[i] = string(sc)
+	}
+	return strings.Join(parts, " ")
+}
+
+func splitScopes(s string) []store.Scope {
+	var out []store.Scope
+	for _, f := range strings.Fields(s) {
+		out = append(out, store.Scope(f))
+	}
+	return out
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// CreateToken implements store.PartyStore.
+func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
+	return s.inTx(ctx, "create token "+t.ID, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM api_tokens WHERE id = ? OR hash = ?", t.ID, t.Hash).Scan(&n); err != nil {
+			return fmt.Errorf("look up token: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("token %s already exists: %w", t.ID, store.ErrConflict)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", t.PartyID).Scan(&n); err != nil {
+			return fmt.Errorf("look up party: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("party %s: %w", t.PartyID, store.ErrNotFound)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.PartyID, t.Name, t.Hash, joinScopes(t.Scopes), t.CreatedBy,
+			t.CreatedAt.UnixNano(), unixNano(t.ExpiresAt), unixNano(t.RevokedAt))
+		if err != nil {
+			return fmt.Errorf("write token: %w", err)
+		}
+		return nil
+	})
+}
+
+const tokenColumns = "id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at"
+
+func scanToken(sc interface{ Scan(...any) error }) (store.Token, error) {
+	var (
+		t                          store.Token
+		scopes                     string
+		created, expires, revoked int64
+	)
+	if err := sc.Scan(&t.ID, &t.PartyID, &t.Name, &t.Hash, &scopes, &t.CreatedBy, &created, &expires, &revoked); err != nil {
+		return t, err
+	}
+	t.Scopes = splitScopes(scopes)
+	t.CreatedAt = fromUnixNano(created)
+	t.ExpiresAt = fromUnixNano(expires)
+	t.RevokedAt = fromUnixNano(revoked)
+	return t, nil
+}
+
+// TokenByHash implements store.PartyStore.
+func (s *Store) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
+	t, err := scanToken(s.read.QueryRowContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE hash = ?", hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Token{}, fmt.Errorf("token: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Token{}, fmt.Errorf("read token: %w", err)
+	}
+	return t, nil
+}
+
+// Tokens implements store.PartyStore.
+func (s *Store) Tokens(ctx context.Context, partyID string) ([]store.Token, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE party_id = ? ORDER BY created_at, id", partyID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeToken implements store.PartyStore.
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	res, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ?", at.UnixNano(), id)
+	if err != nil {
+		return fmt.Errorf("revoke token %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// CreateUser implements store.PartyStore.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	return s.inTx(ctx, "create user "+u.Username, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
+			return fmt.Errorf("look up user: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("user %s already exists: %w", u.Username, store.ErrConflict)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", u.PartyID).Scan(&n); err != nil {
+			return fmt.Errorf("look up party: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("party %s: %w", u.PartyID, store.ErrNotFound)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)",
+			u.Username, u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.CreatedAt.UnixNano(), boolInt(u.Disabled))
+		if err != nil {
+			return fmt.Errorf("write user: %w", err)
+		}
+		return nil
+	})
+}
+
+// UpdateUser implements store.PartyStore.
+func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
+	res, err := s.write.ExecContext(ctx, "UPDATE users SET party_id = ?, password_hash = ?, scopes = ?, disabled = ? WHERE username = ?",
+		u.PartyID, u.PasswordHash, joinScopes(u.Scopes), boolInt(u.Disabled), u.Username)
+	if err != nil {
+		return fmt.Errorf("update user %s: %w", u.Username, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("user %s: %w", u.Username, store.ErrNotFound)
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// User implements store.PartyStore.
+func (s *Store) User(ctx context.Context, username string) (store.User, error) {
+	var (
+		u        store.User
+		scopes   string
+		created  int64
+		disabled int
+	)
+	err := s.read.QueryRowContext(ctx, "SELECT username, party_id, password_hash, scopes, created_at, disabled FROM users WHERE username = ?", username).
+		Scan(&u.Username, &u.PartyID, &u.PasswordHash, &scopes, &created, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.User{}, fmt.Errorf("user %s: %w", username, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("read user %s: %w", username, err)
+	}
+	u.Scopes = splitScopes(scopes)
+	u.CreatedAt = fromUnixNano(created)
+	u.Disabled = disabled != 0
+	return u, nil
+}
+
+// CountUsers implements store.PartyStore.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
+}
+
+// CreateSession implements store.PartyStore.
+func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
+	_, err := s.write.ExecContext(ctx, "INSERT INTO sessions (hash, username, created_at, expires_at, remote_addr) VALUES (?, ?, ?, ?, ?)",
+		se.Hash, se.Username, se.CreatedAt.UnixNano(), se.ExpiresAt.UnixNano(), se.RemoteAddr)
+	if err != nil {
+		return fmt.Errorf("create session for %s: %w", se.Username, err)
+	}
+	return nil
+}
+
+// Session implements store.PartyStore.
+func (s *Store) Session(ctx context.Context, hash []byte) (store.Session, error) {
+	var (
+		se               store.Session
+		created, expires int64
+	)
+	err := s.read.QueryRowContext(ctx, "SELECT hash, username, created_at, expires_at, remote_addr FROM sessions WHERE hash = ?", hash).
+		Scan(&se.Hash, &se.Username, &created, &expires, &se.RemoteAddr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Session{}, fmt.Errorf("session: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Session{}, fmt.Errorf("read session: %w", err)
+	}
+	se.CreatedAt = fromUnixNano(created)
+	se.ExpiresAt = fromUnixNano(expires)
+	return se, nil
+}
+
+// DeleteSession implements store.PartyStore.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := s.write.ExecContext(ctx, "DELETE FROM sessions WHERE hash = ?", hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// RecordCapture implements store.PartyStore.
+func (s *Store) RecordCapture(ctx context.Context, captureID, partyID string) error {
+	_, err := s.write.ExecContext(ctx, "INSERT INTO capture_parties (capture_id, party_id) VALUES (?, ?) ON CONFLICT (capture_id) DO NOTHING", captureID, partyID)
+	if err != nil {
+		return fmt.Errorf("record capture party of %s: %w", captureID, err)
+	}
+	return nil
+}
+
+// CaptureParty implements store.PartyStore.
+func (s *Store) CaptureParty(ctx context.Context, captureID string) (string, error) {
+	var id string
+	err := s.read.QueryRowContext(ctx, "SELECT party_id FROM capture_parties WHERE capture_id = ?", captureID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("capture job %s party: %w", captureID, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read capture party of %s: %w", captureID, err)
+	}
+	return id, nil
+}
+
+// AppendAccess implements store.PartyStore.
+func (s *Store) AppendAccess(ctx context.Context, a store.Access) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO access_log (at, actor, actor_party_id, action, party_id, target, remote_addr)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.Time.UnixNano(), a.Actor, a.ActorPartyID, a.Action, a.PartyID, a.Target, a.RemoteAddr)
+	if err != nil {
+		return fmt.Errorf("append access log: %w", err)
+	}
+	return nil
+}
+
+// AccessLog implements store.PartyStore.
+func (s *Store) AccessLog(ctx context.Context, partyID string, afterSeq int64, limit int) ([]store.Access, error) {
+	if limit <= 0 {
+		return nil, fmt.Errorf("list access log: limit %d must be positive: %w", limit, store.ErrInvalid)
+	}
+	const cols = "SELECT seq, at, actor, actor_party_id, action, party_id, target, remote_addr FROM access_log"
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if partyID != "" {
+		rows, err = s.read.QueryContext(ctx, cols+" WHERE party_id = ? AND seq > ? ORDER BY seq LIMIT ?", partyID, afterSeq, limit)
+	} else {
+		rows, err = s.read.QueryContext(ctx, cols+" WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list access log: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Access
+	for rows.Next() {
+		var (
+			a  store.Access
+			at int64
+		)
+		if err := rows.Scan(&a.Seq, &at, &a.Actor, &a.ActorPartyID, &a.Action, &a.PartyID, &a.Target, &a.RemoteAddr); err != nil {
+			return nil, fmt.Errorf("list access log: %w", err)
+		}
+		a.Time = fromUnixNano(at)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list access log: %w", err)
+	}
+	return out, nil
+}
