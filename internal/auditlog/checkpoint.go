@@ -83,11 +83,12 @@ func OpenCheckpoint(msg []byte, origin string, logKey note.Verifier) (Checkpoint
 // before its key is known; trust nothing in it until OpenCheckpoint
 // succeeds.
 func ParseCheckpointUnverified(msg []byte) (Checkpoint, error) {
-	text, _, ok := strings.Cut(string(msg), "\n\n")
-	if !ok {
+	// C2SP signed-note: the last empty line separates text and signatures.
+	i := strings.LastIndex(string(msg), "\n\n")
+	if i < 0 {
 		return Checkpoint{}, fmt.Errorf("%w: no blank line before the signatures", ErrInvalidCheckpoint)
 	}
-	c, err := parseCheckpointText(text + "\n")
+	c, err := parseCheckpointText(string(msg[:i+1]))
 	if err != nil {
 		return Checkpoint{}, err
 	}

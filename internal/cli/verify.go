@@ -217,6 +217,11 @@ func eventLeaf(ctx context.Context, f verifyFlags, h *auditlog.Hasher, p auditlo
 		if err != nil {
 			return nil, "", fmt.Errorf("读取事件失败 / read event %s: %w", f.event, err)
 		}
+		if ev.Declared && len(p.LeafHash) > 0 {
+			// The store serves the error declaration in place of the
+			// captured document, so the capture leaf cannot be rebuilt.
+			return p.LeafHash, "证明文件; 事件已被错误声明替换, 原始内容无法重算 / the proof file, because the event carries an error declaration and its captured document is no longer served", nil
+		}
 		doc, source = ev.Doc, "重算自存储 recomputed from the store "+f.db
 	default:
 		if len(p.LeafHash) == 0 {
