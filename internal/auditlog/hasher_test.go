@@ -73,6 +73,9 @@ func TestLeafDataBindsEveryField(t *testing.T) {
 			}
 		})
 	}
+	if got, want := SM3.LeafHash("urn:uuid:1", "h", nil), LeafHash(SM3, "urn:uuid:1", "h", nil); !bytes.Equal(got, want) {
+		t.Errorf("SM3.LeafHash: got %x, want %x", got, want)
+	}
 	if got, want := LeafHash(SHA256, "urn:uuid:1", "ni:///sha-256;aa?ver=CBV2.0", []byte(`{"a":1}`)), SHA256.HashLeaf(base); !bytes.Equal(got, want) {
 		t.Errorf("LeafHash(SHA256): got %x, want HashLeaf(LeafData) %x", got, want)
 	}

@@ -69,6 +69,19 @@ const (
 	problemInternal  = "epcisException:ImplementationException"
 )
 
+// Endpoints returns the log's HTTP handlers keyed by their net/http route
+// pattern, relative to the prefix where the API mounts the log (such as
+// /api/v1/log). The tile pattern names the path value TileHandler reads.
+func (l *Log) Endpoints() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /checkpoint":        l.CheckpointHandler(),
+		"GET /proof/inclusion":   l.InclusionProofHandler(),
+		"GET /proof/consistency": l.ConsistencyProofHandler(),
+		"GET /leaves":            l.LeavesHandler(),
+		"GET /tile/{path...}":    l.TileHandler(),
+	}
+}
+
 // CheckpointHandler serves the latest signed checkpoint as text/plain
 // (GET). Before the first integration it responds with 503 Service
 // Unavailable.

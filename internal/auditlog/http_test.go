@@ -22,11 +22,10 @@ func newTestServer(t *testing.T, n int) (*Log, [][]byte, *httptest.Server) {
 		t.Fatalf("Integrate: %v", err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /log/checkpoint", l.CheckpointHandler())
-	mux.HandleFunc("GET /log/proof/inclusion", l.InclusionProofHandler())
-	mux.HandleFunc("GET /log/proof/consistency", l.ConsistencyProofHandler())
-	mux.HandleFunc("GET /log/leaves", l.LeavesHandler())
-	mux.HandleFunc("GET /log/tile/{path...}", l.TileHandler())
+	for pattern, h := range l.Endpoints() {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.HandleFunc(method+" /log"+path, h)
+	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return l, leaves, srv
