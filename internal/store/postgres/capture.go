@@ -102,6 +102,9 @@ type declaration struct {
 // eventIDs until commit, so concurrent captures, also from other processes,
 // commit one after another in record-time order. Rows go in through COPY.
 func (s *Store) Capture(ctx context.Context, captureID string, records []store.Record) (store.CaptureResult, error) {
+	if err := s.checkWritable("capture"); err != nil {
+		return store.CaptureResult{}, err
+	}
 	if captureID == "" {
 		return store.CaptureResult{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
 	}

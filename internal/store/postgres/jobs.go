@@ -49,6 +49,9 @@ func nanos(t time.Time) *int64 {
 // CreateJob stores a new capture job. It returns an error wrapping
 // store.ErrConflict when a job with the same ID exists.
 func (s *Store) CreateJob(ctx context.Context, job store.Job) error {
+	if err := s.checkWritable("create capture job"); err != nil {
+		return err
+	}
 	args, err := jobArgs(job)
 	if err != nil {
 		return fmt.Errorf("create capture job: %w", err)
@@ -70,6 +73,9 @@ func (s *Store) CreateJob(ctx context.Context, job store.Job) error {
 // UpdateJob replaces every field of the stored job with job.ID, or returns
 // an error wrapping store.ErrNotFound.
 func (s *Store) UpdateJob(ctx context.Context, job store.Job) error {
+	if err := s.checkWritable("update capture job"); err != nil {
+		return err
+	}
 	args, err := jobArgs(job)
 	if err != nil {
 		return fmt.Errorf("update capture job: %w", err)

@@ -78,6 +78,9 @@ func (s *Store) LeafEvent(ctx context.Context, i uint64) (string, error) {
 // PutTiles stores tiles in one transaction. A tile replaces the stored tile
 // with the same key only when it holds more hashes.
 func (s *Store) PutTiles(ctx context.Context, tiles []store.Tile) error {
+	if err := s.checkWritable("put tiles"); err != nil {
+		return err
+	}
 	for _, t := range tiles {
 		if n := len(t.Hashes); n == 0 || n%hashSize != 0 || n > tileMaxNodes*hashSize {
 			return fmt.Errorf("put tile level %d index %d: %d bytes of hashes, need 1 to %d hashes of %d bytes: %w",
@@ -148,6 +151,9 @@ func (s *Store) Tiles(ctx context.Context, keys []store.TileKey) ([]store.Tile, 
 // PutCheckpoint stores the signed checkpoint note for tree size size,
 // replacing one stored for the same size.
 func (s *Store) PutCheckpoint(ctx context.Context, size uint64, note []byte) error {
+	if err := s.checkWritable("put checkpoint"); err != nil {
+		return err
+	}
 	if size == 0 || size > math.MaxInt64 {
 		return fmt.Errorf("put checkpoint: tree size %d is out of range 1 to %d: %w", size, int64(math.MaxInt64), store.ErrInvalid)
 	}

@@ -37,6 +37,9 @@ const (
 // or many processes) may share one database.
 type Store struct {
 	pool *pgxpool.Pool
+	// readOnly is set by OpenReadOnly; write methods then return
+	// ErrReadOnly.
+	readOnly bool
 }
 
 var (
@@ -52,9 +55,26 @@ var (
 // wrapping store.ErrSchemaTooNew when the database was migrated by a newer
 // Suyuan; upgrade the program in that case.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	pool, err := connect(ctx, dsn, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// connect opens a pool on dsn with the extra run-time parameters params and
+// checks that the server answers.
+func connect(ctx context.Context, dsn string, params map[string]string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse PostgreSQL DSN: %w (use a URL like postgres://user@host:5432/db or key=value pairs)", err)
+	}
+	for k, v := range params {
+		cfg.ConnConfig.RuntimeParams[k] = v
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -65,11 +85,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d database %q: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	if err := migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	return &Store{pool: pool}, nil
+	return pool, nil
 }
 
 // Close closes every connection of the store. It waits for connections in
