@@ -18,6 +18,7 @@ import (
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/eventhash"
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
 // LeafHasher computes the audit-log leaf hash of a stored event. The audit
@@ -215,7 +216,7 @@ func (s *Service) prepare(e *epcis.Event, index int) (store.Record, []epcis.Fiel
 	if err != nil {
 		return store.Record{}, []epcis.FieldError{{EventIndex: index, Rule: "JSON-LD encoding", Message: err.Error()}}
 	}
-	rec := store.Record{Event: e, Doc: doc, Hash: hash, IDs: ids}
+	rec := store.Record{Event: e, Doc: doc, Hash: hash, IDs: ids, Lineage: trace.Derive(e, ids)}
 	if s.log != nil {
 		rec.LeafHash = s.log.LeafHash(e.EventID, hash, doc)
 	}

@@ -88,6 +88,9 @@ type Record struct {
 	// LeafHash is the RFC 6962 leaf hash that the audit log appends for
 	// this event, computed by the caller; nil when the log is disabled.
 	LeafHash []byte
+	// Lineage holds the lineage edges, touches and step of the event,
+	// written with it when the event is stored; nil writes none.
+	Lineage *Lineage
 }
 
 // Outcome says what capture did with one record.

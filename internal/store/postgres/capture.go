@@ -390,7 +390,7 @@ func copyRows(ctx context.Context, tx pgx.Tx, captureID string, recordTime int64
 			return fmt.Errorf("capture: copy %s: %w", c.table, err)
 		}
 	}
-	return nil
+	return copyLineage(ctx, tx, rows)
 }
 
 // appendDispositions appends the persistent_dispositions rows of pd.

@@ -133,6 +133,8 @@ type captureTx struct {
 	// declarations holds the arguments of sqlDeclare for events stored
 	// before this batch.
 	declarations [][]any
+	// lineage holds the lineage index rows of the new events.
+	lineage lineageRows
 }
 
 // lookup loads the stored events that share an eventID with a record, and
@@ -216,6 +218,9 @@ func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 	c.byID[e.EventID] = k
 	c.hashes[r.Hash] = true
 	c.indexRows(seq, r)
+	if err := c.lineage.add(seq, r); err != nil {
+		return 0, fmt.Errorf("capture record %d: %w", i, err)
+	}
 	c.leaf(seq, r)
 	return store.Stored, nil
 }
@@ -315,6 +320,9 @@ func (c *captureTx) flush() error {
 		if err := c.s.insertRows(c.ctx, c.tx, b.table, b.args); err != nil {
 			return fmt.Errorf("capture: %w", err)
 		}
+	}
+	if err := c.lineage.write(c.ctx, c.s, c.tx); err != nil {
+		return fmt.Errorf("capture: lineage: %w", err)
 	}
 	if len(c.declarations) > 0 {
 		stmt, err := c.tx.PrepareContext(c.ctx, sqlDeclare)

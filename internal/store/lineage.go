@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+)
+
+// EdgeKind names the relation a lineage edge records between two
+// identifiers.
+type EdgeKind string
+
+// Lineage edge kinds. From is always the upstream or enclosing side.
+const (
+	// EdgeContains records that From (a parentID) held To (a child EPC or
+	// a child EPC class) from an AggregationEvent; Op tells whether the
+	// event put the child in (ADD, OBSERVE) or took it out (DELETE).
+	EdgeContains EdgeKind = "contains"
+	// EdgeAssociated records an AssociationEvent between a parentID and a
+	// child (EPCIS 2.0 section 7.4.5), with the same ADD/DELETE meaning as
+	// EdgeContains.
+	EdgeAssociated EdgeKind = "associated"
+	// EdgeTransformedInto records that From, an input, went into To, an
+	// output, in a TransformationEvent or in an ObjectEvent ADD that lists
+	// a class of another product next to new instances. Quantity is the
+	// quantity of the output when it is a class.
+	EdgeTransformedInto EdgeKind = "transformed_into"
+	// EdgeSameLot records that the instance To belongs to the lot From
+	// (an LGTIN https://id.gs1.org/01/{gtin}/10/{lot}): the instance was
+	// commissioned with ilmd lotNumber, or an event listed both.
+	EdgeSameLot EdgeKind = "same_lot"
+)
+
+// EdgeOp says what an event did to a containment or association.
+type EdgeOp string
+
+// Edge operations. Edges of kind EdgeTransformedInto and EdgeSameLot have
+// OpAdd.
+const (
+	OpAdd     EdgeOp = "add"
+	OpObserve EdgeOp = "observe"
+	OpDelete  EdgeOp = "delete"
+)
+
+// AllChildren is the To value of an EdgeContains or EdgeAssociated delete
+// edge written for an event that lists no children: EPCIS 2.0 section
+// 7.4.3 reads such a DELETE as taking every child out of the parent.
+const AllChildren = ""
+
+// Edge is one lineage edge. Identifiers are canonical (package ident).
+type Edge struct {
+	From, To string
+	Kind     EdgeKind
+	Op       EdgeOp
+	// Time is the eventTime of the event that wrote the edge.
+	Time time.Time
+	// Seq is the store's number of that event; set by the store on read.
+	Seq int64
+	// Declared reports, on read, that an error declaration was attached to
+	// the event, so the edge should not be trusted.
+	Declared bool
+	Quantity *float64
+	UOM      string
+}
+
+// Touch records that an event named an identifier: one row per
+// (identifier, event) for the object roles (epc, parent, child, input,
+// output and their class roles).
+type Touch struct {
+	ID   string
+	Role Role
+	// Seq is the event's store number; set by the store on read.
+	Seq  int64
+	Time time.Time
+	// Quantity and UOM are the quantity the event gave for a class.
+	Quantity *float64
+	UOM      string
+}
+
+// Step is what a trace shows of one event: who did what where, with the
+// documents and certifications the event carried.
+type Step struct {
+	Seq               int64                  `json:"-"`
+	EventID           string                 `json:"eventID"`
+	EventType         string                 `json:"type"`
+	EventTime         time.Time              `json:"eventTime"`
+	TimeZoneOffset    string                 `json:"eventTimeZoneOffset,omitempty"`
+	Action            string                 `json:"action,omitempty"`
+	BizStep           string                 `json:"bizStep,omitempty"`
+	Disposition       string                 `json:"disposition,omitempty"`
+	ReadPoint         string                 `json:"readPoint,omitempty"`
+	BizLocation       string                 `json:"bizLocation,omitempty"`
+	Sources           []epcis.SourceDest     `json:"sourceList,omitempty"`
+	Destinations      []epcis.SourceDest     `json:"destinationList,omitempty"`
+	BizTransactions   []epcis.BizTransaction `json:"bizTransactionList,omitempty"`
+	CertificationInfo []string               `json:"certificationInfo,omitempty"`
+	TransformationID  string                 `json:"transformationID,omitempty"`
+	// ILMD holds the leaf values of the event's ilmd by local name, such
+	// as lotNumber, itemExpirationDate or productionDate.
+	ILMD map[string]string `json:"ilmd,omitempty"`
+	// Declared reports that an error declaration was attached to the
+	// event; set by the store on read.
+	Declared bool `json:"errorDeclared,omitempty"`
+}
+
+// Lineage is what capture derives from one event for the lineage index;
+// package trace computes it.
+type Lineage struct {
+	Edges   []Edge
+	Touches []Touch
+	Step    Step
+}
+
+// EdgeFilter selects lineage edges: those with From in From, or To in To
+// (either matches), restricted to Kinds when it is not empty.
+type EdgeFilter struct {
+	From, To []string
+	Kinds    []EdgeKind
+}
+
+// LineageStore reads the lineage index that Capture writes for every
+// stored record with a Lineage. Every method reads by index, never by a
+// scan of events. Implementations are safe for concurrent use.
+type LineageStore interface {
+	// Edges returns the edges matching f in ascending (Time, Seq) order.
+	// An empty filter returns no edges.
+	Edges(ctx context.Context, f EdgeFilter) ([]Edge, error)
+	// Touches returns the touches of the given identifiers in ascending
+	// (Time, Seq) order.
+	Touches(ctx context.Context, ids []string) ([]Touch, error)
+	// Steps returns the steps of the given event numbers, keyed by Seq.
+	// Numbers without a step are left out, not reported as errors.
+	Steps(ctx context.Context, seqs []int64) (map[int64]Step, error)
+	// ClassTouches returns the touches whose identifier starts with
+	// prefix, such as every lot of one GTIN
+	// ("https://id.gs1.org/01/06901234567892/"), between from and to
+	// (zero times do not restrict), in ascending (Time, Seq) order.
+	ClassTouches(ctx context.Context, prefix string, from, to time.Time) ([]Touch, error)
+}

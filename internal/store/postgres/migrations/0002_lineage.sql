@@ -1,0 +1,38 @@
+-- Suyuan PostgreSQL schema, version 2: the lineage index that traces walk.
+-- Capture writes these rows in the transaction that stores the event;
+-- rows are only ever added, so events arriving out of eventTime order are
+-- placed by time when the index is read. As in version 1, event_seq has no
+-- foreign key.
+
+-- lineage_edges holds edges between identifiers (canonical form).
+CREATE TABLE lineage_edges (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- row number, for stable order within one event
+    from_id    text COLLATE "C" NOT NULL, -- upstream or enclosing identifier: parentID, input, transformationID, lot
+    to_id      text COLLATE "C" NOT NULL, -- downstream or enclosed identifier; '' for a DELETE that lists no children
+    kind       text COLLATE "C" NOT NULL, -- contains, associated, transformed_into or same_lot
+    op         text COLLATE "C" NOT NULL, -- add, observe or delete (what the event did to a containment)
+    event_time bigint NOT NULL,           -- eventTime of the event, Unix nanoseconds
+    event_seq  bigint NOT NULL,           -- the event that wrote the edge (events.seq)
+    quantity   double precision,          -- quantity of the class side, when the event gave one
+    uom        text                       -- unit of measure (UN/CEFACT Rec. 20) of quantity
+);
+CREATE INDEX lineage_edges_from ON lineage_edges (from_id, kind, event_time);
+CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, event_time);
+
+-- lineage_touches holds one row per (identifier, event) for identifiers
+-- naming objects.
+CREATE TABLE lineage_touches (
+    canonical  text COLLATE "C" NOT NULL, -- identifier in canonical form
+    role       text COLLATE "C" NOT NULL, -- first role under which the event names it (epc, child, output_class...)
+    event_time bigint NOT NULL,           -- eventTime of the event, Unix nanoseconds
+    event_seq  bigint NOT NULL,           -- the event (events.seq)
+    quantity   double precision,          -- quantity the event gave for a class
+    uom        text                       -- unit of measure of quantity
+);
+CREATE INDEX lineage_touches_canonical ON lineage_touches (canonical, event_time);
+
+-- lineage_steps holds what a trace shows of each event.
+CREATE TABLE lineage_steps (
+    event_seq bigint PRIMARY KEY, -- the event (events.seq)
+    step      jsonb  NOT NULL     -- store.Step: bizStep, disposition, locations, parties, documents, certifications, ilmd
+);

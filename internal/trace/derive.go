@@ -1,0 +1,329 @@
+package trace
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// gs1Base is the host and path start of canonical GS1 Digital Link URIs.
+const gs1Base = "https://id.gs1.org/"
+
+// Derive computes the lineage edges, touches and step of one event from
+// the event and its canonical identifiers (as the capture service lists
+// them for the identifier index). The capture service stores the result
+// with the event, so Derive must stay deterministic. It never fails:
+// identifiers that give no edge are left out.
+//
+// Edges come from:
+//   - AggregationEvent: parentID contains each childEPC and childQuantityList
+//     class, per action; a DELETE without children takes every child out
+//     (EPCIS 2.0 section 7.4.3);
+//   - AssociationEvent: the same, as EdgeAssociated (section 7.4.5);
+//   - TransformationEvent: every input to every output; with a
+//     transformationID, inputs go to the transformation node (the ID
+//     itself) and the node to outputs, so events sharing the ID link up
+//     (section 7.4.6);
+//   - ObjectEvent ADD listing instances and classes: a class of the same
+//     GTIN is the instances' lot, another class is consumed into them;
+//   - ilmd lotNumber on an ObjectEvent ADD or a TransformationEvent:
+//     every SGTIN listed (outputs for a transformation) belongs to the
+//     LGTIN of its GTIN and that lot (CBV 2.0 section 8.3, cbvmda:lotNumber).
+func Derive(e *epcis.Event, ids []store.IDRef) *store.Lineage {
+	d := deriver{e: e, canon: map[store.Role]map[string]store.IDRef{}}
+	for _, id := range ids {
+		m := d.canon[id.Role]
+		if m == nil {
+			m = map[string]store.IDRef{}
+			d.canon[id.Role] = m
+		}
+		m[id.Original] = id
+	}
+	lin := &store.Lineage{Step: stepOf(e)}
+	d.lin = lin
+	d.touches(ids)
+
+	switch e.Type {
+	case epcis.AggregationEvent:
+		d.containment(store.EdgeContains)
+	case epcis.AssociationEvent:
+		d.containment(store.EdgeAssociated)
+	case epcis.TransformationEvent:
+		d.transformation()
+		d.lots(store.RoleOutput, store.RoleOutputClass)
+	case epcis.ObjectEvent:
+		if e.Action == epcis.ActionAdd {
+			d.commissioning()
+			d.lots(store.RoleEPC, store.RoleClass)
+		}
+	}
+	return lin
+}
+
+type deriver struct {
+	e     *epcis.Event
+	canon map[store.Role]map[string]store.IDRef
+	lin   *store.Lineage
+}
+
+// ref returns the index row of original in role; ok is false when capture
+// did not list it.
+func (d *deriver) ref(role store.Role, original string) (store.IDRef, bool) {
+	r, ok := d.canon[role][original]
+	return r, ok
+}
+
+// objectRoles are the roles whose identifiers get touch rows.
+var objectRoles = map[store.Role]bool{
+	store.RoleEPC: true, store.RoleParent: true, store.RoleChild: true,
+	store.RoleInput: true, store.RoleOutput: true, store.RoleClass: true,
+	store.RoleChildClass: true, store.RoleInputClass: true, store.RoleOutputClass: true,
+}
+
+// touches writes one touch per identifier of an object role, keeping the
+// first role under which the event names it.
+func (d *deriver) touches(ids []store.IDRef) {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !objectRoles[id.Role] || seen[id.Canonical] {
+			continue
+		}
+		seen[id.Canonical] = true
+		d.lin.Touches = append(d.lin.Touches, store.Touch{
+			ID: id.Canonical, Role: id.Role, Time: d.e.EventTime, Quantity: id.Quantity, UOM: id.UOM,
+		})
+	}
+}
+
+func (d *deriver) edge(from, to string, kind store.EdgeKind, op store.EdgeOp, q *float64, uom string) {
+	if from == to {
+		return
+	}
+	d.lin.Edges = append(d.lin.Edges, store.Edge{From: from, To: to, Kind: kind, Op: op, Time: d.e.EventTime, Quantity: q, UOM: uom})
+}
+
+func (d *deriver) containment(kind store.EdgeKind) {
+	e := d.e
+	parent, ok := d.ref(store.RoleParent, e.ParentID)
+	if e.ParentID == "" || !ok {
+		return
+	}
+	op := store.OpAdd
+	switch e.Action {
+	case epcis.ActionObserve:
+		op = store.OpObserve
+	case epcis.ActionDelete:
+		op = store.OpDelete
+	}
+	n := 0
+	for _, c := range e.ChildEPCs {
+		if r, ok := d.ref(store.RoleChild, c); ok {
+			d.edge(parent.Canonical, r.Canonical, kind, op, nil, "")
+			n++
+		}
+	}
+	for _, q := range e.ChildQuantityList {
+		if r, ok := d.ref(store.RoleChildClass, q.EPCClass); ok {
+			d.edge(parent.Canonical, r.Canonical, kind, op, r.Quantity, r.UOM)
+			n++
+		}
+	}
+	if n == 0 && op == store.OpDelete {
+		d.lin.Edges = append(d.lin.Edges, store.Edge{From: parent.Canonical, To: store.AllChildren, Kind: kind, Op: op, Time: e.EventTime})
+	}
+}
+
+// sides returns the canonical identifiers of an instance list and a class
+// list of the event.
+func (d *deriver) sides(instRole store.Role, insts []string, classRole store.Role, classes []epcis.QuantityElement) []store.IDRef {
+	var out []store.IDRef
+	for _, v := range insts {
+		if r, ok := d.ref(instRole, v); ok {
+			out = append(out, r)
+		}
+	}
+	for _, q := range classes {
+		if r, ok := d.ref(classRole, q.EPCClass); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (d *deriver) transformation() {
+	e := d.e
+	inputs := d.sides(store.RoleInput, e.InputEPCList, store.RoleInputClass, e.InputQuantityList)
+	outputs := d.sides(store.RoleOutput, e.OutputEPCList, store.RoleOutputClass, e.OutputQuantityList)
+	if e.TransformationID != "" {
+		node := e.TransformationID
+		for _, in := range inputs {
+			d.edge(in.Canonical, node, store.EdgeTransformedInto, store.OpAdd, in.Quantity, in.UOM)
+		}
+		for _, out := range outputs {
+			d.edge(node, out.Canonical, store.EdgeTransformedInto, store.OpAdd, out.Quantity, out.UOM)
+		}
+		return
+	}
+	for _, in := range inputs {
+		for _, out := range outputs {
+			q, uom := out.Quantity, out.UOM
+			if q == nil {
+				q, uom = in.Quantity, in.UOM
+			}
+			d.edge(in.Canonical, out.Canonical, store.EdgeTransformedInto, store.OpAdd, q, uom)
+		}
+	}
+}
+
+// commissioning links the classes and instances of an ObjectEvent ADD.
+func (d *deriver) commissioning() {
+	e := d.e
+	var insts []store.IDRef
+	for _, v := range e.EPCList {
+		if r, ok := d.ref(store.RoleEPC, v); ok {
+			insts = append(insts, r)
+		}
+	}
+	for _, q := range e.QuantityList {
+		class, ok := d.ref(store.RoleClass, q.EPCClass)
+		if !ok {
+			continue
+		}
+		classGTIN, classLot := gtinLot(class.Canonical)
+		for _, in := range insts {
+			gtin, _ := gtinLot(in.Canonical)
+			switch {
+			case gtin != "" && gtin == classGTIN && classLot != "":
+				d.edge(class.Canonical, in.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
+			case gtin != "" && gtin == classGTIN:
+				// A GTIN without lot says nothing about lineage.
+			default:
+				d.edge(class.Canonical, in.Canonical, store.EdgeTransformedInto, store.OpAdd, class.Quantity, class.UOM)
+			}
+		}
+	}
+}
+
+// lots writes same-lot edges from the ilmd lotNumber and from lot classes
+// listed next to instances of the same GTIN.
+func (d *deriver) lots(instRole, classRole store.Role) {
+	lot := ilmdLot(d.e.ILMD)
+	classes := d.e.QuantityList
+	if classRole == store.RoleOutputClass {
+		classes = d.e.OutputQuantityList
+	}
+	var lotClasses []string
+	for _, q := range classes {
+		r, ok := d.ref(classRole, q.EPCClass)
+		if _, l := gtinLot(r.Canonical); ok && l != "" {
+			lotClasses = append(lotClasses, r.Canonical)
+		}
+	}
+	for _, original := range d.instanceOrder(instRole) {
+		r := d.canon[instRole][original]
+		gtin, serialLot := gtinLot(r.Canonical)
+		if gtin == "" || serialLot != "" {
+			continue
+		}
+		if lot != "" {
+			if lgtin, err := ident.Canonical(gs1Base + "01/" + gtin + "/10/" + url.PathEscape(lot)); err == nil {
+				d.edge(lgtin, r.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
+			}
+		}
+		if d.e.Type == epcis.ObjectEvent {
+			continue // commissioning wrote these already
+		}
+		for _, c := range lotClasses {
+			if g, _ := gtinLot(c); g == gtin {
+				d.edge(c, r.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
+			}
+		}
+	}
+}
+
+// instanceOrder returns the event's instance identifiers of role in
+// document order, so that edges come out deterministically.
+func (d *deriver) instanceOrder(role store.Role) []string {
+	switch role {
+	case store.RoleEPC:
+		return d.e.EPCList
+	case store.RoleOutput:
+		return d.e.OutputEPCList
+	}
+	return nil
+}
+
+// gtinLot returns the GTIN of a canonical GS1 identifier of the forms
+// /01/{gtin}, /01/{gtin}/21/{serial} or /01/{gtin}/10/{lot}, and the lot
+// of the last form; both are empty for other identifiers.
+func gtinLot(canonical string) (gtin, lot string) {
+	rest, ok := strings.CutPrefix(canonical, gs1Base+"01/")
+	if !ok {
+		return "", ""
+	}
+	gtin, rest, _ = strings.Cut(rest, "/")
+	if l, ok := strings.CutPrefix(rest, "10/"); ok {
+		lot, _, _ = strings.Cut(l, "/")
+	}
+	return gtin, lot
+}
+
+// ilmdLot returns the lotNumber of an ilmd, from the CBV master data
+// namespace (urn:epcglobal:cbv:mda, or its https form), or "".
+func ilmdLot(ilmd []epcis.Element) string {
+	for _, el := range ilmd {
+		if el.Local == "lotNumber" && isMDASpace(el.Space) && el.Kind != epcis.KindObject {
+			return strings.TrimSpace(el.Value)
+		}
+	}
+	return ""
+}
+
+func isMDASpace(space string) bool {
+	s := strings.TrimSuffix(strings.TrimSuffix(space, "#"), "/")
+	return s == "urn:epcglobal:cbv:mda" || strings.HasSuffix(s, "/cbv/mda") || s == "https://gs1.org/voc"
+}
+
+// stepOf returns the trace step of e.
+func stepOf(e *epcis.Event) store.Step {
+	st := store.Step{
+		EventID:           e.EventID,
+		EventType:         string(e.Type),
+		EventTime:         e.EventTime,
+		TimeZoneOffset:    e.EventTimeZoneOffset,
+		Action:            string(e.Action),
+		BizStep:           e.BizStep,
+		Disposition:       e.Disposition,
+		Sources:           e.SourceList,
+		Destinations:      e.DestinationList,
+		BizTransactions:   e.BizTransactionList,
+		CertificationInfo: e.CertificationInfo,
+		TransformationID:  e.TransformationID,
+	}
+	if e.ReadPoint != nil {
+		st.ReadPoint = e.ReadPoint.ID
+	}
+	if e.BizLocation != nil {
+		st.BizLocation = e.BizLocation.ID
+	}
+	if len(e.ILMD) > 0 {
+		st.ILMD = map[string]string{}
+		flattenILMD(e.ILMD, st.ILMD)
+	}
+	return st
+}
+
+func flattenILMD(els []epcis.Element, out map[string]string) {
+	for _, el := range els {
+		if el.Kind == epcis.KindObject {
+			flattenILMD(el.Children, out)
+			continue
+		}
+		if _, dup := out[el.Local]; !dup {
+			out[el.Local] = el.Value
+		}
+	}
+}

@@ -1,0 +1,12 @@
+// Package trace owns the lineage graph of traced products: it derives the
+// lineage edges and touches of each event at capture (Derive), walks them
+// backward to raw materials and forward to every downstream item and lot
+// (Tracer.Trace), scopes a recall by holder, region and channel
+// (Tracer.RecallScope), and writes the FSMA 204 electronic sortable
+// spreadsheet (21 CFR 1.1455(c)) as CSV or XLSX.
+//
+// Containment has a time interval: a child inherits the history of a
+// container only while it was inside it, so traces follow pallets, cases
+// and items through packing, unpacking and re-packing. Lots and instances
+// mix: an SGTIN belongs to its LGTIN when an event says so.
+package trace

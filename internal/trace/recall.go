@@ -1,0 +1,283 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/ident/cncode"
+)
+
+// RegionUnknown is the region of a holder whose administrative division
+// cannot be found.
+const RegionUnknown = "unknown"
+
+// RegionResolver finds the administrative division code (GB/T 2260, six
+// digits) of a holder. The party registry implements it with the
+// registered address of each enterprise.
+type RegionResolver interface {
+	// Region returns the division code of h, or ok false when unknown.
+	Region(ctx context.Context, h Holder) (code string, ok bool, err error)
+}
+
+// IdentifierRegions resolves regions from the identifiers alone, for use
+// when no enterprise registry is present: a party given as a unified
+// social credit code (GB 32100) carries the division code of its
+// registration authority at characters 3 to 8. GLNs and other location
+// identifiers carry no region, so they stay unknown.
+type IdentifierRegions struct{}
+
+// Region implements RegionResolver.
+func (IdentifierRegions) Region(_ context.Context, h Holder) (string, bool, error) {
+	for _, v := range []string{h.Party, h.Location} {
+		if v == "" {
+			continue
+		}
+		code, err := cncode.Parse(v)
+		if err != nil || code.Scheme != cncode.SchemeUSCC {
+			continue
+		}
+		if d := code.Field("division"); d != "" {
+			return d, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// Channel is how an object reaches or reached consumers.
+type Channel string
+
+// Channels.
+const (
+	// ChannelRetail is a retail sale (CBV bizStep retail_selling or
+	// disposition retail_sold).
+	ChannelRetail Channel = "retail"
+	// ChannelDispensing is a hospital or pharmacy dispensing (bizStep
+	// dispensing or disposition dispensed).
+	ChannelDispensing Channel = "dispensing"
+	// ChannelECommerce is an online sale; only a party registry can tell.
+	ChannelECommerce Channel = "e-commerce"
+	// ChannelDistribution is the supply chain before any sale.
+	ChannelDistribution Channel = "distribution"
+	// ChannelUnknown is used when nothing tells the channel.
+	ChannelUnknown Channel = "unknown"
+)
+
+// ChannelResolver finds the channel of an object from its last known
+// holder.
+type ChannelResolver interface {
+	Channel(ctx context.Context, h Holder) (Channel, error)
+}
+
+// StepChannels derives the channel from the last event's bizStep and
+// disposition (CBV 2.0 sections 7.1 and 7.2). It cannot see e-commerce,
+// which needs the party type of the holder.
+type StepChannels struct{}
+
+// Channel implements ChannelResolver.
+func (StepChannels) Channel(_ context.Context, h Holder) (Channel, error) {
+	step, disp := cbvLocal(h.BizStep), cbvLocal(h.Disposition)
+	switch {
+	case step == "retail_selling" || disp == "retail_sold":
+		return ChannelRetail, nil
+	case step == "dispensing" || disp == "dispensed":
+		return ChannelDispensing, nil
+	case step == "" && disp == "":
+		return ChannelUnknown, nil
+	}
+	return ChannelDistribution, nil
+}
+
+// cbvLocal returns the last part of a CBV URI, so that
+// "urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping"
+// and "shipping" all give "shipping".
+func cbvLocal(v string) string {
+	if i := strings.LastIndexAny(v, ":/"); i >= 0 {
+		v = v[i+1:]
+	}
+	if _, after, ok := strings.Cut(v, "-"); ok {
+		v = after
+	}
+	return v
+}
+
+// Status is where an affected object stands for a recall.
+type Status string
+
+// Recall statuses.
+const (
+	// StatusInStock is held by a business in the supply chain.
+	StatusInStock Status = "in_stock"
+	// StatusInTransit was shipped and not yet received.
+	StatusInTransit Status = "in_transit"
+	// StatusDelivered reached end consumers (retail sale or dispensing).
+	StatusDelivered Status = "delivered"
+	// StatusDestroyed was destroyed or decommissioned, so needs no recall.
+	StatusDestroyed Status = "destroyed"
+	// StatusUnknown has no event to tell.
+	StatusUnknown Status = "unknown"
+)
+
+// statusOf returns the recall status implied by a holder's last event.
+func statusOf(h *Holder) Status {
+	if h == nil {
+		return StatusUnknown
+	}
+	step, disp := cbvLocal(h.BizStep), cbvLocal(h.Disposition)
+	switch {
+	case disp == "destroyed" || disp == "disposed" || step == "destroying" || step == "decommissioning":
+		return StatusDestroyed
+	case step == "retail_selling" || step == "dispensing" || disp == "retail_sold" || disp == "dispensed":
+		return StatusDelivered
+	case disp == "in_transit" || step == "shipping" || step == "departing":
+		return StatusInTransit
+	}
+	return StatusInStock
+}
+
+// Affected is one object in a recall scope.
+type Affected struct {
+	ID       string   `json:"id"`
+	Kind     NodeKind `json:"kind"`
+	Holder   *Holder  `json:"holder,omitempty"`
+	Region   string   `json:"region"`
+	Channel  Channel  `json:"channel"`
+	Status   Status   `json:"status"`
+	Quantity float64  `json:"quantity"`
+	UOM      string   `json:"uom"`
+}
+
+// Bucket sums affected objects that share a key (a holder, region,
+// channel or status). Quantities are per unit of measure; instances count
+// as 1 EA (UN/CEFACT Rec 20 "each").
+type Bucket struct {
+	Key        string             `json:"key"`
+	Objects    int                `json:"objects"`
+	Quantities map[string]float64 `json:"quantities"`
+	// InStock counts objects in stock or in transit; Delivered those that
+	// reached consumers.
+	InStock   int `json:"inStock"`
+	Delivered int `json:"delivered"`
+}
+
+// Scope is the reach of a recall.
+type Scope struct {
+	IDs       []string   `json:"ids"`
+	From      *time.Time `json:"from,omitempty"`
+	To        *time.Time `json:"to,omitempty"`
+	Affected  []Affected `json:"affected"`
+	Lots      []string   `json:"lots"`
+	ByHolder  []Bucket   `json:"byHolder"`
+	ByRegion  []Bucket   `json:"byRegion"`
+	ByChannel []Bucket   `json:"byChannel"`
+	ByStatus  []Bucket   `json:"byStatus"`
+}
+
+// RecallScope returns every item and lot downstream of ids (any form
+// CanonicalID reads) whose exposure falls in [from, to) (zero times do not
+// bound), with its last known holder, region, channel and status, summed
+// by holder, region, channel and status. Containers and transformation
+// nodes are walked through but not listed. An identifier no event names
+// gives an error wrapping store.ErrNotFound.
+func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Time) (*Scope, error) {
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: no identifier given; name at least one lot or item", ErrInvalid)
+	}
+	sc := &Scope{Affected: []Affected{}, Lots: []string{}}
+	if !from.IsZero() {
+		sc.From = &from
+	}
+	if !to.IsZero() {
+		sc.To = &to
+	}
+	nodes := map[string]Node{}
+	for _, id := range ids {
+		g, err := t.Trace(ctx, id, Options{Direction: Forward, From: from, To: to})
+		if err != nil {
+			return nil, fmt.Errorf("recall scope: %w", err)
+		}
+		sc.IDs = append(sc.IDs, g.Root)
+		for _, n := range g.Nodes {
+			nodes[n.ID] = n
+		}
+	}
+	keys := make([]string, 0, len(nodes))
+	for id := range nodes {
+		keys = append(keys, id)
+	}
+	slices.Sort(keys)
+
+	buckets := map[string]map[string]*Bucket{"holder": {}, "region": {}, "channel": {}, "status": {}}
+	for _, id := range keys {
+		n := nodes[id]
+		if n.Kind == KindContainer || n.Kind == KindTransformation {
+			continue
+		}
+		a := Affected{ID: id, Kind: n.Kind, Holder: n.Holder, Region: RegionUnknown, Channel: ChannelUnknown, Status: statusOf(n.Holder), Quantity: 1, UOM: "EA"}
+		if n.Kind == KindClass {
+			a.Quantity, a.UOM = 0, ""
+			if n.Quantity != nil {
+				a.Quantity, a.UOM = *n.Quantity, n.UOM
+			}
+			if _, lot := gtinLot(id); lot != "" {
+				sc.Lots = append(sc.Lots, id)
+			}
+		}
+		if n.Holder != nil {
+			code, ok, err := t.regions.Region(ctx, *n.Holder)
+			if err != nil {
+				return nil, fmt.Errorf("recall scope: region of %s: %w", id, err)
+			}
+			if ok {
+				a.Region = code
+			}
+			if a.Channel, err = t.channels.Channel(ctx, *n.Holder); err != nil {
+				return nil, fmt.Errorf("recall scope: channel of %s: %w", id, err)
+			}
+		}
+		sc.Affected = append(sc.Affected, a)
+		holder := "unknown"
+		if a.Holder != nil {
+			holder = a.Holder.Party
+			if holder == "" {
+				holder = a.Holder.Location
+			}
+			if holder == "" {
+				holder = "unknown"
+			}
+		}
+		for dim, key := range map[string]string{"holder": holder, "region": a.Region, "channel": string(a.Channel), "status": string(a.Status)} {
+			b := buckets[dim][key]
+			if b == nil {
+				b = &Bucket{Key: key, Quantities: map[string]float64{}}
+				buckets[dim][key] = b
+			}
+			b.Objects++
+			if a.UOM != "" {
+				b.Quantities[a.UOM] += a.Quantity
+			}
+			switch a.Status {
+			case StatusInStock, StatusInTransit:
+				b.InStock++
+			case StatusDelivered:
+				b.Delivered++
+			}
+		}
+	}
+	sc.ByHolder = sorted(buckets["holder"])
+	sc.ByRegion = sorted(buckets["region"])
+	sc.ByChannel = sorted(buckets["channel"])
+	sc.ByStatus = sorted(buckets["status"])
+	return sc, nil
+}
+
+func sorted(m map[string]*Bucket) []Bucket {
+	out := make([]Bucket, 0, len(m))
+	for _, b := range m {
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b Bucket) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}

@@ -1,0 +1,482 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// ErrInvalid is returned (wrapped) for a trace request the tracer cannot
+// act on: an identifier no form of package ident reads, an unknown
+// direction, a negative depth or a window that ends before it starts.
+var ErrInvalid = errors.New("invalid trace request")
+
+// Direction says which way a trace walks.
+type Direction string
+
+// Trace directions.
+const (
+	// Backward walks upstream: containers while the object was inside,
+	// inputs of transformations, the lot of an instance, down to raw
+	// materials.
+	Backward Direction = "backward"
+	// Forward walks downstream: contents of containers, outputs of
+	// transformations, instances of a lot.
+	Forward Direction = "forward"
+	// Both walks both ways from the start and merges the two graphs.
+	Both Direction = "both"
+)
+
+// ParseDirection returns the direction named s; "" means Backward.
+func ParseDirection(s string) (Direction, error) {
+	switch d := Direction(strings.ToLower(strings.TrimSpace(s))); d {
+	case "":
+		return Backward, nil
+	case Backward, Forward, Both:
+		return d, nil
+	}
+	return "", fmt.Errorf("%w: direction %q is unknown; use backward, forward or both", ErrInvalid, s)
+}
+
+// Options restrict a trace. The zero value walks backward without depth
+// limit or time window.
+type Options struct {
+	Direction Direction
+	// Depth is the most edges a path may have from the start; 0 means no
+	// limit.
+	Depth int
+	// From and To bound the time window [From, To) of the start's events;
+	// zero times do not bound. Containment spans and transformation times
+	// narrow the window as the walk goes on.
+	From, To time.Time
+}
+
+// NodeKind classifies a node of a trace graph.
+type NodeKind string
+
+// Node kinds.
+const (
+	// KindInstance is a serialised object, such as an SGTIN.
+	KindInstance NodeKind = "instance"
+	// KindClass is a class or lot, such as an LGTIN or a GTIN with a
+	// quantity.
+	KindClass NodeKind = "class"
+	// KindContainer is a logistic unit or returnable asset that held other
+	// objects: an SSCC, GRAI, GIAI, or any parentID of an aggregation.
+	KindContainer NodeKind = "container"
+	// KindTransformation is a transformationID linking TransformationEvents.
+	KindTransformation NodeKind = "transformation"
+)
+
+// Holder is who and where an object was at its last known event.
+type Holder struct {
+	// Party is the destination owning_party of the last event, else its
+	// possessing_party; empty when the event named neither.
+	Party string `json:"party,omitempty"`
+	// Location is the destination location of the last event, else its
+	// bizLocation.
+	Location string `json:"location,omitempty"`
+	// Time, BizStep and Disposition are those of the last event.
+	Time        time.Time `json:"time"`
+	BizStep     string    `json:"bizStep,omitempty"`
+	Disposition string    `json:"disposition,omitempty"`
+	EventID     string    `json:"eventID,omitempty"`
+}
+
+// Node is one identifier of a trace graph.
+type Node struct {
+	ID   string   `json:"id"`
+	Kind NodeKind `json:"kind"`
+	// Depth is the number of edges on the shortest path from the start.
+	Depth int `json:"depth"`
+	// Steps lists the events touching the node in time order, restricted
+	// to the spans in which the walk reached it (a container shows only
+	// the time its content was inside).
+	Steps []store.Step `json:"steps"`
+	// Holder is the last known holder, from the node's own last event or
+	// that of the container holding it then; nil when no event names it.
+	Holder *Holder `json:"holder,omitempty"`
+	// Quantity and UOM are the last quantity an event gave for a class.
+	Quantity *float64 `json:"quantity,omitempty"`
+	UOM      string   `json:"uom,omitempty"`
+}
+
+// Link is one edge of a trace graph.
+type Link struct {
+	From string         `json:"from"`
+	To   string         `json:"to"`
+	Kind store.EdgeKind `json:"kind"`
+	// ValidFrom and ValidTo bound a containment or association (nil for
+	// no bound); a transformation or lot edge has ValidFrom only, the
+	// event time.
+	ValidFrom *time.Time `json:"validFrom,omitempty"`
+	ValidTo   *time.Time `json:"validTo,omitempty"`
+	Quantity  *float64   `json:"quantity,omitempty"`
+	UOM       string     `json:"uom,omitempty"`
+	// EventID is the event that wrote the edge (for containment, the one
+	// that opened it is not singled out: the edge's own event).
+	EventID string `json:"eventID,omitempty"`
+	seq     int64
+}
+
+// Graph is the result of a trace.
+type Graph struct {
+	Root      string    `json:"root"`
+	Direction Direction `json:"direction"`
+	Nodes     []Node    `json:"nodes"`
+	Links     []Link    `json:"links"`
+}
+
+// Node returns the node with the given canonical identifier, or nil.
+func (g *Graph) Node(id string) *Node {
+	for i := range g.Nodes {
+		if g.Nodes[i].ID == id {
+			return &g.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// Tracer answers traces and recall scopes from a lineage index. It is safe
+// for concurrent use.
+type Tracer struct {
+	ls       store.LineageStore
+	regions  RegionResolver
+	channels ChannelResolver
+}
+
+// New returns a tracer over ls that resolves regions and channels with the
+// built-in rules (see IdentifierRegions and StepChannels).
+func New(ls store.LineageStore) *Tracer {
+	return &Tracer{ls: ls, regions: IdentifierRegions{}, channels: StepChannels{}}
+}
+
+// WithResolvers returns a copy of t using the given resolvers; a nil
+// resolver keeps the current one. A party registry plugs in here.
+func (t *Tracer) WithResolvers(r RegionResolver, c ChannelResolver) *Tracer {
+	cp := *t
+	if r != nil {
+		cp.regions = r
+	}
+	if c != nil {
+		cp.channels = c
+	}
+	return &cp
+}
+
+// CanonicalID returns the canonical form of an identifier given in any
+// form ident.Parse reads (element string, Digital Link on any host, EPC
+// URN, bare GTIN or SSCC, Chinese code), or any absolute URI such as a
+// transformationID. The error wraps ErrInvalid.
+func CanonicalID(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("%w: identifier is empty; give a GS1 Digital Link, EPC URN, element string or GTIN", ErrInvalid)
+	}
+	if scan, err := ident.Parse(s); err == nil && scan.Canonical != "" {
+		return scan.Canonical, nil
+	}
+	c, err := ident.Canonical(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: identifier %q: %w", ErrInvalid, s, err)
+	}
+	return c, nil
+}
+
+// Trace walks the lineage index from id (any form CanonicalID reads) as
+// opts says and returns the graph. An identifier that no event names gives
+// an error wrapping store.ErrNotFound.
+func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, error) {
+	root, err := CanonicalID(id)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Direction == "" {
+		opts.Direction = Backward
+	}
+	if _, err := ParseDirection(string(opts.Direction)); err != nil {
+		return nil, err
+	}
+	if opts.Depth < 0 {
+		return nil, fmt.Errorf("%w: depth %d is negative; give 0 for no limit or a positive number", ErrInvalid, opts.Depth)
+	}
+	window := spanOf(opts.From, opts.To)
+	if window.empty() {
+		return nil, fmt.Errorf("%w: time window from %s to %s is empty; give from before to", ErrInvalid, opts.From.Format(time.RFC3339), opts.To.Format(time.RFC3339))
+	}
+	if err := t.checkKnown(ctx, root); err != nil {
+		return nil, err
+	}
+
+	edges := newEdgeCache(t.ls)
+	spans := map[string][]span{}
+	depth := map[string]int{}
+	links := map[linkKey]*Link{}
+	dirs := []bool{opts.Direction == Backward}
+	if opts.Direction == Both {
+		dirs = []bool{true, false}
+	}
+	for _, backward := range dirs {
+		w := &walk{edges: edges, backward: backward, window: window, maxDepth: opts.Depth,
+			spans: map[string][]span{}, depth: map[string]int{}, links: links}
+		if err := w.run(ctx, []string{root}); err != nil {
+			return nil, fmt.Errorf("trace %s: %w", root, err)
+		}
+		for id, ss := range w.spans {
+			spans[id] = append(spans[id], ss...)
+			if d, ok := depth[id]; !ok || w.depth[id] < d {
+				depth[id] = w.depth[id]
+			}
+		}
+	}
+	g := &Graph{Root: root, Direction: opts.Direction}
+	for _, l := range links {
+		g.Links = append(g.Links, *l)
+	}
+	slices.SortFunc(g.Links, func(a, b Link) int {
+		return strings.Compare(a.From+"\x00"+a.To, b.From+"\x00"+b.To)
+	})
+	if err := t.describe(ctx, g, spans, depth, edges); err != nil {
+		return nil, fmt.Errorf("trace %s: %w", root, err)
+	}
+	return g, nil
+}
+
+// checkKnown returns an error wrapping store.ErrNotFound when no event
+// names id and no edge leaves or reaches it.
+func (t *Tracer) checkKnown(ctx context.Context, id string) error {
+	touches, err := t.ls.Touches(ctx, []string{id})
+	if err != nil {
+		return fmt.Errorf("trace %s: %w", id, err)
+	}
+	if len(touches) > 0 {
+		return nil
+	}
+	edges, err := t.ls.Edges(ctx, store.EdgeFilter{From: []string{id}, To: []string{id}})
+	if err != nil {
+		return fmt.Errorf("trace %s: %w", id, err)
+	}
+	if len(edges) == 0 {
+		return fmt.Errorf("trace: no event names %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// describe fills the nodes of g: kind, steps within their spans, last
+// known holder and quantity.
+func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span, depth map[string]int, edges *edgeCache) error {
+	ids := make([]string, 0, len(spans))
+	for id := range spans {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		if depth[a] != depth[b] {
+			return depth[a] - depth[b]
+		}
+		return strings.Compare(a, b)
+	})
+	touches, err := t.ls.Touches(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := map[string][]store.Touch{}
+	for _, tc := range touches {
+		byID[tc.ID] = append(byID[tc.ID], tc)
+	}
+	last, err := t.lastEvents(ctx, ids, byID, edges)
+	if err != nil {
+		return err
+	}
+	var seqs []int64
+	seqSeen := map[int64]bool{}
+	wanted := map[string][]store.Touch{}
+	for _, id := range ids {
+		for _, tc := range byID[id] {
+			if !inAny(spans[id], tc.Time.UnixNano()) {
+				continue
+			}
+			wanted[id] = append(wanted[id], tc)
+			if !seqSeen[tc.Seq] {
+				seqSeen[tc.Seq] = true
+				seqs = append(seqs, tc.Seq)
+			}
+		}
+		if l, ok := last[id]; ok && !seqSeen[l.Seq] {
+			seqSeen[l.Seq] = true
+			seqs = append(seqs, l.Seq)
+		}
+	}
+	for _, l := range g.Links {
+		if !seqSeen[l.seq] {
+			seqSeen[l.seq] = true
+			seqs = append(seqs, l.seq)
+		}
+	}
+	steps, err := t.ls.Steps(ctx, seqs)
+	if err != nil {
+		return err
+	}
+	for i := range g.Links {
+		g.Links[i].EventID = steps[g.Links[i].seq].EventID
+	}
+	for _, id := range ids {
+		n := Node{ID: id, Kind: kindOf(id, byID[id], edges), Depth: depth[id], Steps: []store.Step{}}
+		for _, tc := range wanted[id] {
+			if st, ok := steps[tc.Seq]; ok {
+				n.Steps = append(n.Steps, st)
+			}
+			if tc.Quantity != nil {
+				n.Quantity, n.UOM = tc.Quantity, tc.UOM
+			}
+		}
+		if l, ok := last[id]; ok {
+			if st, ok := steps[l.Seq]; ok {
+				n.Holder = holderOf(st)
+			}
+		}
+		g.Nodes = append(g.Nodes, n)
+	}
+	return nil
+}
+
+func inAny(spans []span, t int64) bool {
+	for _, s := range spans {
+		if s.contains(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEvents returns, per identifier, its latest trusted touch, or the
+// latest touch of the container holding it since its own latest touch
+// (nested containers included), whichever is later.
+func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache) (map[string]store.Touch, error) {
+	out := map[string]store.Touch{}
+	current := map[string]string{} // identifier -> open container
+	if err := edges.load(ctx, ids, false); err != nil {
+		return nil, err
+	}
+	var parents []string
+	for _, id := range ids {
+		for _, e := range edges.to[id] {
+			if e.Kind == store.EdgeContains {
+				parents = append(parents, e.From)
+			}
+		}
+	}
+	if err := edges.load(ctx, parents, true); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		for _, e := range edges.to[id] {
+			if e.Kind != store.EdgeContains {
+				continue
+			}
+			ss := containmentSpans(store.EdgeContains, e.From, id, edges.from[e.From], edges.to[id])
+			if len(ss) > 0 && ss[len(ss)-1].to == math.MaxInt64 {
+				current[id] = e.From
+			}
+		}
+	}
+	// Containers not in ids need their touches too.
+	var extra []string
+	for _, p := range current {
+		if _, ok := byID[p]; !ok {
+			extra = append(extra, p)
+		}
+	}
+	if len(extra) > 0 {
+		more, err := t.ls.Touches(ctx, extra)
+		if err != nil {
+			return nil, err
+		}
+		for _, tc := range more {
+			byID[tc.ID] = append(byID[tc.ID], tc)
+		}
+	}
+	for _, id := range ids {
+		best, ok := latest(byID[id])
+		// Follow up to a few open containers, pallet in container in
+		// truck; deeper nesting does not occur in practice.
+		for p, hops := current[id], 0; p != "" && hops < 4; p, hops = current[p], hops+1 {
+			if c, cok := latest(byID[p]); cok && (!ok || c.Time.After(best.Time)) {
+				best, ok = c, true
+			}
+		}
+		if ok {
+			out[id] = best
+		}
+	}
+	return out, nil
+}
+
+func latest(ts []store.Touch) (store.Touch, bool) {
+	if len(ts) == 0 {
+		return store.Touch{}, false
+	}
+	return ts[len(ts)-1], true
+}
+
+// kindOf classifies a node by its identifier and how events used it.
+func kindOf(id string, touches []store.Touch, edges *edgeCache) NodeKind {
+	if rest, ok := strings.CutPrefix(id, gs1Base); ok {
+		switch {
+		case strings.HasPrefix(rest, "00/"), strings.HasPrefix(rest, "8003/"), strings.HasPrefix(rest, "8004/"):
+			return KindContainer
+		case strings.HasPrefix(rest, "01/") && !strings.Contains(rest, "/21/"):
+			return KindClass
+		}
+	}
+	for _, tc := range touches {
+		if store.IsClassRole(tc.Role) {
+			return KindClass
+		}
+	}
+	for _, e := range edges.from[id] {
+		if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+			return KindContainer
+		}
+	}
+	if len(touches) == 0 {
+		for _, e := range append(slices.Clone(edges.from[id]), edges.to[id]...) {
+			if e.Kind == store.EdgeTransformedInto {
+				return KindTransformation
+			}
+		}
+	}
+	return KindInstance
+}
+
+// CBV 2.0 source/destination types (section 7.4).
+const (
+	sdOwningParty     = "urn:epcglobal:cbv:sdt:owning_party"
+	sdPossessingParty = "urn:epcglobal:cbv:sdt:possessing_party"
+	sdLocation        = "urn:epcglobal:cbv:sdt:location"
+)
+
+// holderOf returns the holder an event leaves its objects with.
+func holderOf(st store.Step) *Holder {
+	h := &Holder{Time: st.EventTime, BizStep: st.BizStep, Disposition: st.Disposition, EventID: st.EventID, Location: st.BizLocation}
+	for _, typ := range []string{sdOwningParty, sdPossessingParty} {
+		for _, d := range st.Destinations {
+			if d.Type == typ && h.Party == "" {
+				h.Party = d.Value
+			}
+		}
+	}
+	for _, d := range st.Destinations {
+		if d.Type == sdLocation {
+			h.Location = d.Value
+			break
+		}
+	}
+	return h
+}

@@ -1,0 +1,366 @@
+package trace
+
+import (
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// span is a half-open interval [from, to) of Unix nanoseconds;
+// math.MinInt64 and math.MaxInt64 stand for no bound.
+type span struct{ from, to int64 }
+
+var everything = span{math.MinInt64, math.MaxInt64}
+
+func (s span) empty() bool { return s.from >= s.to }
+
+func (s span) intersect(o span) span { return span{max(s.from, o.from), min(s.to, o.to)} }
+
+func (s span) covers(o span) bool { return s.from <= o.from && o.to <= s.to }
+
+func (s span) contains(t int64) bool { return s.from <= t && t < s.to }
+
+// spanOf returns the span of a time window; zero times do not bound.
+func spanOf(from, to time.Time) span {
+	s := everything
+	if !from.IsZero() {
+		s.from = from.UnixNano()
+	}
+	if !to.IsZero() {
+		s.to = to.UnixNano()
+	}
+	return s
+}
+
+// timeOf returns the time of a span bound, or nil for no bound.
+func timeOf(ns int64) *time.Time {
+	if ns == math.MinInt64 || ns == math.MaxInt64 {
+		return nil
+	}
+	t := time.Unix(0, ns).UTC()
+	return &t
+}
+
+// containmentSpans returns the intervals during which parent held child
+// through edges of kind, from every edge of that kind leaving parent and
+// every edge of that kind reaching child, in (Time, Seq) order. An ADD or
+// OBSERVE opens the interval, a DELETE of the child or of all children
+// closes it, and for EdgeContains an ADD of the child into another parent
+// closes it too, because an object is in one container at a time. Edges of
+// events with an error declaration are ignored.
+func containmentSpans(kind store.EdgeKind, parent, child string, fromParent, toChild []store.Edge) []span {
+	var evs []store.Edge
+	for _, e := range fromParent {
+		if e.Kind == kind && (e.To == child || (e.To == store.AllChildren && e.Op == store.OpDelete)) {
+			evs = append(evs, e)
+		}
+	}
+	for _, e := range toChild {
+		if e.Kind == kind && e.From != parent && e.Op == store.OpAdd && kind == store.EdgeContains {
+			evs = append(evs, e)
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b store.Edge) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return int(a.Seq - b.Seq)
+	})
+	var (
+		out  []span
+		open bool
+		from int64
+	)
+	for _, e := range evs {
+		if e.Declared {
+			continue
+		}
+		t := e.Time.UnixNano()
+		switch {
+		case e.From == parent && e.To == child && e.Op != store.OpDelete:
+			if !open {
+				open, from = true, t
+			}
+		case open:
+			// A DELETE, or a move of the child into another parent.
+			if t > from {
+				out = append(out, span{from, t})
+			}
+			open = false
+		}
+	}
+	if open {
+		out = append(out, span{from, math.MaxInt64})
+	}
+	return out
+}
+
+// visit is one node reached by a walk, with the span in which it carries
+// what the walk follows, and its distance from the start.
+type visit struct {
+	id    string
+	span  span
+	depth int
+}
+
+// edgeCache loads lineage edges by identifier in batches and keeps them
+// for the walk.
+type edgeCache struct {
+	ls       store.LineageStore
+	from, to map[string][]store.Edge
+}
+
+func newEdgeCache(ls store.LineageStore) *edgeCache {
+	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{}}
+}
+
+// load fetches the edges leaving (out) or reaching (!out) each of ids not
+// loaded yet.
+func (c *edgeCache) load(ctx context.Context, ids []string, out bool) error {
+	m := c.to
+	if out {
+		m = c.from
+	}
+	var missing []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := m[id]; !ok && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	f := store.EdgeFilter{To: missing}
+	if out {
+		f = store.EdgeFilter{From: missing}
+	}
+	edges, err := c.ls.Edges(ctx, f)
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		m[id] = nil
+	}
+	for _, e := range edges {
+		if out {
+			m[e.From] = append(m[e.From], e)
+		} else {
+			m[e.To] = append(m[e.To], e)
+		}
+	}
+	return nil
+}
+
+// walk is one breadth-first walk of the lineage edges in one direction.
+type walk struct {
+	edges    *edgeCache
+	backward bool
+	window   span
+	maxDepth int
+
+	// spans lists, per node reached, the spans it was expanded with; a
+	// node is expanded again only with a span none of them covers.
+	spans map[string][]span
+	depth map[string]int
+	links map[linkKey]*Link
+}
+
+type linkKey struct {
+	from, to string
+	kind     store.EdgeKind
+	seq      int64
+	validTo  int64
+}
+
+func (w *walk) seen(v visit) bool {
+	for _, s := range w.spans[v.id] {
+		if s.covers(v.span) {
+			return true
+		}
+	}
+	return false
+}
+
+// run walks from start and returns when the frontier is empty.
+func (w *walk) run(ctx context.Context, start []string) error {
+	var frontier []visit
+	for _, id := range start {
+		frontier = append(frontier, visit{id: id, span: w.window})
+	}
+	for len(frontier) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var next []visit
+		ids := make([]string, 0, len(frontier))
+		var todo []visit
+		for _, v := range frontier {
+			if w.seen(v) {
+				continue
+			}
+			w.spans[v.id] = append(w.spans[v.id], v.span)
+			if d, ok := w.depth[v.id]; !ok || v.depth < d {
+				w.depth[v.id] = v.depth
+			}
+			if w.maxDepth > 0 && v.depth >= w.maxDepth {
+				continue
+			}
+			todo = append(todo, v)
+			ids = append(ids, v.id)
+		}
+		if len(todo) == 0 {
+			break
+		}
+		var err error
+		if w.backward {
+			next, err = w.stepBackward(ctx, todo, ids)
+		} else {
+			next, err = w.stepForward(ctx, todo, ids)
+		}
+		if err != nil {
+			return err
+		}
+		frontier = next
+	}
+	return nil
+}
+
+func (w *walk) link(e store.Edge, s span) {
+	k := linkKey{e.From, e.To, e.Kind, e.Seq, s.to}
+	if _, ok := w.links[k]; ok {
+		return
+	}
+	l := &Link{From: e.From, To: e.To, Kind: e.Kind, Quantity: e.Quantity, UOM: e.UOM, seq: e.Seq}
+	if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+		l.ValidFrom, l.ValidTo = timeOf(s.from), timeOf(s.to)
+	} else {
+		t := e.Time
+		l.ValidFrom = &t
+	}
+	w.links[k] = l
+}
+
+// stepBackward follows the edges reaching the nodes of todo: containers
+// while the node was inside, inputs of transformations before the node's
+// span ends, and the lot of an instance.
+func (w *walk) stepBackward(ctx context.Context, todo []visit, ids []string) ([]visit, error) {
+	if err := w.edges.load(ctx, ids, false); err != nil {
+		return nil, err
+	}
+	var parents []string
+	for _, v := range todo {
+		for _, e := range w.edges.to[v.id] {
+			if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+				parents = append(parents, e.From)
+			}
+		}
+	}
+	if err := w.edges.load(ctx, parents, true); err != nil {
+		return nil, err
+	}
+	var next []visit
+	for _, v := range todo {
+		done := map[[2]string]bool{}
+		for _, e := range w.edges.to[v.id] {
+			if e.Declared {
+				continue
+			}
+			switch e.Kind {
+			case store.EdgeContains, store.EdgeAssociated:
+				key := [2]string{e.From, string(e.Kind)}
+				if done[key] {
+					continue
+				}
+				done[key] = true
+				for _, s := range containmentSpans(e.Kind, e.From, v.id, w.edges.from[e.From], w.edges.to[v.id]) {
+					in := s.intersect(v.span)
+					if in.empty() {
+						continue
+					}
+					w.link(e, s)
+					next = append(next, visit{e.From, in, v.depth + 1})
+				}
+			case store.EdgeTransformedInto:
+				t := e.Time.UnixNano()
+				if t >= v.span.to {
+					continue
+				}
+				in := span{math.MinInt64, t + 1}.intersect(w.window)
+				if in.empty() {
+					continue
+				}
+				w.link(e, in)
+				next = append(next, visit{e.From, in, v.depth + 1})
+			case store.EdgeSameLot:
+				w.link(e, v.span)
+				next = append(next, visit{e.From, v.span, v.depth + 1})
+			}
+		}
+	}
+	return next, nil
+}
+
+// stepForward follows the edges leaving the nodes of todo: children while
+// inside during the node's span, outputs of transformations at or after
+// its span starts, and the instances of a lot.
+func (w *walk) stepForward(ctx context.Context, todo []visit, ids []string) ([]visit, error) {
+	if err := w.edges.load(ctx, ids, true); err != nil {
+		return nil, err
+	}
+	var children []string
+	for _, v := range todo {
+		for _, e := range w.edges.from[v.id] {
+			if (e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated) && e.To != store.AllChildren {
+				children = append(children, e.To)
+			}
+		}
+	}
+	if err := w.edges.load(ctx, children, false); err != nil {
+		return nil, err
+	}
+	var next []visit
+	for _, v := range todo {
+		done := map[[2]string]bool{}
+		for _, e := range w.edges.from[v.id] {
+			if e.Declared {
+				continue
+			}
+			switch e.Kind {
+			case store.EdgeContains, store.EdgeAssociated:
+				key := [2]string{e.To, string(e.Kind)}
+				if e.To == store.AllChildren || done[key] {
+					continue
+				}
+				done[key] = true
+				for _, s := range containmentSpans(e.Kind, v.id, e.To, w.edges.from[v.id], w.edges.to[e.To]) {
+					in := s.intersect(v.span)
+					if in.empty() {
+						continue
+					}
+					w.link(e, s)
+					next = append(next, visit{e.To, in, v.depth + 1})
+				}
+			case store.EdgeTransformedInto:
+				t := e.Time.UnixNano()
+				if t < v.span.from {
+					continue
+				}
+				in := span{t, math.MaxInt64}.intersect(w.window)
+				if in.empty() {
+					continue
+				}
+				w.link(e, in)
+				next = append(next, visit{e.To, in, v.depth + 1})
+			case store.EdgeSameLot:
+				w.link(e, v.span)
+				next = append(next, visit{e.To, v.span, v.depth + 1})
+			}
+		}
+	}
+	return next, nil
+}
