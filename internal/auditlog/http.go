@@ -215,6 +215,8 @@ func (l *Log) LeavesHandler() http.HandlerFunc {
 			}
 		}
 		switch {
+		case start >= size && size > 0:
+			err = fmt.Errorf("%w: start %d is not below the latest checkpoint's size %d", ErrInvalidRequest, start, size)
 		case end < start:
 			err = fmt.Errorf("%w: end %d is below start %d", ErrInvalidRequest, end, start)
 		case end-start > MaxLeavesPerRequest:

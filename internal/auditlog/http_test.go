@@ -120,6 +120,7 @@ func TestHandlersRejectBadRequests(t *testing.T) {
 		{"consistency missing from", "/log/proof/consistency", http.StatusBadRequest},
 		{"leaves too many", "/log/leaves?start=0&end=300", http.StatusBadRequest},
 		{"leaves beyond size", "/log/leaves?start=0&end=21", http.StatusBadRequest},
+		{"leaves start beyond size", "/log/leaves?start=25", http.StatusBadRequest},
 		{"full tile not yet full", "/log/tile/0/000", http.StatusNotFound},
 		{"malformed tile", "/log/tile/0/1", http.StatusBadRequest},
 		{"entry bundle", "/log/tile/entries/000", http.StatusBadRequest},
