@@ -234,7 +234,7 @@ func openSigningLog(ctx context.Context, fs *flag.FlagSet) (store.Store, *auditl
 	if err != nil {
 		return nil, nil, usageErrorf("--hash: %v", err)
 	}
-	st, err := openStore(ctx, stringFlag(fs, "db"))
+	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("打开存储失败 / open store: %w", err)
 	}
@@ -278,7 +278,7 @@ func runLogIntegrate(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 }
 
 func runLogCheckpoint(ctx context.Context, env *Env, fs *flag.FlagSet) error {
-	st, err := openStore(ctx, stringFlag(fs, "db"))
+	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
 	if err != nil {
 		return fmt.Errorf("打开存储失败 / open store: %w", err)
 	}
@@ -300,7 +300,7 @@ func openReader(ctx context.Context, fs *flag.FlagSet) (store.Store, *auditlog.L
 	if err != nil {
 		return nil, nil, usageErrorf("--hash: %v", err)
 	}
-	st, err := openStore(ctx, stringFlag(fs, "db"))
+	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("打开存储失败 / open store: %w", err)
 	}

@@ -23,7 +23,7 @@ func init() {
 		Summary: "核验审计日志 / verify the audit log: one event, two checkpoints, or every stored event",
 		Usage: "--all [--db DB]\n" +
 			"       suyuan verify --event ID --proof FILE [--checkpoint FILE] [--doc FILE | --db DB] [--vkey KEY]\n" +
-			"       suyuan verify --consistency OLD NEW [--proof FILE | --db DB] [--vkey KEY]",
+			"       suyuan verify --consistency [--proof FILE | --db DB] [--vkey KEY] OLD NEW",
 		Setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
 			fs.Bool("all", false, "从存储的事件重算每个叶子并与日志比对 / recompute every leaf from the stored events and compare it with the log")
@@ -208,7 +208,7 @@ func eventLeaf(ctx context.Context, f verifyFlags, h *auditlog.Hasher, p auditlo
 		}
 		doc, source = b, "重算自 recomputed from "+f.doc
 	case f.dbSet:
-		st, err := openStore(ctx, f.db)
+		st, err := openExistingStore(ctx, f.db)
 		if err != nil {
 			return nil, "", fmt.Errorf("打开存储失败 / open store: %w", err)
 		}
@@ -264,7 +264,7 @@ func verifyConsistency(ctx context.Context, env *Env, f verifyFlags, h *auditlog
 		}
 		hashes = p.Hashes
 	case older.Size > 0 && older.Size < newer.Size:
-		st, err := openStore(ctx, f.db)
+		st, err := openExistingStore(ctx, f.db)
 		if err != nil {
 			return fmt.Errorf("打开存储失败 / open store (or pass --proof FILE): %w", err)
 		}
@@ -286,7 +286,7 @@ func verifyConsistency(ctx context.Context, env *Env, f verifyFlags, h *auditlog
 }
 
 func verifyAll(ctx context.Context, env *Env, f verifyFlags, h *auditlog.Hasher, v note.Verifier) error {
-	st, err := openStore(ctx, f.db)
+	st, err := openExistingStore(ctx, f.db)
 	if err != nil {
 		return fmt.Errorf("打开存储失败 / open store: %w", err)
 	}
@@ -349,6 +349,18 @@ func printAudit(w io.Writer, db string, h *auditlog.Hasher, rep auditlog.AuditRe
 		}
 		fmt.Fprintf(w, "  %s  叶子 leaf %s  事件 event %s\n      %s\n", findingTitles[fd.Kind], leaf, id, fd.Detail)
 	}
+}
+
+// openExistingStore opens the store named by dsn like openStore, but
+// rejects a SQLite path that does not exist instead of creating an empty
+// database there, which would verify as an empty log.
+func openExistingStore(ctx context.Context, dsn string) (store.Store, error) {
+	if !isPostgres(dsn) {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("数据库文件不可用 / database file %s: %w; pass --db with the path of an existing store", dsn, err)
+		}
+	}
+	return openStore(ctx, dsn)
 }
 
 func readJSONFile(path string, v any) error {

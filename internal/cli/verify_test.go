@@ -215,3 +215,14 @@ func TestLogKeygenRefusesOverwrite(t *testing.T) {
 		t.Errorf("key file mode: got %v, %v; want 0600", info.Mode().Perm(), err)
 	}
 }
+
+func TestVerifyAllMissingDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "absent.db")
+	out := expectRun(t, ExitFailure, "verify", "--all", "--db", path)
+	if !strings.Contains(out, path) {
+		t.Errorf("verify --all on a missing database does not name it:\n%s", out)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Errorf("verify --all created %s", path)
+	}
+}
