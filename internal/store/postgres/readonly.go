@@ -29,7 +29,7 @@ var ErrReadOnly = errors.New("store is read-only")
 //
 // A replica lags the primary. Events captured on the primary become
 // visible on the replica in commit order, so a query cursor from the
-// primary stays valid there; a client that must read its own writes at
+// primary stays valid there. A client that must read its own writes at
 // once reads from the primary.
 func OpenReadOnly(ctx context.Context, dsn string) (*Store, error) {
 	pool, err := connect(ctx, dsn, map[string]string{"default_transaction_read_only": "on"})
