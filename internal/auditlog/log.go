@@ -212,11 +212,16 @@ func (l *Log) Integrate(ctx context.Context) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("read log size: %w", err)
 	}
 	prev, err := l.Checkpoint(ctx)
+	rotated := false
+	if errors.Is(err, ErrInvalidCheckpoint) {
+		prev, err = l.otherKeyCheckpoint(ctx)
+		rotated = err == nil
+	}
 	hasPrev := err == nil
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Checkpoint{}, err
 	}
-	if hasPrev && prev.Size == size {
+	if hasPrev && prev.Size == size && !rotated {
 		return prev, nil
 	}
 	if hasPrev && prev.Size > size {
@@ -299,6 +304,34 @@ func (l *Log) Integrate(ctx context.Context) (Checkpoint, error) {
 		return Checkpoint{}, fmt.Errorf("store checkpoint at size %d: %w", size, err)
 	}
 	l.setLatest(c)
+	return c, nil
+}
+
+// otherKeyCheckpoint returns the latest stored checkpoint when a key
+// other than the log's current one signed it, which is the case right
+// after the signing key was replaced. Integrate then continues from it,
+// because checkRoot still ties it to the stored tiles, and signs it again
+// with the current key. A checkpoint with a bad signature by the current
+// key, or for another origin, is rejected.
+func (l *Log) otherKeyCheckpoint(ctx context.Context) (Checkpoint, error) {
+	size, msg, err := l.store.Checkpoint(ctx, 0)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("read latest checkpoint: %w", err)
+	}
+	_, err = note.Open(msg, note.VerifierList(l.verifier))
+	var unverified *note.UnverifiedNoteError
+	if !errors.As(err, &unverified) {
+		return Checkpoint{}, fmt.Errorf("%w: stored checkpoint at size %d does not verify with key %s: %v", ErrInvalidCheckpoint, size, l.verifier.Name(), err)
+	}
+	c, err := ParseCheckpointUnverified(msg)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if c.Origin != l.origin || c.Size != size {
+		return Checkpoint{}, fmt.Errorf("%w: stored checkpoint states origin %q and size %d, want %q and %d", ErrInvalidCheckpoint, c.Origin, c.Size, l.origin, size)
+	}
+	l.logger.Warn("latest audit-log checkpoint is signed by another key; signing it again with the current key",
+		"origin", l.origin, "size", size, "key", l.verifier.Name())
 	return c, nil
 }
 

@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -165,4 +166,41 @@ func FuzzNewVerifier(f *testing.F) {
 		}
 		v.Verify([]byte("a\nb\nc\n"), []byte("sig"))
 	})
+}
+
+func TestIntegrateAfterKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	old, st := newTestLog(t, SHA256, AlgEd25519)
+	leaves := grow(st, SHA256, nil, 20)
+	c1, err := old.Integrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, _ := EphemeralSigner(AlgEd25519)
+	l, err := New(st, SHA256, newKey, old.Origin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := l.Integrate(ctx)
+	if err != nil {
+		t.Fatalf("Integrate with the new key: %v", err)
+	}
+	if c2.Size != 20 || string(c2.Hash) != string(c1.Hash) {
+		t.Errorf("re-signed checkpoint: got size %d root %x, want 20 %x", c2.Size, c2.Hash, c1.Hash)
+	}
+	if _, err := OpenCheckpoint(c2.Note, l.Origin(), newKey.Verifier()); err != nil {
+		t.Errorf("re-signed checkpoint does not verify with the new key: %v", err)
+	}
+	grow(st, SHA256, leaves, 25)
+	if c3, err := l.Integrate(ctx); err != nil || c3.Size != 25 {
+		t.Errorf("Integrate after rotation: size %d, %v", c3.Size, err)
+	}
+
+	tampered := bytes.Replace(c2.Note, []byte("\n20\n"), []byte("\n19\n"), 1)
+	if err := st.PutCheckpoint(ctx, 30, tampered); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Integrate(ctx); !errors.Is(err, ErrInvalidCheckpoint) {
+		t.Errorf("Integrate over a forged checkpoint: got %v, want ErrInvalidCheckpoint", err)
+	}
 }
