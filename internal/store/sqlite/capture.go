@@ -39,8 +39,8 @@ const (
 	colDeclaredDoc   = 17
 )
 
-// knownEvent is what capture needs to know of an event that is stored or
-// about to be stored by the current batch.
+// knownEvent is the capture state of an event that is stored, or that the
+// current batch is about to store.
 type knownEvent struct {
 	seq          int64
 	hash         string
@@ -53,10 +53,11 @@ type knownEvent struct {
 }
 
 // Capture stores records in one transaction, as store.Store documents.
-// An invalid record (no event, eventID, hash or document, a leaf hash that
-// is not 32 bytes, or a time outside the years 1678 to 2262) fails the
-// whole batch with an error wrapping store.ErrInvalid, and a conflict with
-// a *store.ConflictError; nothing of the batch is stored then.
+// An invalid record fails the whole batch with an error wrapping
+// store.ErrInvalid: one without event, eventID, hash or document, with a
+// leaf hash that is not 32 bytes, or with a time outside the years 1678 to
+// 2262. A conflict fails it with a *store.ConflictError. Nothing of a
+// failed batch is stored.
 //
 // Capture looks up the batch's eventIDs and hashes with a few queries,
 // decides every outcome in memory and writes the rows with multi-row
@@ -187,10 +188,10 @@ func (c *captureTx) lookup(records []store.Record) error {
 // decide returns the outcome of record i and queues the rows it writes.
 // An error declaration for an event without one is Declared (EPCIS 2.0
 // section 7.4.1.2) whatever its hash, because the CBV 2.0 hash may leave
-// the errorDeclaration out. Otherwise a record with the hash of the event
-// stored under its eventID (or of that event's declaration), or with the
-// hash of any stored event, is a Duplicate; a record that reuses an
-// eventID with another hash is a conflict.
+// the errorDeclaration out. Otherwise a record is a Duplicate when its
+// hash is that of the event stored under its eventID, of that event's
+// declaration, or of any stored event. A record that reuses an eventID
+// with another hash is a conflict.
 func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 	e := r.Event
 	if old, ok := c.byID[e.EventID]; ok {

@@ -12,10 +12,10 @@ import (
 const checkpointInterval = time.Second
 
 // checkpointer runs WAL checkpoints on its own connection, so that a
-// capture's commit only appends to the WAL and never waits for the copy
-// into the database file and its fsync. The write connection has
-// wal_autocheckpoint turned off; without this goroutine the WAL would grow
-// without bound.
+// capture's commit appends to the WAL without copying pages into the
+// database file or waiting for that fsync. The write connection has
+// wal_autocheckpoint turned off, so without this goroutine the WAL would
+// grow without bound.
 type checkpointer struct {
 	db     *sql.DB
 	wake   chan struct{}
@@ -40,7 +40,7 @@ func startCheckpointer(dsn string) (*checkpointer, error) {
 	return c, nil
 }
 
-// signal asks for a checkpoint soon, without waiting.
+// signal requests a checkpoint soon and returns at once.
 func (c *checkpointer) signal() {
 	select {
 	case c.wake <- struct{}{}:

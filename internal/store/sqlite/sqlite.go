@@ -4,9 +4,9 @@
 //
 // One database file holds events, the identifier index, capture jobs and
 // the audit-log tree. The file runs in WAL mode so that queries read while
-// a capture writes; all writes go through one connection, so captures
-// are serialised within a process, and SQLite's file lock serialises them
-// across processes.
+// a capture writes. All writes go through one connection, which
+// serialises captures within a process, and SQLite's file lock serialises
+// them across processes.
 package sqlite
 
 import (

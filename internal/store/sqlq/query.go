@@ -40,7 +40,8 @@ type Row struct {
 }
 
 // quantityOps maps store.QuantityBound.Op to SQL comparison operators
-// (EPCIS 2.0 section 8.2.7.1, EQ_quantity, GT_quantity and friends).
+// (EPCIS 2.0 section 8.2.7.1: EQ_quantity, GT_quantity, GE_quantity,
+// LT_quantity and LE_quantity).
 var quantityOps = map[string]string{"EQ": "=", "GT": ">", "GE": ">=", "LT": "<", "LE": "<="}
 
 // Build turns q into a Select for dialect d. Values of q are used as bind

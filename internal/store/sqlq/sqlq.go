@@ -1,7 +1,7 @@
-// Package sqlq owns the SQL that the relational store backends share: it
+// Package sqlq owns the SQL that the relational store backends share. It
 // turns a store.Query into one SELECT over the events table and its index
-// tables, builds the statements for the REST binding's distinct-value
-// resources, and turns fetched rows into a store.Page with a keyset cursor.
+// tables, and fetched rows into a store.Page with a keyset cursor. It also
+// builds the statements for the REST binding's distinct-value resources.
 //
 // The statements assume the table design of the store backends' first
 // migration (events, identifiers, biz_transactions,
@@ -44,10 +44,10 @@ var Postgres = Dialect{
 }
 
 // EventColumns lists the columns of the events table (alias e) that every
-// statement returning events selects, in the order ScanEvent-style code
-// reads them: seq, event_id, hash, record_time (Unix nanoseconds), the
-// served document (the attached error declaration when there is one,
-// else the captured event), error_declared and capture_id.
+// statement returning events selects, in scan order: seq, event_id, hash,
+// record_time (Unix nanoseconds), the served document, error_declared and
+// capture_id. The served document is the attached error declaration when
+// there is one, else the captured event.
 const EventColumns = "e.seq, e.event_id, e.hash, e.record_time, COALESCE(e.declared_doc, e.doc), e.error_declared, e.capture_id"
 
 // builder accumulates SQL text and its arguments, numbering parameters for

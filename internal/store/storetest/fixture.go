@@ -1,7 +1,7 @@
 // Package storetest owns the behavioural test suite that every store
-// backend passes: Run checks capture outcomes, query parameters, paging,
+// backend passes. Run checks capture outcomes, query parameters, paging,
 // distinct values, capture jobs and the audit-log tables through the
-// store.Store interface alone, and RunCrash checks that a capture killed
+// store.Store interface alone. RunCrash checks that a capture killed
 // mid-way leaves none of its batch behind.
 //
 // Fixtures are built directly from epcis.Event values with hand-written

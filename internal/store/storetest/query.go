@@ -14,7 +14,7 @@ import (
 
 // queryFixture is the event set the query tests run on. Events are
 // captured one per Capture call in the order A to F, so record time
-// follows that order; event times follow another order (D, B, F, A, E, C).
+// follows that order. Event times follow another order: D, B, F, A, E, C.
 type queryFixture struct {
 	ids  map[string]string // fixture name -> eventID
 	name map[string]string // eventID -> fixture name
