@@ -260,3 +260,38 @@ func BenchmarkInclusionProofSQLite(b *testing.B) {
 		}
 	}
 }
+
+func TestAuditSQLiteErrorDeclaration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "suyuan.db")
+	st, l, events := captureTestEvents(t, path, 6)
+	if err := st.CreateJob(ctx, store.Job{ID: "job-declare", State: store.JobRunning, CreatedAt: time.Now(), Source: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	declared := testEvent(2)
+	declared.ErrorDeclaration = &epcis.ErrorDeclaration{
+		DeclarationTime: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC),
+		Reason:          "urn:epcglobal:cbv:er:incorrect_data",
+	}
+	out, err := st.Capture(ctx, "job-declare", []store.Record{testRecord(t, l, declared)})
+	if err != nil {
+		t.Fatalf("Capture declaration: %v", err)
+	}
+	if out.Outcomes[0] != store.Declared {
+		t.Fatalf("declaration outcome: got %v, want Declared", out.Outcomes[0])
+	}
+	if _, err := l.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	rep, err := Audit(ctx, st, st, AuditOptions{LogKey: l.signer.Verifier()})
+	if err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	if !rep.OK() {
+		t.Errorf("Audit after an error declaration found problems: %+v", rep.Findings)
+	}
+	if rep.Leaves != uint64(len(events)+1) || rep.Unverifiable != 1 {
+		t.Errorf("Audit: got %d leaves and %d unverifiable, want %d and 1", rep.Leaves, rep.Unverifiable, len(events)+1)
+	}
+}
