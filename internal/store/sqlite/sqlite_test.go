@@ -120,3 +120,73 @@ func TestOpenInvalidPath(t *testing.T) {
 		})
 	}
 }
+
+// TestCaptureFailureMidWrite makes the database reject one identifier row
+// of a batch while Capture writes it, and checks that none of the batch
+// stays behind.
+func TestCaptureFailureMidWrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "suyuan.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.Capture(ctx, "before", []store.Record{benchRecord(0)}); err != nil {
+		t.Fatalf("Capture(first batch): %v", err)
+	}
+
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatalf("sql.Open: %v", err)
+	}
+	defer db.Close()
+	const poison = "urn:example:reject-me"
+	if _, err := db.ExecContext(ctx, `CREATE TRIGGER reject_poison BEFORE INSERT ON identifiers
+WHEN NEW.canonical = '`+poison+`' BEGIN SELECT RAISE(ABORT, 'rejected by test trigger'); END`); err != nil {
+		t.Fatalf("create trigger: %v", err)
+	}
+
+	batch := make([]store.Record, 300)
+	for i := range batch {
+		batch[i] = benchRecord(i + 1)
+	}
+	last := &batch[len(batch)-1]
+	last.IDs = append(last.IDs, store.IDRef{Canonical: poison, Original: poison, Role: store.RoleEPC})
+	if _, err := s.Capture(ctx, "failing", batch); err == nil {
+		t.Fatalf("Capture(batch with rejected row): got nil error")
+	}
+
+	for _, r := range batch[:3] {
+		if _, err := s.Event(ctx, r.Event.EventID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Event(%s) after failed capture: got %v, want ErrNotFound", r.Event.EventID, err)
+		}
+	}
+	var events, identifiers, leaves int
+	for _, c := range []struct {
+		table string
+		dst   *int
+	}{{"events", &events}, {"identifiers", &identifiers}, {"log_leaves", &leaves}} {
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+c.table).Scan(c.dst); err != nil {
+			t.Fatalf("count %s: %v", c.table, err)
+		}
+	}
+	if events != 1 || identifiers != len(benchRecord(0).IDs) || leaves != 1 {
+		t.Errorf("rows after failed capture: got %d events, %d identifiers, %d leaves; want 1, %d, 1",
+			events, identifiers, leaves, len(benchRecord(0).IDs))
+	}
+
+	// The store keeps working, and the failed batch can be sent again
+	// without the rejected row.
+	last.IDs = last.IDs[:len(last.IDs)-1]
+	res, err := s.Capture(ctx, "retry", batch)
+	if err != nil {
+		t.Fatalf("Capture(retry): %v", err)
+	}
+	if got := res.Outcomes[len(batch)-1]; got != store.Stored {
+		t.Errorf("retry outcome: got %v, want Stored", got)
+	}
+	if n, err := s.LogSize(ctx); err != nil || n != uint64(len(batch)+1) {
+		t.Errorf("LogSize after retry: got %d, %v; want %d", n, err, len(batch)+1)
+	}
+}
