@@ -44,17 +44,25 @@ func testRecord(t testing.TB, l *Log, e *epcis.Event) store.Record {
 	return store.Record{Event: e, Doc: doc, Hash: hash, LeafHash: l.LeafHash(e.EventID, hash, doc)}
 }
 
-// CaptureTestEvents opens a SQLite store at path, captures n test events
+// captureTestEvents opens a SQLite store at path, captures n test events
 // in two batches with audit-log leaves and integrates the log. It returns
 // the store, the log and the captured events.
 func captureTestEvents(t testing.TB, path string, n int) (*sqlite.Store, *Log, []*epcis.Event) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	l, events := captureInto(t, st, n)
+	return st, l, events
+}
+
+// captureInto captures n test events into st in two batches, integrating
+// the log after each, and returns the log and the events.
+func captureInto(t testing.TB, st store.Store, n int) (*Log, []*epcis.Event) {
+	t.Helper()
+	ctx := context.Background()
 	signer, err := EphemeralSigner(AlgEd25519)
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +71,7 @@ func captureTestEvents(t testing.TB, path string, n int) (*sqlite.Store, *Log, [
 	if err != nil {
 		t.Fatal(err)
 	}
+
 	var events []*epcis.Event
 	for batch, start := range []int{0, n / 2} {
 		end := n
@@ -86,7 +95,7 @@ func captureTestEvents(t testing.TB, path string, n int) (*sqlite.Store, *Log, [
 			t.Fatalf("Integrate: %v", err)
 		}
 	}
-	return st, l, events
+	return l, events
 }
 
 // tamper changes the stored document of changed and deletes the event row
