@@ -60,9 +60,9 @@ func appendField(b, field []byte) []byte {
 }
 
 // LeafHash returns the leaf hash of one event under h, as the package
-// function LeafHash does. With it a Hasher serves as the capture service's
-// leaf hasher where no signing key is at hand, such as a command-line
-// import; the log's sequencer signs the checkpoint later.
+// function LeafHash does. A Hasher can thus serve as the capture service's
+// leaf hasher where no signing key is at hand, such as in a command-line
+// import. The log's sequencer signs the checkpoint later.
 func (h *Hasher) LeafHash(eventID, eventHash string, doc []byte) []byte {
 	return LeafHash(h, eventID, eventHash, doc)
 }

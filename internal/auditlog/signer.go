@@ -238,7 +238,7 @@ func LoadSigner(path string) (Signer, error) {
 }
 
 // EphemeralSigner returns a signer with a fresh key for alg that exists
-// only in memory. Nobody can verify its checkpoints after the process
+// only in memory. Its checkpoints cannot be verified after the process
 // ends, so it is meant for development servers only. Callers must warn
 // loudly when they use it.
 func EphemeralSigner(alg string) (Signer, error) {

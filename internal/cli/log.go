@@ -175,6 +175,7 @@ func runLogKeygen(_ context.Context, env *Env, fs *flag.FlagSet) error {
 	if err != nil {
 		return err
 	}
+
 	files := []keyFile{{out, skey + "\n", 0o600}, {out + ".pub", vkey + "\n", 0o644}}
 	s, err := auditlog.NewSigner(skey)
 	if err != nil {
@@ -194,6 +195,7 @@ func runLogKeygen(_ context.Context, env *Env, fs *flag.FlagSet) error {
 		}
 		files = append(files, keyFile{out + ".pub.pem", string(pemKey), 0o644})
 	}
+
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if boolFlag(fs, "force") {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
@@ -234,10 +236,12 @@ func openSigningLog(ctx context.Context, fs *flag.FlagSet) (store.Store, *auditl
 	if err != nil {
 		return nil, nil, usageErrorf("--hash: %v", err)
 	}
+
 	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("打开存储失败 / open store: %w", err)
 	}
+
 	origin := stringFlag(fs, "origin")
 	if origin == "" {
 		_, msg, err := st.Checkpoint(ctx, 0)
@@ -332,6 +336,7 @@ func runLogProof(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 	} else if c, err = r.CheckpointAt(ctx, size); err != nil {
 		return fmt.Errorf("大小 %d 没有检查点 / no checkpoint was signed at size %d: %w", size, size, err)
 	}
+
 	index, err := st.LeafIndex(ctx, eventID)
 	if err != nil {
 		return fmt.Errorf("事件没有叶子 / event %s has no audit-log leaf: %w", eventID, err)
