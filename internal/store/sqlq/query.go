@@ -139,6 +139,8 @@ func Build(d Dialect, q store.Query) (Select, error) {
 		}
 		add(cond + ")")
 	}
+	// NOTE: quantity bounds without a class-role match are served by no
+	// index, so they scan the identifier table.
 	if len(q.Quantity) > 0 && !quantityApplied {
 		add("e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role IN " +
 			b.list(rolesToStrings(store.ClassRoles)) + b.quantity(q.Quantity) + ")")
@@ -210,6 +212,10 @@ func (s Select) Page(rows []Row) store.Page {
 
 // idValues returns the condition matching column against values: exact
 // values with IN, prefix patterns (a value ending in "*") with LIKE.
+//
+// NOTE: the identifier conditions select matching events before ordering
+// them, so a broad pattern such as "*" costs time in proportion to all the
+// identifier rows it matches, even for one page.
 func (b *builder) idValues(column string, values []string) string {
 	var exact, prefixes []string
 	for _, v := range values {
