@@ -215,55 +215,26 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 		if n.Kind == KindContainer || n.Kind == KindTransformation {
 			continue
 		}
-		a := Affected{ID: id, Kind: n.Kind, Holder: n.Holder, Region: RegionUnknown, Channel: ChannelUnknown, Status: statusOf(n.Holder), Quantity: 1, UOM: "EA"}
 		if n.Kind == KindClass {
-			a.Quantity, a.UOM = 0, ""
-			if n.Quantity != nil {
-				a.Quantity, a.UOM = *n.Quantity, n.UOM
-			}
 			if _, lot := gtinLot(id); lot != "" {
 				sc.Lots = append(sc.Lots, id)
 			}
 		}
-		if n.Holder != nil {
-			code, ok, err := t.regions.Region(ctx, *n.Holder)
-			if err != nil {
-				return nil, fmt.Errorf("recall scope: region of %s: %w", id, err)
+		for _, a := range sharesOf(n) {
+			if a.Holder != nil {
+				code, ok, err := t.regions.Region(ctx, *a.Holder)
+				if err != nil {
+					return nil, fmt.Errorf("recall scope: region of %s: %w", id, err)
+				}
+				if ok {
+					a.Region = code
+				}
+				if a.Channel, err = t.channels.Channel(ctx, *a.Holder); err != nil {
+					return nil, fmt.Errorf("recall scope: channel of %s: %w", id, err)
+				}
 			}
-			if ok {
-				a.Region = code
-			}
-			if a.Channel, err = t.channels.Channel(ctx, *n.Holder); err != nil {
-				return nil, fmt.Errorf("recall scope: channel of %s: %w", id, err)
-			}
-		}
-		sc.Affected = append(sc.Affected, a)
-		holder := "unknown"
-		if a.Holder != nil {
-			holder = a.Holder.Party
-			if holder == "" {
-				holder = a.Holder.Location
-			}
-			if holder == "" {
-				holder = "unknown"
-			}
-		}
-		for dim, key := range map[string]string{"holder": holder, "region": a.Region, "channel": string(a.Channel), "status": string(a.Status)} {
-			b := buckets[dim][key]
-			if b == nil {
-				b = &Bucket{Key: key, Quantities: map[string]float64{}}
-				buckets[dim][key] = b
-			}
-			b.Objects++
-			if a.UOM != "" {
-				b.Quantities[a.UOM] += a.Quantity
-			}
-			switch a.Status {
-			case StatusInStock, StatusInTransit:
-				b.InStock++
-			case StatusDelivered:
-				b.Delivered++
-			}
+			sc.Affected = append(sc.Affected, a)
+			sc.add(buckets, a)
 		}
 	}
 	sc.ByHolder = sorted(buckets["holder"])
@@ -271,6 +242,90 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	sc.ByChannel = sorted(buckets["channel"])
 	sc.ByStatus = sorted(buckets["status"])
 	return sc, nil
+}
+
+// add counts a in the buckets of every dimension.
+func (sc *Scope) add(buckets map[string]map[string]*Bucket, a Affected) {
+	holder := "unknown"
+	if a.Holder != nil {
+		holder = a.Holder.Party
+		if holder == "" {
+			holder = a.Holder.Location
+		}
+		if holder == "" {
+			holder = "unknown"
+		}
+	}
+	for dim, key := range map[string]string{"holder": holder, "region": a.Region, "channel": string(a.Channel), "status": string(a.Status)} {
+		b := buckets[dim][key]
+		if b == nil {
+			b = &Bucket{Key: key, Quantities: map[string]float64{}}
+			buckets[dim][key] = b
+		}
+		b.Objects++
+		if a.UOM != "" {
+			b.Quantities[a.UOM] += a.Quantity
+		}
+		switch a.Status {
+		case StatusInStock, StatusInTransit:
+			b.InStock++
+		case StatusDelivered:
+			b.Delivered++
+		}
+	}
+}
+
+// sharesOf returns the affected entries of a node. An instance is one
+// entry of 1 EA with its last known holder. A class (a lot) can be split
+// over several holders: each event that sends a quantity of it to a
+// destination party adds that quantity to the party's share, and later
+// events at the share's location update its status (receiving, retail
+// sale). A class without such events is one entry with its last holder.
+//
+// NOTE: quantities sold or consumed out of a share are not subtracted;
+// the share is what the holder received.
+func sharesOf(n Node) []Affected {
+	base := Affected{ID: n.ID, Kind: n.Kind, Holder: n.Holder, Region: RegionUnknown, Channel: ChannelUnknown, Status: statusOf(n.Holder), Quantity: 1, UOM: "EA"}
+	if n.Kind != KindClass {
+		return []Affected{base}
+	}
+	base.Quantity, base.UOM = 0, ""
+	if n.Quantity != nil {
+		base.Quantity, base.UOM = *n.Quantity, n.UOM
+	}
+	var shares []*Affected
+	byParty := map[string]*Affected{}
+	for i, st := range n.Steps {
+		h := holderOf(st)
+		tc := n.touches[i]
+		if h.Party != "" && tc.Quantity != nil && len(st.Destinations) > 0 {
+			a := byParty[h.Party]
+			if a == nil {
+				a = &Affected{ID: n.ID, Kind: n.Kind, Region: RegionUnknown, Channel: ChannelUnknown, UOM: tc.UOM}
+				byParty[h.Party] = a
+				shares = append(shares, a)
+			}
+			a.Quantity += *tc.Quantity
+			a.Holder = h
+			continue
+		}
+		for _, a := range shares {
+			if st.BizLocation != "" && st.BizLocation == a.Holder.Location {
+				moved := *a.Holder
+				moved.Time, moved.BizStep, moved.Disposition, moved.EventID = st.EventTime, st.BizStep, st.Disposition, st.EventID
+				a.Holder = &moved
+			}
+		}
+	}
+	if len(shares) == 0 {
+		return []Affected{base}
+	}
+	out := make([]Affected, len(shares))
+	for i, a := range shares {
+		a.Status = statusOf(a.Holder)
+		out[i] = *a
+	}
+	return out
 }
 
 func sorted(m map[string]*Bucket) []Bucket {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -106,6 +105,9 @@ type Node struct {
 	// Quantity and UOM are the last quantity an event gave for a class.
 	Quantity *float64 `json:"quantity,omitempty"`
 	UOM      string   `json:"uom,omitempty"`
+
+	// touches holds the touch behind each of Steps, in the same order.
+	touches []store.Touch
 }
 
 // Link is one edge of a trace graph.
@@ -331,6 +333,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 		for _, tc := range wanted[id] {
 			if st, ok := steps[tc.Seq]; ok {
 				n.Steps = append(n.Steps, st)
+				n.touches = append(n.touches, tc)
 			}
 			if tc.Quantity != nil {
 				n.Quantity, n.UOM = tc.Quantity, tc.UOM
@@ -346,83 +349,102 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	return nil
 }
 
+// inAny reports whether t falls in one of spans, end included, so that a
+// container shows the event that took the content out.
 func inAny(spans []span, t int64) bool {
 	for _, s := range spans {
-		if s.contains(t) {
+		if s.from <= t && t <= s.to {
 			return true
 		}
 	}
 	return false
 }
 
-// lastEvents returns, per identifier, its latest trusted touch, or the
-// latest touch of the container holding it since its own latest touch
-// (nested containers included), whichever is later.
+// maxNesting is how many container levels lastEvents climbs: item in
+// case, on pallet, in shipping container, in truck.
+const maxNesting = 4
+
+// lastEvents returns, per identifier, its latest touch or the latest touch
+// of a container while it held the identifier (the event that took it out
+// included), over up to maxNesting levels of containers, whichever is
+// later. Shipping events often name only the pallet, and an unpacking
+// event without children names only the container.
 func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache) (map[string]store.Touch, error) {
-	out := map[string]store.Touch{}
-	current := map[string]string{} // identifier -> open container
-	if err := edges.load(ctx, ids, false); err != nil {
-		return nil, err
-	}
-	var parents []string
-	for _, id := range ids {
-		for _, e := range edges.to[id] {
-			if e.Kind == store.EdgeContains {
-				parents = append(parents, e.From)
-			}
-		}
-	}
-	if err := edges.load(ctx, parents, true); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		for _, e := range edges.to[id] {
-			if e.Kind != store.EdgeContains {
-				continue
-			}
-			ss := containmentSpans(store.EdgeContains, e.From, id, edges.from[e.From], edges.to[id])
-			if len(ss) > 0 && ss[len(ss)-1].to == math.MaxInt64 {
-				current[id] = e.From
-			}
-		}
-	}
-	// Containers not in ids need their touches too.
-	var extra []string
-	for _, p := range current {
-		if _, ok := byID[p]; !ok {
-			extra = append(extra, p)
-		}
-	}
-	if len(extra) > 0 {
-		more, err := t.ls.Touches(ctx, extra)
-		if err != nil {
+	level := ids
+	for range maxNesting {
+		if err := edges.load(ctx, level, false); err != nil {
 			return nil, err
 		}
-		for _, tc := range more {
-			byID[tc.ID] = append(byID[tc.ID], tc)
-		}
-	}
-	for _, id := range ids {
-		best, ok := latest(byID[id])
-		// Follow up to a few open containers, pallet in container in
-		// truck; deeper nesting does not occur in practice.
-		for p, hops := current[id], 0; p != "" && hops < 4; p, hops = current[p], hops+1 {
-			if c, cok := latest(byID[p]); cok && (!ok || c.Time.After(best.Time)) {
-				best, ok = c, true
+		var parents []string
+		for _, id := range level {
+			for _, e := range edges.to[id] {
+				if e.Kind == store.EdgeContains {
+					parents = append(parents, e.From)
+				}
 			}
 		}
-		if ok {
+		if len(parents) == 0 {
+			break
+		}
+		if err := edges.load(ctx, parents, true); err != nil {
+			return nil, err
+		}
+		var missing []string
+		for _, p := range parents {
+			if _, ok := byID[p]; !ok {
+				byID[p] = nil
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) > 0 {
+			more, err := t.ls.Touches(ctx, missing)
+			if err != nil {
+				return nil, err
+			}
+			for _, tc := range more {
+				byID[tc.ID] = append(byID[tc.ID], tc)
+			}
+		}
+		level = parents
+	}
+
+	var within func(id string, s span, depth int) (store.Touch, bool)
+	within = func(id string, s span, depth int) (store.Touch, bool) {
+		var best store.Touch
+		ok := false
+		for _, tc := range byID[id] {
+			if at := tc.Time.UnixNano(); at >= s.from && at <= s.to && (!ok || !tc.Time.Before(best.Time)) {
+				best, ok = tc, true
+			}
+		}
+		if depth >= maxNesting {
+			return best, ok
+		}
+		done := map[string]bool{}
+		for _, e := range edges.to[id] {
+			if e.Kind != store.EdgeContains || done[e.From] {
+				continue
+			}
+			done[e.From] = true
+			for _, cs := range containmentSpans(store.EdgeContains, e.From, id, edges.from[e.From], edges.to[id]) {
+				in := cs.intersect(s)
+				if in.from > in.to {
+					continue
+				}
+				if c, cok := within(e.From, in, depth+1); cok && (!ok || c.Time.After(best.Time)) {
+					best, ok = c, true
+				}
+			}
+		}
+		return best, ok
+	}
+	out := map[string]store.Touch{}
+	for _, id := range ids {
+		if best, ok := within(id, everything, 0); ok {
 			out[id] = best
 		}
 	}
 	return out, nil
-}
-
-func latest(ts []store.Touch) (store.Touch, bool) {
-	if len(ts) == 0 {
-		return store.Touch{}, false
-	}
-	return ts[len(ts)-1], true
 }
 
 // kindOf classifies a node by its identifier and how events used it.
