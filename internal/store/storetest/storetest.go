@@ -11,9 +11,9 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
-// Open returns a new, empty store for one test. It registers the store's
-// Close with t.Cleanup itself or leaves that to Run, which closes every
-// store it opens.
+// Open returns a new, empty store for one test. Run closes every store it
+// opens, in a t.Cleanup registered after open returns, so that cleanups
+// open registered (such as dropping a database) run after Close.
 type Open func(t *testing.T) store.Store
 
 // Run runs the complete behavioural suite against the backend that open
