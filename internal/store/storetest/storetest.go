@@ -377,6 +377,27 @@ func testCapture(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("conflict within batch", func(t *testing.T) {
+		s := open(t)
+		r := record(objectEvent(0, epcis.ActionAdd, sgtin1))
+		changed := objectEvent(5, epcis.ActionAdd, sgtin2)
+		changed.EventID = r.Event.EventID
+		_, err := s.Capture(ctx, "job-1", []store.Record{r, record(changed)})
+		var ce *store.ConflictError
+		if !errors.As(err, &ce) {
+			t.Fatalf("Capture(batch reusing its own eventID): got %v, want *ConflictError", err)
+		}
+		if ce.Index != 1 {
+			t.Errorf("ConflictError.Index: got %d, want 1", ce.Index)
+		}
+		if _, err := s.Event(ctx, r.Event.EventID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Event after conflicting batch: got %v, want ErrNotFound", err)
+		}
+		if got := logSize(t, s); got != 0 {
+			t.Errorf("LogSize: got %d, want 0", got)
+		}
+	})
+
 	t.Run("invalid record fails whole batch", func(t *testing.T) {
 		s := open(t)
 		good := record(objectEvent(0, epcis.ActionAdd, sgtin1))
