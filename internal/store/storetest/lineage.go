@@ -1,0 +1,281 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// LineageBackend is a store with a lineage index.
+type LineageBackend interface {
+	store.Store
+	store.LineageStore
+}
+
+// LineageOpen returns a new, empty store with a lineage index.
+// RunLineage registers its Close.
+type LineageOpen func(t *testing.T) LineageBackend
+
+// RunLineage runs the lineage index suite against the backend that open
+// creates: capture writes the edges, touches and step of each stored
+// record, and the LineageStore methods read them back in order.
+func RunLineage(t *testing.T, open LineageOpen) {
+	fresh := func(t *testing.T) lineageStore {
+		t.Helper()
+		s := open(t)
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s
+	}
+	t.Run("RoundTrip", func(t *testing.T) { testLineageRoundTrip(t, fresh(t)) })
+	t.Run("Filters", func(t *testing.T) { testLineageFilters(t, fresh(t)) })
+	t.Run("DuplicateWritesNothing", func(t *testing.T) { testLineageDuplicate(t, fresh(t)) })
+	t.Run("Declared", func(t *testing.T) { testLineageDeclared(t, fresh(t)) })
+	t.Run("ClassTouches", func(t *testing.T) { testLineageClassTouches(t, fresh(t)) })
+}
+
+type lineageStore = LineageBackend
+
+const (
+	linPallet = "https://id.gs1.org/00/069500000000000019"
+	linItem1  = "https://id.gs1.org/01/06950000000019/21/A1"
+	linItem2  = "https://id.gs1.org/01/06950000000019/21/A2"
+	linLot    = "https://id.gs1.org/01/06950000000019/10/L1"
+	linOther  = "https://id.gs1.org/01/06950000000026/10/L9"
+)
+
+// lineageRecord returns a record of an event at base plus minutes with
+// the given edges and touches, each given the event's time.
+func lineageRecord(minutes int, epc string, edges []store.Edge, touches ...store.Touch) store.Record {
+	e := objectEvent(minutes, epcis.ActionObserve, epc)
+	e.BizStep = "urn:epcglobal:cbv:bizstep:shipping"
+	e.BizTransactionList = []epcis.BizTransaction{{Type: "urn:epcglobal:cbv:btt:po", Value: "urn:example:po:1"}}
+	r := record(e)
+	for i := range edges {
+		edges[i].Time = e.EventTime
+	}
+	for i := range touches {
+		touches[i].Time = e.EventTime
+	}
+	r.Lineage = &store.Lineage{Edges: edges, Touches: touches, Step: store.Step{
+		EventID: e.EventID, EventType: string(e.Type), EventTime: e.EventTime, BizStep: e.BizStep,
+		BizTransactions: e.BizTransactionList, CertificationInfo: []string{"urn:example:cert:1"},
+		ILMD: map[string]string{"lotNumber": "L1"},
+	}}
+	return r
+}
+
+func qty(v float64) *float64 { return &v }
+
+func testLineageRoundTrip(t *testing.T, s lineageStore) {
+	ctx := context.Background()
+	// Captured out of time order: the later event first.
+	later := lineageRecord(20, linPallet, []store.Edge{
+		{From: linPallet, To: store.AllChildren, Kind: store.EdgeContains, Op: store.OpDelete},
+	}, store.Touch{ID: linPallet, Role: store.RoleParent})
+	earlier := lineageRecord(10, linPallet, []store.Edge{
+		{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd},
+		{From: linPallet, To: linLot, Kind: store.EdgeContains, Op: store.OpAdd, Quantity: qty(12.5), UOM: "KGM"},
+	}, store.Touch{ID: linPallet, Role: store.RoleParent}, store.Touch{ID: linLot, Role: store.RoleChildClass, Quantity: qty(12.5), UOM: "KGM"})
+	capture(t, s, "c1", later)
+	capture(t, s, "c2", earlier)
+
+	edges, err := s.Edges(ctx, store.EdgeFilter{From: []string{linPallet}})
+	if err != nil {
+		t.Fatalf("Edges: %v", err)
+	}
+	if len(edges) != 3 {
+		t.Fatalf("Edges from the pallet: got %d, want 3: %+v", len(edges), edges)
+	}
+	if edges[0].To != linItem1 || edges[1].To != linLot || edges[2].To != store.AllChildren {
+		t.Errorf("edge order: got %s, %s, %q; want item, lot, all children", edges[0].To, edges[1].To, edges[2].To)
+	}
+	if !edges[0].Time.Equal(base.Add(10*time.Minute)) || edges[0].Op != store.OpAdd || edges[0].Kind != store.EdgeContains {
+		t.Errorf("first edge: got %+v", edges[0])
+	}
+	if edges[1].Quantity == nil || *edges[1].Quantity != 12.5 || edges[1].UOM != "KGM" {
+		t.Errorf("lot edge quantity: got %v %s, want 12.5 KGM", edges[1].Quantity, edges[1].UOM)
+	}
+	if edges[0].Quantity != nil {
+		t.Errorf("item edge quantity: got %v, want none", *edges[0].Quantity)
+	}
+	if edges[0].Seq == edges[2].Seq || edges[0].Seq == 0 {
+		t.Errorf("edge event numbers: got %d and %d, want distinct nonzero", edges[0].Seq, edges[2].Seq)
+	}
+
+	touches, err := s.Touches(ctx, []string{linPallet, linLot})
+	if err != nil {
+		t.Fatalf("Touches: %v", err)
+	}
+	if len(touches) != 3 {
+		t.Fatalf("Touches: got %d, want 3: %+v", len(touches), touches)
+	}
+	for i := 1; i < len(touches); i++ {
+		if touches[i].Time.Before(touches[i-1].Time) {
+			t.Errorf("touches out of time order at %d: %v before %v", i, touches[i].Time, touches[i-1].Time)
+		}
+	}
+	if last := touches[2]; last.ID != linPallet || last.Role != store.RoleParent {
+		t.Errorf("latest touch: got %+v, want the pallet as parent", last)
+	}
+	var lotTouch store.Touch
+	for _, tc := range touches {
+		if tc.ID == linLot {
+			lotTouch = tc
+		}
+	}
+	if lotTouch.Quantity == nil || *lotTouch.Quantity != 12.5 || lotTouch.UOM != "KGM" || lotTouch.Role != store.RoleChildClass {
+		t.Errorf("lot touch: got %+v, want 12.5 KGM as child_class", lotTouch)
+	}
+
+	steps, err := s.Steps(ctx, []int64{touches[0].Seq, touches[2].Seq, 999999})
+	if err != nil {
+		t.Fatalf("Steps: %v", err)
+	}
+	if len(steps) != 2 {
+		t.Fatalf("Steps: got %d, want 2 (an unknown number is left out)", len(steps))
+	}
+	st := steps[touches[0].Seq]
+	if st.EventID != earlier.Event.EventID || st.BizStep != "urn:epcglobal:cbv:bizstep:shipping" || st.Seq != touches[0].Seq {
+		t.Errorf("step: got %+v, want the earlier event's", st)
+	}
+	if len(st.BizTransactions) != 1 || st.BizTransactions[0].Value != "urn:example:po:1" || len(st.CertificationInfo) != 1 || st.ILMD["lotNumber"] != "L1" {
+		t.Errorf("step documents: got %+v %v %v", st.BizTransactions, st.CertificationInfo, st.ILMD)
+	}
+	if !st.EventTime.Equal(earlier.Event.EventTime) {
+		t.Errorf("step time: got %v, want %v", st.EventTime, earlier.Event.EventTime)
+	}
+}
+
+func testLineageFilters(t *testing.T, s lineageStore) {
+	ctx := context.Background()
+	capture(t, s, "c1", lineageRecord(1, linItem1, []store.Edge{
+		{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
+		{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd},
+		{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd},
+	}))
+	for _, tc := range []struct {
+		name string
+		f    store.EdgeFilter
+		want int
+	}{
+		{"empty filter", store.EdgeFilter{}, 0},
+		{"from lot", store.EdgeFilter{From: []string{linLot}}, 2},
+		{"to item", store.EdgeFilter{To: []string{linItem1}}, 2},
+		{"to item of one kind", store.EdgeFilter{To: []string{linItem1}, Kinds: []store.EdgeKind{store.EdgeContains}}, 1},
+		{"from and to overlap once", store.EdgeFilter{From: []string{linLot}, To: []string{linItem1}}, 3},
+		{"unknown id", store.EdgeFilter{From: []string{linOther}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			edges, err := s.Edges(ctx, tc.f)
+			if err != nil {
+				t.Fatalf("Edges(%+v): %v", tc.f, err)
+			}
+			if len(edges) != tc.want {
+				t.Errorf("Edges(%+v): got %d edges, want %d", tc.f, len(edges), tc.want)
+			}
+		})
+	}
+	// Many identifiers in one call.
+	var many []string
+	for range 1200 {
+		many = append(many, linOther)
+	}
+	many = append(many, linLot)
+	edges, err := s.Edges(ctx, store.EdgeFilter{From: many})
+	if err != nil {
+		t.Fatalf("Edges with 1201 identifiers: %v", err)
+	}
+	if len(edges) != 2 {
+		t.Errorf("Edges with 1201 identifiers: got %d, want 2", len(edges))
+	}
+}
+
+func testLineageDuplicate(t *testing.T, s lineageStore) {
+	r := lineageRecord(1, linItem1, []store.Edge{{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd}},
+		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	capture(t, s, "c1", r)
+	again := lineageRecord(1, linItem1, []store.Edge{{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd}},
+		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	res := capture(t, s, "c2", again)
+	checkOutcomes(t, res, store.Duplicate)
+	touches, err := s.Touches(context.Background(), []string{linItem1})
+	if err != nil {
+		t.Fatalf("Touches: %v", err)
+	}
+	if len(touches) != 1 {
+		t.Errorf("touches after a duplicate: got %d, want 1", len(touches))
+	}
+}
+
+func testLineageDeclared(t *testing.T, s lineageStore) {
+	ctx := context.Background()
+	r := lineageRecord(1, linItem1, []store.Edge{{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd}},
+		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	capture(t, s, "c1", r)
+	decl := declaration(r, "urn:epcglobal:cbv:er:incorrect_data", base.Add(time.Hour))
+	decl.Lineage = r.Lineage
+	checkOutcomes(t, capture(t, s, "c2", decl), store.Declared)
+	edges, err := s.Edges(ctx, store.EdgeFilter{To: []string{linItem1}})
+	if err != nil {
+		t.Fatalf("Edges: %v", err)
+	}
+	if len(edges) != 1 || !edges[0].Declared {
+		t.Errorf("edges of a declared event: got %+v, want one with Declared", edges)
+	}
+	touches, err := s.Touches(ctx, []string{linItem1})
+	if err != nil || len(touches) != 1 {
+		t.Fatalf("Touches: got %d, %v; want 1 (the declaration adds none)", len(touches), err)
+	}
+	steps, err := s.Steps(ctx, []int64{touches[0].Seq})
+	if err != nil {
+		t.Fatalf("Steps: %v", err)
+	}
+	if !steps[touches[0].Seq].Declared {
+		t.Errorf("step of a declared event: Declared is false")
+	}
+}
+
+func testLineageClassTouches(t *testing.T, s lineageStore) {
+	ctx := context.Background()
+	capture(t, s, "c1",
+		lineageRecord(1, linItem1, nil, store.Touch{ID: linItem1, Role: store.RoleEPC}),
+		lineageRecord(2, linLot, nil, store.Touch{ID: linLot, Role: store.RoleClass}),
+		lineageRecord(3, linOther, nil, store.Touch{ID: linOther, Role: store.RoleClass}),
+	)
+	prefix := "https://id.gs1.org/01/06950000000019/"
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		want     []string
+	}{
+		{"no window", time.Time{}, time.Time{}, []string{linItem1, linLot}},
+		{"from", base.Add(2 * time.Minute), time.Time{}, []string{linLot}},
+		{"to", time.Time{}, base.Add(2 * time.Minute), []string{linItem1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			touches, err := s.ClassTouches(ctx, prefix, tc.from, tc.to)
+			if err != nil {
+				t.Fatalf("ClassTouches: %v", err)
+			}
+			var got []string
+			for _, tc := range touches {
+				got = append(got, tc.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ClassTouches(%s): got %v, want %v", prefix, got, tc.want)
+			}
+		})
+	}
+	if _, err := s.ClassTouches(ctx, "", time.Time{}, time.Time{}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("ClassTouches with an empty prefix: got %v, want store.ErrInvalid", err)
+	}
+}
