@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 
-	"github.com/suyuan-trace/suyuan/internal/bench"
 	"github.com/suyuan-trace/suyuan/internal/capture"
+	"github.com/suyuan-trace/suyuan/internal/demo"
 )
 
 // conformanceDir is where the EPCIS 2.0 standard's example documents are
@@ -20,19 +20,21 @@ const conformanceDir = "../shared/conformance/gs1-epcis"
 func init() {
 	cfg := &serveConfig{}
 	var (
-		events int
+		rounds int
+		seed   uint64
 		fresh  bool
 	)
 	register(&Command{
 		Name:    "demo",
 		Summary: "用演示数据启动平台 / seed a store with demo data and serve it",
-		Usage:   "[--addr HOST:PORT] [--db DB] [--events N] [--fresh]",
+		Usage:   "[--addr HOST:PORT] [--db DB] [--seed N] [--rounds N] [--fresh]",
 		Setup: func(fs *flag.FlagSet) {
 			fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "监听地址 / listen address HOST:PORT")
 			db := "data/demo.db"
 			cfg.db = &db
 			fs.StringVar(cfg.db, "db", db, "演示数据库 / demo store: a SQLite file path or a postgres:// URL")
-			fs.IntVar(&events, "events", 2000, "生成的合成事件数 / number of synthetic events to generate")
+			fs.Uint64Var(&seed, "seed", 1, "随机种子 (同一种子生成相同数据) / random seed (same seed, same data)")
+			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 90 个事件) / passes through every supply chain (about 90 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
 			defaults := serveDefaults()
 			cfg.maxBody, cfg.readHeader, cfg.read, cfg.write, cfg.idle, cfg.shutdown = defaults.maxBody, defaults.readHeader, defaults.read, defaults.write, defaults.idle, defaults.shutdown
@@ -42,6 +44,9 @@ func init() {
 			if len(args) > 0 {
 				return usageErrorf("unexpected arguments %q", args)
 			}
+			if rounds < 2 {
+				return usageErrorf("--rounds %d: give at least 2, so that every planted incident is in the data", rounds)
+			}
 			if fresh && !isPostgres(*cfg.db) {
 				for _, suffix := range []string{"", "-wal", "-shm"} {
 					if err := os.Remove(*cfg.db + suffix); err != nil && !os.IsNotExist(err) {
@@ -49,22 +54,32 @@ func init() {
 					}
 				}
 			}
-			if err := seedDemo(ctx, env, *cfg.db, events); err != nil {
+			gen, err := demo.New(seed)
+			if err != nil {
 				return err
 			}
+			if err := seedDemo(ctx, env, *cfg.db, gen, rounds); err != nil {
+				return err
+			}
+			cfg.directory = demoDirectory{gen.Directory()}
 			logger, err := newLogger(env, cfg.logLevel, cfg.logFormat)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "\n试试 Try:\n  curl -s 'http://%s/events?perPage=5'\n  curl -s 'http://%s/events?MATCH_epc=urn:epc:id:sgtin:6900000.012345.0'\n  curl -s http://%s/eventTypes\n\n", cfg.addr, cfg.addr, cfg.addr)
+			fmt.Fprintf(env.Stdout, "\n消费者查询页 / consumer page: http://%s/scan\n试试这些码 / codes to try:\n", cfg.addr)
+			for _, s := range gen.Samples() {
+				fmt.Fprintf(env.Stdout, "  %s\n    %s / %s\n    http://%s/scan?code=%s\n", s.Code, s.NoteZH, s.NoteEN, cfg.addr, url.QueryEscape(s.Code))
+			}
+			fmt.Fprintf(env.Stdout, "EPCIS 接口 / EPCIS API: curl -s 'http://%s/events?perPage=5'\n\n", cfg.addr)
 			return serve(ctx, env, cfg, logger)
 		},
 	})
 }
 
-// seedDemo fills the demo store with synthetic events and, when present,
-// the EPCIS standard's example documents.
-func seedDemo(ctx context.Context, env *Env, dsn string, events int) error {
+// seedDemo fills the demo store with the generator's events through the
+// capture pipeline and, when present, the EPCIS standard's example
+// documents.
+func seedDemo(ctx context.Context, env *Env, dsn string, gen *demo.Generator, rounds int) error {
 	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redactDSN(dsn), err)
@@ -77,16 +92,30 @@ func seedDemo(ctx context.Context, env *Env, dsn string, events int) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	files, err := bench.Generate(tmp, bench.GenOptions{Events: events, PerDocument: 500, Seed: 1})
+	path := filepath.Join(tmp, "demo.jsonld")
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	n, err := gen.WriteDocument(ctx, f, rounds)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("generate demo data: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "正在载入演示数据 / loading demo data into %s\n", redactDSN(dsn))
-	if err := seedFiles(ctx, cs, files, io.Discard); err != nil {
-		return err
+	job, err := importFile(ctx, cs, path)
+	if err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "  %d 个合成事件 synthetic events\n", events)
+	fmt.Fprintf(env.Stdout, "  %d 个演示事件 demo events (%d stored, %d already there)\n", n, job.Accepted, job.Duplicates)
+	return seedExamples(ctx, env, cs)
+}
 
+// seedExamples imports the EPCIS standard's example documents when they
+// are present; documents that fail are skipped.
+func seedExamples(ctx context.Context, env *Env, cs *capture.Service) error {
 	if _, err := os.Stat(conformanceDir); err != nil {
 		fmt.Fprintf(env.Stdout, "  %s 不存在, 跳过标准示例 / not found: standard examples skipped\n", conformanceDir)
 		return nil
@@ -107,15 +136,5 @@ func seedDemo(ctx context.Context, env *Env, dsn string, events int) error {
 		}
 	}
 	fmt.Fprintf(env.Stdout, "  %d 个 EPCIS 标准示例事件 events from the EPCIS standard's examples\n", accepted)
-	return nil
-}
-
-func seedFiles(ctx context.Context, cs *capture.Service, files []string, report io.Writer) error {
-	for _, path := range files {
-		if _, err := importFile(ctx, cs, path); err != nil {
-			return fmt.Errorf("seed %s: %w", path, err)
-		}
-		fmt.Fprintln(report, path)
-	}
 	return nil
 }

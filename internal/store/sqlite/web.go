@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// webSchema holds the tables of the public pages: lookup counts per code
+// and city, and consumer complaints.
+// NOTE: the tables are created on first use rather than by a numbered
+// migration, because migration numbers must be consecutive and numbers 2
+// and 3 are not yet taken. Move this into migrations/0004_web.sql once
+// they are.
+const webSchema = `
+CREATE TABLE IF NOT EXISTS web_scan (
+    canonical TEXT    NOT NULL, -- canonical identifier looked up (package ident)
+    city      TEXT    NOT NULL, -- city the consumer gave; '' when not given
+    count     INTEGER NOT NULL, -- number of lookups
+    first_at  INTEGER NOT NULL, -- first lookup, Unix nanoseconds
+    last_at   INTEGER NOT NULL, -- latest lookup, Unix nanoseconds
+    PRIMARY KEY (canonical, city)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS web_complaint (
+    id         INTEGER PRIMARY KEY, -- complaint number shown to the consumer
+    canonical  TEXT    NOT NULL,    -- canonical identifier complained about
+    kind       TEXT    NOT NULL,    -- complaint kind key, such as 'quality'
+    message    TEXT    NOT NULL,    -- what the consumer wrote
+    contact    TEXT    NOT NULL,    -- optional phone or e-mail; '' when not given
+    created_at INTEGER NOT NULL     -- Unix nanoseconds
+);
+CREATE INDEX IF NOT EXISTS web_complaint_canonical ON web_complaint (canonical);
+`
+
+const (
+	sqlScanStats = `SELECT city, count, first_at, last_at FROM web_scan WHERE canonical = ? ORDER BY count DESC, city`
+	sqlScanAdd   = `INSERT INTO web_scan (canonical, city, count, first_at, last_at) VALUES (?, ?, 1, ?, ?)
+ON CONFLICT (canonical, city) DO UPDATE SET count = count + 1, last_at = excluded.last_at`
+	sqlComplaintAdd = `INSERT INTO web_complaint (canonical, kind, message, contact, created_at) VALUES (?, ?, ?, ?, ?)`
+)
+
+// WebFeedback stores lookup counts and complaints of the public pages in
+// the store's database. Create it with Store.WebFeedback; it is safe for
+// concurrent use.
+type WebFeedback struct {
+	s *Store
+}
+
+// ScanStats are the earlier lookups of one code: the total, the first and
+// latest time, and the counts per city (most frequent first, unknown city
+// left out).
+type ScanStats struct {
+	Count       int64
+	First, Last time.Time
+	Cities      []CityScans
+}
+
+// CityScans is the number of lookups from one city.
+type CityScans struct {
+	City  string
+	Count int64
+}
+
+// Complaint is a stored consumer complaint.
+type Complaint struct {
+	Canonical, Kind, Message, Contact string
+	CreatedAt                         time.Time
+}
+
+// WebFeedback creates the tables of the public pages when missing and
+// returns their store.
+func (s *Store) WebFeedback(ctx context.Context) (*WebFeedback, error) {
+	if _, err := s.write.ExecContext(ctx, webSchema); err != nil {
+		return nil, fmt.Errorf("create web tables: %w", err)
+	}
+	return &WebFeedback{s: s}, nil
+}
+
+// RecordScan counts one lookup of canonical from city at time at and
+// returns the counts before it.
+func (f *WebFeedback) RecordScan(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error) {
+	var st ScanStats
+	rows, err := f.s.read.QueryContext(ctx, sqlScanStats, canonical)
+	if err != nil {
+		return st, fmt.Errorf("read lookup counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c           CityScans
+			first, last int64
+		)
+		if err := rows.Scan(&c.City, &c.Count, &first, &last); err != nil {
+			return st, fmt.Errorf("read lookup counts: %w", err)
+		}
+		st.Count += c.Count
+		ft, lt := time.Unix(0, first).UTC(), time.Unix(0, last).UTC()
+		if st.First.IsZero() || ft.Before(st.First) {
+			st.First = ft
+		}
+		if lt.After(st.Last) {
+			st.Last = lt
+		}
+		if c.City != "" {
+			st.Cities = append(st.Cities, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("read lookup counts: %w", err)
+	}
+	ns := at.UnixNano()
+	if _, err := f.s.write.ExecContext(ctx, sqlScanAdd, canonical, city, ns, ns); err != nil {
+		return st, fmt.Errorf("count lookup: %w", err)
+	}
+	return st, nil
+}
+
+// AddComplaint stores a complaint and returns its number.
+func (f *WebFeedback) AddComplaint(ctx context.Context, c Complaint) (int64, error) {
+	res, err := f.s.write.ExecContext(ctx, sqlComplaintAdd, c.Canonical, c.Kind, c.Message, c.Contact, c.CreatedAt.UnixNano())
+	if err != nil {
+		return 0, fmt.Errorf("store complaint: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store complaint: %w", err)
+	}
+	return id, nil
+}

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// Limits of one lookup: how many levels of parents and transformation
+// inputs are followed upstream, and how many events are read in all.
+const (
+	maxUpstreamDepth = 3
+	maxJourneyEvents = 400
+)
+
+// allRoles are the identifier roles an object or lot can appear in.
+var allRoles = []store.Role{
+	store.RoleEPC, store.RoleParent, store.RoleChild, store.RoleInput, store.RoleOutput,
+	store.RoleClass, store.RoleChildClass, store.RoleInputClass, store.RoleOutputClass,
+}
+
+// journey is the events about a code and its upstream, in eventTime order.
+type journey struct {
+	events []*epcis.Event
+	// own marks events that name the code itself, not only an upstream
+	// container or input.
+	own map[*epcis.Event]bool
+}
+
+// loadJourney reads the events naming ids, then follows aggregation
+// parents and transformation inputs upstream, up to maxUpstreamDepth
+// levels.
+// NOTE: this is a direct store walk; the lineage engine (package trace)
+// covers downstream and containment intervals and can replace it.
+func (h *Handler) loadJourney(ctx context.Context, ids []string) (*journey, error) {
+	j := &journey{own: map[*epcis.Event]bool{}}
+	seenEvent := map[string]bool{}
+	seenID := map[string]bool{}
+	frontier := ids
+	for depth := 0; depth <= maxUpstreamDepth && len(frontier) > 0; depth++ {
+		for _, id := range frontier {
+			seenID[id] = true
+		}
+		evs, err := h.eventsNaming(ctx, frontier)
+		if err != nil {
+			return nil, err
+		}
+		var next []string
+		for _, e := range evs {
+			if seenEvent[e.EventID] {
+				continue
+			}
+			seenEvent[e.EventID] = true
+			j.events = append(j.events, e)
+			if depth == 0 {
+				j.own[e] = true
+			}
+			for _, up := range upstreamOf(e, frontier) {
+				if !seenID[up] {
+					seenID[up] = true
+					next = append(next, up)
+				}
+			}
+			if len(j.events) >= maxJourneyEvents {
+				break
+			}
+		}
+		frontier = next
+	}
+	sort.SliceStable(j.events, func(a, b int) bool { return j.events[a].EventTime.Before(j.events[b].EventTime) })
+	return j, nil
+}
+
+func (h *Handler) eventsNaming(ctx context.Context, ids []string) ([]*epcis.Event, error) {
+	q := store.Query{
+		Matches: []store.IDMatch{{Roles: allRoles, Values: ids}},
+		OrderBy: "eventTime",
+		PerPage: maxJourneyEvents,
+	}
+	page, err := h.opts.Store.QueryEvents(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	out := make([]*epcis.Event, 0, len(page.Events))
+	for _, se := range page.Events {
+		e, err := epcis.UnmarshalEventJSON(se.Doc)
+		if err != nil {
+			return nil, fmt.Errorf("decode stored event %s: %w", se.EventID, err)
+		}
+		if e.EventID == "" {
+			e.EventID = se.EventID
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// upstreamOf returns the canonical identifiers that an event shows to be
+// upstream of any of ids: the parent of an aggregation that adds one of
+// them, and the inputs of a transformation that outputs one of them.
+func upstreamOf(e *epcis.Event, ids []string) []string {
+	names := func(list []string, qs []epcis.QuantityElement) bool {
+		for _, v := range list {
+			if containsCanonical(ids, v) {
+				return true
+			}
+		}
+		for _, q := range qs {
+			if containsCanonical(ids, q.EPCClass) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	switch e.Type {
+	case epcis.AggregationEvent:
+		if e.Action == epcis.ActionAdd && e.ParentID != "" && names(e.ChildEPCs, e.ChildQuantityList) {
+			if c, err := ident.Canonical(e.ParentID); err == nil {
+				out = append(out, c)
+			}
+		}
+	case epcis.TransformationEvent:
+		if names(e.OutputEPCList, e.OutputQuantityList) {
+			for _, v := range e.InputEPCList {
+				if c, err := ident.Canonical(v); err == nil {
+					out = append(out, c)
+				}
+			}
+			for _, q := range e.InputQuantityList {
+				if c, err := ident.Canonical(q.EPCClass); err == nil {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func containsCanonical(ids []string, v string) bool {
+	c, err := ident.Canonical(v)
+	if err != nil {
+		return false
+	}
+	for _, id := range ids {
+		if id == c {
+			return true
+		}
+	}
+	return false
+}
+
+// cbvShort returns the short name of a CBV or Suyuan vocabulary URI.
+func cbvShort(uri string) string {
+	if i := strings.LastIndexAny(uri, ":/"); i >= 0 {
+		return uri[i+1:]
+	}
+	return uri
+}
+
+// ilmdValue returns the value of a master-data field in an event's ILMD.
+func ilmdValue(e *epcis.Event, local string) string {
+	for _, el := range e.ILMD {
+		if el.Local == local {
+			return el.Value
+		}
+	}
+	return ""
+}
+
+// extValue returns the value of an extension field of an event.
+func extValue(e *epcis.Event, local string) string {
+	for _, el := range e.Extensions {
+		if el.Local == local {
+			return el.Value
+		}
+	}
+	return ""
+}
+
+// kilograms sums the quantities given in kilograms (UN/CEFACT KGM) or
+// tonnes (TNE).
+func kilograms(qs []epcis.QuantityElement) (float64, bool) {
+	sum, any := 0.0, false
+	for _, q := range qs {
+		switch q.UOM {
+		case "KGM":
+			sum += q.Quantity
+			any = true
+		case "TNE":
+			sum += q.Quantity * 1000
+			any = true
+		}
+	}
+	return sum, any
+}
+
+func formatNumber(f float64) string {
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// localTime returns an event's time in its own time zone offset.
+func localTime(e *epcis.Event) time.Time {
+	if t, err := time.Parse("-07:00", e.EventTimeZoneOffset); err == nil {
+		_, off := t.Zone()
+		return e.EventTime.In(time.FixedZone(e.EventTimeZoneOffset, off))
+	}
+	return e.EventTime
+}

@@ -1,0 +1,535 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/ident"
+)
+
+// guangdongCities are the 21 prefecture-level cities of Guangdong, offered
+// in the lookup form so that lookups can be counted by city.
+var guangdongCities = [][2]string{
+	{"广州市", "Guangzhou"}, {"深圳市", "Shenzhen"}, {"珠海市", "Zhuhai"}, {"汕头市", "Shantou"},
+	{"佛山市", "Foshan"}, {"韶关市", "Shaoguan"}, {"河源市", "Heyuan"}, {"梅州市", "Meizhou"},
+	{"惠州市", "Huizhou"}, {"汕尾市", "Shanwei"}, {"东莞市", "Dongguan"}, {"中山市", "Zhongshan"},
+	{"江门市", "Jiangmen"}, {"阳江市", "Yangjiang"}, {"湛江市", "Zhanjiang"}, {"茂名市", "Maoming"},
+	{"肇庆市", "Zhaoqing"}, {"清远市", "Qingyuan"}, {"潮州市", "Chaozhou"}, {"揭阳市", "Jieyang"},
+	{"云浮市", "Yunfu"},
+}
+
+// option is one choice of a select element.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// pageView is the data of the consumer page template.
+type pageView struct {
+	D        display
+	Code     string
+	City     string
+	Error    string
+	Searched bool
+	Result   *result
+	CSRF     string
+	Notice   string
+	// NoticeBad marks Notice as an error.
+	NoticeBad bool
+	Status    int
+
+	LangURL, SizeURL, ContrastURL string
+	Cities, Kinds                 []option
+}
+
+// T returns the page text for key in the page's language.
+func (v *pageView) T(key string) string { return text(v.D.Lang, key) }
+
+// result is what the page shows about a found code.
+type result struct {
+	Canonical string
+	Fields    []field
+	Certs     []string
+	Steps     []stepView
+	Warnings  []warning
+	ScanText  string
+	Cities    string
+}
+
+type field struct{ Label, Value string }
+
+type stepView struct {
+	Date, Title, Party, Place string
+	Own                       bool
+}
+
+type warning struct {
+	Kind, Text, Detail string
+}
+
+func (h *Handler) newView(w http.ResponseWriter, r *http.Request) *pageView {
+	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		q = r.PostForm
+	}
+	d := displayOf(q)
+	v := &pageView{D: d, Code: strings.TrimSpace(q.Get("code")), City: q.Get("city"), Status: http.StatusOK}
+	extra := url.Values{}
+	if v.Code != "" {
+		extra.Set("code", v.Code)
+	}
+	toggle := func(nd display) string { return "/scan?" + nd.query(extra) }
+	nd := d
+	nd.Lang = LangEN
+	if d.Lang == LangEN {
+		nd.Lang = LangZH
+	}
+	v.LangURL = toggle(nd)
+	nd = d
+	nd.Large = !d.Large
+	v.SizeURL = toggle(nd)
+	nd = d
+	nd.Contrast = !d.Contrast
+	v.ContrastURL = toggle(nd)
+	v.Cities = []option{{Value: "", Label: v.T("cityUnknown")}}
+	for _, c := range guangdongCities {
+		v.Cities = append(v.Cities, option{Value: c[0], Label: pick(d.Lang, c[0], c[1]), Selected: c[0] == v.City})
+	}
+	for _, k := range ComplaintKinds {
+		v.Kinds = append(v.Kinds, option{Value: k.Key, Label: pick(d.Lang, k.ZH, k.EN)})
+	}
+	v.CSRF = h.csrfToken(w, r)
+	return v
+}
+
+// handleScan serves the consumer page: the lookup form, and the result
+// for ?code=.
+func (h *Handler) handleScan(w http.ResponseWriter, r *http.Request) {
+	v := h.newView(w, r)
+	if v.Code != "" {
+		h.lookup(r.Context(), v)
+	}
+	h.render(w, v)
+}
+
+func (h *Handler) render(w http.ResponseWriter, v *pageView) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.D.HTMLLang())
+	w.WriteHeader(v.Status)
+	if err := h.tmpl.ExecuteTemplate(w, "page.html", v); err != nil {
+		h.log.Error("render consumer page", "err", err)
+	}
+}
+
+// lookup fills v.Result for v.Code.
+func (h *Handler) lookup(ctx context.Context, v *pageView) {
+	v.Searched = true
+	if utf8.RuneCountInString(v.Code) > 512 {
+		v.Error = v.T("invalidCode") + ": " + pick(v.D.Lang, "超过 512 个字符", "longer than 512 characters")
+		v.Status = http.StatusBadRequest
+		return
+	}
+	sc, err := ident.Parse(v.Code)
+	if err != nil || sc.Canonical == "" {
+		msg := pick(v.D.Lang, "没有可查询的主键 (如 GTIN)", "no primary key such as a GTIN")
+		if err != nil {
+			msg = err.Error()
+		}
+		v.Error = v.T("invalidCode") + ": " + msg
+		v.Status = http.StatusBadRequest
+		return
+	}
+	ids := []string{sc.Canonical}
+	if sc.Class != "" && sc.Class != sc.Product && sc.Class != sc.Canonical {
+		ids = append(ids, sc.Class)
+	}
+	j, err := h.loadJourney(ctx, ids)
+	if err != nil {
+		h.log.Error("load journey", "code", sc.Canonical, "err", err)
+		v.Error = pick(v.D.Lang, "查询失败, 请稍后再试。", "The lookup failed; try again later.")
+		v.Status = http.StatusInternalServerError
+		return
+	}
+	stats, err := h.opts.Feedback.RecordScan(ctx, sc.Canonical, v.City, h.now())
+	if err != nil {
+		h.log.Error("record scan", "code", sc.Canonical, "err", err)
+	}
+	res := &result{Canonical: sc.Canonical}
+	v.Result = res
+	if len(j.events) == 0 {
+		v.Status = http.StatusNotFound
+	}
+	h.describe(ctx, v, sc, j, stats)
+}
+
+// describe builds the product fields, the journey steps and the warnings.
+func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, stats ScanStats) {
+	lang, res := v.D.Lang, v.Result
+	var prod Product
+	found := false
+	for _, id := range []string{sc.Product, sc.Class, sc.Canonical} {
+		if id == "" || h.opts.Directory == nil {
+			continue
+		}
+		p, ok, err := h.opts.Directory.Product(ctx, id)
+		if err != nil {
+			h.log.Error("product master data", "id", id, "err", err)
+		}
+		if ok {
+			prod, found = p, true
+			break
+		}
+	}
+	name := v.T("unknownProduct")
+	if found {
+		name = pick(lang, prod.NameZH, prod.NameEN)
+	}
+	res.Fields = append(res.Fields, field{v.T("name"), name})
+	if found {
+		res.Fields = append(res.Fields, field{v.T("category"), pick(lang, prod.CategoryZH, prod.CategoryEN)})
+		if pp, ok := h.party(ctx, prod.Producer); ok {
+			res.Fields = append(res.Fields, field{v.T("producer"), h.partyName(lang, pp)})
+		}
+		res.Fields = append(res.Fields, field{v.T("origin"), pick(lang, prod.OriginZH, prod.OriginEN)})
+		res.Certs = prod.Certifications
+	}
+
+	// Lot data from the scanned AIs, then from the ILMD of the event that
+	// created the lot or object.
+	lot, serial, expires, produced := "", "", "", ""
+	for _, e := range sc.Elements {
+		switch e.AI {
+		case "10":
+			lot = e.Value
+		case "21":
+			serial = e.Value
+		case "17":
+			expires = ident.FormatValue("17", e.Value)
+		}
+	}
+	if sc.CNCode != nil {
+		serial = sc.CNCode.Field("serial")
+	}
+	for _, e := range j.events {
+		if !j.own[e] || e.ILMD == nil {
+			continue
+		}
+		if s := ilmdValue(e, "lotNumber"); s != "" && lot == "" {
+			lot = s
+		}
+		if s := ilmdValue(e, "itemExpirationDate"); s != "" {
+			expires = s
+		}
+		if s := ilmdValue(e, "productionDate"); s != "" {
+			produced = s
+		}
+	}
+	for _, f := range []field{{v.T("lot"), lot}, {v.T("serial"), serial}, {v.T("produced"), produced}, {v.T("expires"), expires}} {
+		if f.Value != "" {
+			res.Fields = append(res.Fields, f)
+		}
+	}
+	res.Fields = append(res.Fields, field{v.T("code"), sc.Canonical})
+
+	for _, e := range j.events {
+		res.Steps = append(res.Steps, h.step(ctx, lang, e, j.own[e]))
+	}
+	h.warn(ctx, v, sc, j, prod, found, expires, stats)
+
+	if stats.Count == 0 {
+		res.ScanText = v.T("firstScan")
+	} else {
+		res.ScanText = fmt.Sprintf(v.T("scanCount"), stats.Count,
+			stats.First.In(cstZone).Format("2006-01-02 15:04"), stats.Last.In(cstZone).Format("2006-01-02 15:04"))
+		var cs []string
+		for _, c := range stats.Cities {
+			cs = append(cs, fmt.Sprintf("%s %d", cityName(lang, c.City), c.Count))
+		}
+		res.Cities = strings.Join(cs, pick(lang, "、", ", "))
+	}
+}
+
+// cstZone is China Standard Time, in which lookup times are shown.
+var cstZone = time.FixedZone("CST", 8*3600)
+
+func cityName(lang Lang, zh string) string {
+	for _, c := range guangdongCities {
+		if c[0] == zh {
+			return pick(lang, c[0], c[1])
+		}
+	}
+	return zh
+}
+
+func (h *Handler) party(ctx context.Context, id string) (Party, bool) {
+	if h.opts.Directory == nil || id == "" {
+		return Party{}, false
+	}
+	if c, err := ident.Canonical(id); err == nil {
+		id = c
+	}
+	p, ok, err := h.opts.Directory.Party(ctx, id)
+	if err != nil {
+		h.log.Error("party master data", "id", id, "err", err)
+	}
+	return p, ok
+}
+
+func (h *Handler) partyName(lang Lang, p Party) string {
+	if p.Private {
+		return pick(lang, p.RoleZH, p.RoleEN)
+	}
+	return pick(lang, p.NameZH, p.NameEN)
+}
+
+// step describes one event for the timeline: when, what, who and where.
+func (h *Handler) step(ctx context.Context, lang Lang, e *epcis.Event, own bool) stepView {
+	s := stepView{Date: localTime(e).Format("2006-01-02 15:04"), Own: own}
+	key := cbvShort(e.BizStep)
+	if e.Type == epcis.TransformationEvent {
+		key = "transformation"
+	}
+	if t, ok := bizStepTitles[key]; ok {
+		s.Title = pick(lang, t[0], t[1])
+	} else {
+		s.Title = key
+	}
+	if e.BizLocation != nil {
+		if p, ok := h.party(ctx, e.BizLocation.ID); ok {
+			s.Party = h.partyName(lang, p)
+			s.Place = pick(lang, p.CityZH, p.CityEN)
+		}
+	}
+	return s
+}
+
+// warn adds the warnings the journey and master data give reason for.
+func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, prod Product, found bool, expires string, stats ScanStats) {
+	lang, res := v.D.Lang, v.Result
+	add := func(kind, msg, detail string) {
+		res.Warnings = append(res.Warnings, warning{Kind: kind, Text: msg, Detail: detail})
+	}
+	for _, e := range j.events {
+		if cbvShort(e.Disposition) == "recalled" {
+			detail := pick(lang, extValue(e, "recallReasonZH"), extValue(e, "recallReasonEN"))
+			if n := extValue(e, "recallNotice"); n != "" {
+				detail = strings.TrimSpace(detail + " " + v.T("recallNotice") + ": " + n)
+			}
+			add("recall", v.T("recalled"), detail)
+			break
+		}
+	}
+	for _, e := range j.events {
+		if j.own[e] && cbvShort(e.Disposition) == "destroyed" {
+			add("destroyed", v.T("destroyed"), "")
+			break
+		}
+	}
+	if exp, err := time.ParseInLocation(time.DateOnly, expires, cstZone); err == nil {
+		end := exp.AddDate(0, 0, 1)
+		if h.now().After(end) {
+			add("expired", fmt.Sprintf(v.T("expired"), expires), "")
+		}
+		for _, e := range j.events {
+			if j.own[e] && e.EventTime.After(end) && isSale(e) {
+				add("expired", fmt.Sprintf(v.T("soldExpired"), localTime(e).Format(time.DateOnly)), "")
+				break
+			}
+		}
+	}
+	if isInstance(sc) {
+		cities := map[string]bool{}
+		var names []string
+		for _, e := range j.events {
+			if !j.own[e] || !isSale(e) || e.BizLocation == nil {
+				continue
+			}
+			place := e.BizLocation.ID
+			if p, ok := h.party(ctx, place); ok {
+				place = pick(lang, p.CityZH, p.CityEN)
+			}
+			if !cities[place] {
+				cities[place] = true
+				names = append(names, place)
+			}
+		}
+		if len(names) > 1 {
+			add("counterfeit", fmt.Sprintf(v.T("clone"), strings.Join(names, pick(lang, "、", ", "))), "")
+		}
+		if stats.Count+1 >= h.opts.SuspectScans {
+			add("counterfeit", fmt.Sprintf(v.T("manyScans"), stats.Count+1), "")
+		}
+	}
+	if found {
+		if pp, ok := h.party(ctx, prod.Producer); ok && pp.Blacklisted {
+			add("blacklist", v.T("blacklisted"), "")
+		}
+	}
+	h.warnColdChain(v, j, prod)
+	for _, e := range j.events {
+		if e.Type != epcis.TransformationEvent {
+			continue
+		}
+		in, okIn := kilograms(e.InputQuantityList)
+		out, okOut := kilograms(e.OutputQuantityList)
+		if okIn && okOut && out > in {
+			add("mass", fmt.Sprintf(v.T("massBalance"), formatNumber(in), formatNumber(out)), "")
+		}
+	}
+	if found && prod.RequiredLicence != "" {
+		for _, e := range j.events {
+			if cbvShort(e.BizStep) != "shipping" {
+				continue
+			}
+			for _, d := range e.DestinationList {
+				if cbvShort(d.Type) != "owning_party" {
+					continue
+				}
+				p, ok := h.party(ctx, d.Value)
+				if ok && !hasLicence(p, prod.RequiredLicence) {
+					t := licenceTitles[prod.RequiredLicence]
+					add("licence", fmt.Sprintf(v.T("unlicensed"), pick(lang, t[0], t[1])), "")
+				}
+			}
+		}
+	}
+	sort.SliceStable(res.Warnings, func(a, b int) bool { return warningRank[res.Warnings[a].Kind] < warningRank[res.Warnings[b].Kind] })
+}
+
+// warningRank orders warnings by how urgently a consumer must act.
+var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "cold": 4, "licence": 5, "mass": 6, "blacklist": 7}
+
+func (h *Handler) warnColdChain(v *pageView, j *journey, prod Product) {
+	alarm, worst := false, 0.0
+	for _, e := range j.events {
+		for _, se := range e.SensorElementList {
+			for _, r := range se.Reports {
+				if cbvShort(r.Type) != "Temperature" && r.Exception == "" {
+					continue
+				}
+				if cbvShort(r.Exception) == "ALARM_CONDITION" {
+					alarm = true
+				}
+				for _, p := range []*float64{r.Value, r.MaxValue} {
+					if p != nil && *p > worst {
+						worst = *p
+					}
+				}
+			}
+		}
+	}
+	switch {
+	case prod.ColdChainMaxCelsius > 0 && worst > prod.ColdChainMaxCelsius:
+		v.Result.Warnings = append(v.Result.Warnings, warning{Kind: "cold",
+			Text: fmt.Sprintf(v.T("coldChain"), formatNumber(worst), formatNumber(prod.ColdChainMaxCelsius))})
+	case alarm:
+		v.Result.Warnings = append(v.Result.Warnings, warning{Kind: "cold", Text: v.T("coldAlarm")})
+	}
+}
+
+func hasLicence(p Party, kind string) bool {
+	for _, l := range p.Licences {
+		if l == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// isSale reports whether an event hands goods to an end user.
+func isSale(e *epcis.Event) bool {
+	switch cbvShort(e.BizStep) {
+	case "retail_selling", "dispensing":
+		return true
+	}
+	return false
+}
+
+// isInstance reports whether a scan names one object rather than a lot or
+// product: a serial number, an SSCC or GIAI, or a Chinese item code.
+func isInstance(sc *ident.Scan) bool {
+	if sc.CNCode != nil {
+		return sc.CNCode.Field("serial") != "" || sc.CNCode.Field("random") != ""
+	}
+	for _, e := range sc.Elements {
+		switch e.AI {
+		case "21", "00", "8004", "235":
+			return true
+		}
+	}
+	return false
+}
+
+// handleComplaint stores a complaint posted from the consumer page.
+func (h *Handler) handleComplaint(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "invalid form / 表单无效", http.StatusBadRequest)
+		return
+	}
+	v := h.newView(w, r)
+	if !h.checkCSRF(r) {
+		v.Notice, v.NoticeBad, v.Status = v.T("csrfBad"), true, http.StatusForbidden
+		h.render(w, v)
+		return
+	}
+	c := Complaint{
+		Kind:      r.PostFormValue("kind"),
+		Message:   strings.TrimSpace(r.PostFormValue("message")),
+		Contact:   strings.TrimSpace(r.PostFormValue("contact")),
+		CreatedAt: h.now().UTC(),
+	}
+	if err := h.validComplaint(v, &c); err != nil {
+		v.Notice, v.NoticeBad, v.Status = fmt.Sprintf(v.T("complaintBad"), err.Error()), true, http.StatusBadRequest
+		h.render(w, v)
+		return
+	}
+	n, err := h.opts.Feedback.AddComplaint(r.Context(), c)
+	if err != nil {
+		h.log.Error("store complaint", "code", c.Canonical, "err", err)
+		v.Notice, v.NoticeBad, v.Status = pick(v.D.Lang, "投诉保存失败, 请稍后再试。", "The complaint could not be saved; try again later."), true, http.StatusInternalServerError
+		h.render(w, v)
+		return
+	}
+	h.log.Info("complaint stored", "complaint", n, "code", c.Canonical, "kind", c.Kind)
+	v.Notice = fmt.Sprintf(v.T("complaintThanks"), n)
+	v.Code = ""
+	v.Status = http.StatusOK
+	h.render(w, v)
+}
+
+var errComplaint = errors.New("invalid complaint")
+
+func (h *Handler) validComplaint(v *pageView, c *Complaint) error {
+	lang := v.D.Lang
+	sc, err := ident.Parse(v.Code)
+	if err != nil || sc.Canonical == "" {
+		return fmt.Errorf("%w: %s", errComplaint, pick(lang, "请先查询产品上的码", "look up the code on the product first"))
+	}
+	c.Canonical = sc.Canonical
+	known := false
+	for _, k := range ComplaintKinds {
+		known = known || k.Key == c.Kind
+	}
+	if !known {
+		return fmt.Errorf("%w: %s %q", errComplaint, pick(lang, "未知的问题类型", "unknown problem type"), c.Kind)
+	}
+	if c.Message == "" {
+		return fmt.Errorf("%w: %s", errComplaint, pick(lang, "请填写情况说明", "describe what happened"))
+	}
+	if utf8.RuneCountInString(c.Message) > maxComplaintMessage {
+		return fmt.Errorf("%w: %s", errComplaint, fmt.Sprintf(pick(lang, "情况说明不能超过 %d 字", "the description is longer than %d characters"), maxComplaintMessage))
+	}
+	if utf8.RuneCountInString(c.Contact) > maxComplaintContact {
+		return fmt.Errorf("%w: %s", errComplaint, fmt.Sprintf(pick(lang, "联系方式不能超过 %d 字", "the contact is longer than %d characters"), maxComplaintContact))
+	}
+	return nil
+}
