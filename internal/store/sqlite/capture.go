@@ -227,6 +227,11 @@ func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 }
 
 // declare attaches the error declaration r to the known event old.
+//
+// NOTE: the event keeps its record time and Seq, so cursors stay stable,
+// but a GE_recordTime query issued after the declaration does not return
+// the declared event. Subscriptions that must see declarations need
+// another signal, such as declaration_time.
 func (c *captureTx) declare(old *knownEvent, r *store.Record) {
 	d := r.Event.ErrorDeclaration
 	old.declared, old.declaredHash = true, r.Hash
