@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/bench"
+	"github.com/suyuan-trace/suyuan/internal/demo"
 )
 
 func init() {
@@ -25,7 +26,7 @@ func init() {
 			}
 			switch args[0] {
 			case "gen":
-				return benchGen(env, args[1:])
+				return benchGen(ctx, env, args[1:])
 			case "import":
 				return benchImport(ctx, env, args[1:])
 			case "floor":
@@ -36,7 +37,10 @@ func init() {
 	})
 }
 
-func benchGen(env *Env, args []string) error {
+// benchGen writes demo supply-chain events (package demo) at any size as
+// EPCIS 2.0 JSON-LD files, streaming them so that memory does not grow
+// with the event count.
+func benchGen(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan bench gen", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	events := fs.Int("events", 100000, "事件总数 / number of events")
@@ -46,8 +50,18 @@ func benchGen(env *Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usageErrorf("%v", err)
 	}
+	if *events <= 0 {
+		return usageErrorf("--events %d: give a positive number of events", *events)
+	}
+	if *perDoc <= 0 {
+		return usageErrorf("--per-doc %d: give a positive number of events per file", *perDoc)
+	}
 	start := time.Now()
-	files, err := bench.Generate(*out, bench.GenOptions{Events: *events, PerDocument: *perDoc, Seed: *seed})
+	gen, err := demo.New(*seed)
+	if err != nil {
+		return err
+	}
+	files, err := gen.WriteFiles(ctx, *out, demo.FileOptions{Events: *events, PerDocument: *perDoc})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/api"
+	"github.com/suyuan-trace/suyuan/internal/web"
 )
 
 // serveConfig holds the serve command's settings.
@@ -26,6 +27,9 @@ type serveConfig struct {
 	shutdown   time.Duration
 	logLevel   string
 	logFormat  string
+	// directory is the master data of the consumer pages; nil shows
+	// codes without enterprise and product names.
+	directory web.Directory
 }
 
 func init() {
@@ -96,6 +100,9 @@ func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger)
 
 	cs := newCaptureService(st, logger)
 	srv := api.New(st, cs, logger, api.Options{MaxBodyBytes: cfg.maxBody})
+	if err := mountWeb(ctx, st, srv, cfg.directory, logger); err != nil {
+		return err
+	}
 	hs := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),

@@ -129,4 +129,3 @@ func (a testDirectory) Product(_ context.Context, id string) (Product, bool, err
 		Producer: p.Producer, OriginZH: p.OriginZH, OriginEN: p.OriginEN, Certifications: p.Certifications,
 		ColdChainMaxCelsius: p.ColdChainMaxCelsius, RequiredLicence: p.RequiredLicence}, true, nil
 }
-
