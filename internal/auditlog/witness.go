@@ -41,6 +41,35 @@ type Witness struct {
 	mu sync.Mutex
 }
 
+// Witness errors, besides ErrInvalidCheckpoint (bad log signature),
+// ErrInconsistent (the proof does not verify, or the same size has another
+// root hash) and ErrInvalidRequest (malformed request).
+var (
+	// ErrUnknownLog is returned for a checkpoint of another origin than
+	// the witnessed log's.
+	ErrUnknownLog = errors.New("unknown log")
+	// errForked marks the ErrInconsistent errors where one tree size has
+	// two root hashes, which tlog-witness answers with 409, not 422.
+	errForked = errors.New("two root hashes for one tree size")
+)
+
+// SizeConflictError is returned by AddCheckpoint when the old size of a
+// request is not the size the witness cosigned last. Latest is that size,
+// from which the client must prove consistency.
+type SizeConflictError struct {
+	Origin string
+	Latest uint64
+	Old    uint64
+}
+
+func (e *SizeConflictError) Error() string {
+	log := "the log"
+	if e.Origin != "" {
+		log = e.Origin
+	}
+	return fmt.Sprintf("old size %d is not the size %d last cosigned for %s; send a consistency proof from size %d", e.Old, e.Latest, log, e.Latest)
+}
+
 // Cosign verifies checkpoint, which LogKey must have signed for Origin, and
 // consistency, the RFC 6962 consistency proof from the last checkpoint
 // the witness cosigned to this one. It then records the new size and
@@ -51,40 +80,101 @@ type Witness struct {
 func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][]byte) ([]byte, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+
+	last, _, _, err := w.State.Last(ctx, w.Origin)
+	if err != nil {
+		return nil, fmt.Errorf("read witness state: %w", err)
+	}
 	c, err := OpenCheckpoint(checkpoint, w.Origin, w.LogKey)
 	if err != nil {
 		return nil, err
 	}
+	if c.Size < last {
+		return nil, fmt.Errorf("%w: checkpoint size %d is below size %d already cosigned for %s; the log rolled back", ErrInconsistent, c.Size, last, w.Origin)
+	}
+	n, _, err := w.addLocked(ctx, last, consistency, checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// AddCheckpoint implements the add-checkpoint call of C2SP tlog-witness:
+// it checks that old is the size the witness cosigned last (0 if none),
+// verifies checkpoint and the consistency proof from old to it, records
+// the new size and returns the cosigned note and the witness's signature
+// lines alone. Checking the old size and recording the new one happen
+// under one lock, so two concurrent requests cannot roll the state back.
+func (w *Witness) AddCheckpoint(ctx context.Context, old uint64, consistency [][]byte, checkpoint []byte) (cosigned, sigLines []byte, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.addLocked(ctx, old, consistency, checkpoint)
+}
+
+func (w *Witness) addLocked(ctx context.Context, old uint64, consistency [][]byte, checkpoint []byte) ([]byte, []byte, error) {
+	unverified, err := ParseCheckpointUnverified(checkpoint)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
+	}
+	if unverified.Origin != w.Origin {
+		return nil, nil, fmt.Errorf("%w: origin %q; this witness cosigns %q", ErrUnknownLog, unverified.Origin, w.Origin)
+	}
+	c, err := OpenCheckpoint(checkpoint, w.Origin, w.LogKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	if old > c.Size {
+		return nil, nil, fmt.Errorf("%w: old size %d is above the checkpoint size %d", ErrInvalidRequest, old, c.Size)
+	}
 
 	size, root, ok, err := w.State.Last(ctx, w.Origin)
 	if err != nil {
-		return nil, fmt.Errorf("read witness state: %w", err)
+		return nil, nil, fmt.Errorf("read witness state: %w", err)
 	}
-	if ok {
-		switch {
-		case c.Size < size:
-			return nil, fmt.Errorf("%w: checkpoint size %d is below size %d already cosigned for %s; the log rolled back", ErrInconsistent, c.Size, size, w.Origin)
-		case c.Size == size && string(c.Hash) != string(root):
-			return nil, fmt.Errorf("%w: size %d of %s has root %x, but %x was cosigned; the log forked", ErrInconsistent, size, w.Origin, c.Hash, root)
-		case c.Size > size && size > 0:
-			if err := proof.VerifyConsistency(w.Hasher, size, c.Size, consistency, root, c.Hash); err != nil {
-				return nil, fmt.Errorf("%w: consistency proof from size %d to %d: %v; fetch it with proof/consistency?from=%d&to=%d", ErrInconsistent, size, c.Size, err, size, c.Size)
-			}
+	if !ok {
+		size, root = 0, nil
+	}
+	if old != size {
+		return nil, nil, &SizeConflictError{Origin: w.Origin, Latest: size, Old: old}
+	}
+	switch {
+	case old == 0:
+		if len(consistency) != 0 {
+			return nil, nil, fmt.Errorf("%w: a proof from size 0 must be empty, got %d hashes", ErrInvalidRequest, len(consistency))
+		}
+	case old == c.Size:
+		if string(c.Hash) != string(root) {
+			return nil, nil, fmt.Errorf("%w: %w: size %d of %s has root %x, but %x was cosigned", ErrInconsistent, errForked, size, w.Origin, c.Hash, root)
+		}
+	default:
+		if err := proof.VerifyConsistency(w.Hasher, old, c.Size, consistency, root, c.Hash); err != nil {
+			return nil, nil, fmt.Errorf("%w: consistency proof from size %d to %d: %v; fetch it with proof/consistency?from=%d&to=%d", ErrInconsistent, old, c.Size, err, old, c.Size)
 		}
 	}
 
 	n, err := note.Open(checkpoint, note.VerifierList(w.LogKey))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidCheckpoint, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrInvalidCheckpoint, err)
 	}
-	out, err := note.Sign(n, w.Cosigner)
+	// Sign once, because SM2 signatures are randomised, and add the same
+	// signature to the submitted note with its other signatures.
+	sig, err := w.Cosigner.Sign([]byte(n.Text))
 	if err != nil {
-		return nil, fmt.Errorf("cosign checkpoint at size %d: %w", c.Size, err)
+		return nil, nil, fmt.Errorf("cosign checkpoint at size %d: %w", c.Size, err)
+	}
+	fixed := &fixedSigner{name: w.Cosigner.Name(), hash: w.Cosigner.KeyHash(), sig: sig}
+	cosigned, err := note.Sign(n, fixed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cosign checkpoint at size %d: %w", c.Size, err)
+	}
+	alone, err := note.Sign(&note.Note{Text: n.Text}, fixed)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cosign checkpoint at size %d: %w", c.Size, err)
 	}
 	if err := w.State.Update(ctx, w.Origin, c.Size, c.Hash); err != nil {
-		return nil, fmt.Errorf("record cosigned size %d: %w", c.Size, err)
+		return nil, nil, fmt.Errorf("record cosigned size %d: %w", c.Size, err)
 	}
-	return out, nil
+	return cosigned, alone[len(n.Text)+1:], nil
 }
 
 // ErrQuorum is returned by VerifyCosigned when fewer witnesses than
@@ -187,3 +277,14 @@ func (f *FileWitnessState) Update(_ context.Context, origin string, size uint64,
 	}
 	return nil
 }
+
+// fixedSigner is a note.Signer that returns a signature made beforehand.
+type fixedSigner struct {
+	name string
+	hash uint32
+	sig  []byte
+}
+
+func (s *fixedSigner) Name() string                { return s.name }
+func (s *fixedSigner) KeyHash() uint32             { return s.hash }
+func (s *fixedSigner) Sign([]byte) ([]byte, error) { return s.sig, nil }
