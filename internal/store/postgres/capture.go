@@ -200,11 +200,11 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			nextSeq++
 			row := newEventRow(nextSeq, r)
 			newRows = append(newRows, row)
-			known := &knownEvent{seq: nextSeq, hash: r.Hash, declared: row.declared, captureID: captureID, row: row}
+			added := &knownEvent{seq: nextSeq, hash: r.Hash, declared: row.declared, captureID: captureID, row: row}
 			if row.declared {
-				known.declaredHash = r.Hash
+				added.declaredHash = r.Hash
 			}
-			byID[r.Event.EventID] = known
+			byID[r.Event.EventID] = added
 			byHash[r.Hash] = true
 			result.Outcomes[i] = store.Stored
 			leafSeq = nextSeq
