@@ -32,6 +32,7 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 	if start == end {
 		return [][]byte{}, nil
 	}
+
 	size, err := s.LogSize(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read log leaves [%d, %d): %w", start, end, err)
@@ -39,6 +40,7 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 	if end > size {
 		return nil, fmt.Errorf("read log leaves [%d, %d): the log has only %d leaves: %w", start, end, size, store.ErrInvalid)
 	}
+
 	rows, err := s.read.QueryContext(ctx, `SELECT leaf_hash FROM log_leaves WHERE idx >= ? AND idx < ? ORDER BY idx`, int64(start), int64(end))
 	if err != nil {
 		return nil, fmt.Errorf("read log leaves [%d, %d): %w", start, end, err)
@@ -55,6 +57,7 @@ func (s *Store) LeafHashes(ctx context.Context, start, end uint64) ([][]byte, er
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read log leaves [%d, %d): %w", start, end, err)
 	}
+
 	if uint64(len(out)) != end-start {
 		return nil, fmt.Errorf("read log leaves [%d, %d): got %d leaves, the log has a gap: %w", start, end, len(out), store.ErrNotFound)
 	}
