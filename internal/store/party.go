@@ -67,7 +67,7 @@ type Party struct {
 	// CodePrefixes lists prefixes of Chinese code schemes the party may
 	// issue, as canonical URI prefixes such as
 	// "urn:cn:nmpa:drug:8100001" (a drug product code).
-	CodePrefixes []string `json:"codePrefixes,omitempty"`
+	CodePrefixes []string  `json:"codePrefixes,omitempty"`
 	Licences     []Licence `json:"licences,omitempty"`
 	// Region is the GB/T 2260 administrative division code (6 digits)
 	// where the party is registered.

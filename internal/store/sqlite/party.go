@@ -303,8 +303,8 @@ const tokenColumns = "id, party_id, name, hash, scopes, created_by, created_at, 
 
 func scanToken(sc interface{ Scan(...any) error }) (store.Token, error) {
 	var (
-		t                          store.Token
-		scopes                     string
+		t                         store.Token
+		scopes                    string
 		created, expires, revoked int64
 	)
 	if err := sc.Scan(&t.ID, &t.PartyID, &t.Name, &t.Hash, &scopes, &t.CreatedBy, &created, &expires, &revoked); err != nil {

@@ -1,0 +1,11 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/suyuan-trace/suyuan/internal/store/storetest"
+)
+
+func TestPartyStore(t *testing.T) {
+	storetest.RunParty(t, openTemp)
+}
