@@ -148,3 +148,42 @@ func (c *WitnessClient) AddCheckpoint(ctx context.Context, old uint64, proof [][
 	line, _, _ := bufio.NewReader(bytes.NewReader(b)).ReadLine()
 	return nil, fmt.Errorf("witness %s rejected the checkpoint: %s: %s", c.URL, resp.Status, line)
 }
+
+// RequestCosignature submits the log's latest checkpoint to a witness
+// (C2SP tlog-witness add-checkpoint) and stores the checkpoint with the
+// returned cosignature lines added, so that the checkpoint endpoint serves
+// it cosigned. When the witness has cosigned another size it retries once
+// with a consistency proof from that size. The witness's signatures are
+// not verified here; clients check them with VerifyCosigned.
+func (l *Log) RequestCosignature(ctx context.Context, wc *WitnessClient) (Checkpoint, error) {
+	c, err := l.Checkpoint(ctx)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	sigs, err := wc.AddCheckpoint(ctx, 0, nil, c.Note)
+	var conflict *SizeConflictError
+	if errors.As(err, &conflict) && conflict.Latest > 0 {
+		if conflict.Latest > c.Size {
+			return Checkpoint{}, fmt.Errorf("%w: witness %s has cosigned size %d, above this log's size %d", ErrInconsistent, wc.URL, conflict.Latest, c.Size)
+		}
+		proof, perr := l.ConsistencyProof(ctx, conflict.Latest, c.Size)
+		if perr != nil {
+			return Checkpoint{}, perr
+		}
+		sigs, err = wc.AddCheckpoint(ctx, conflict.Latest, proof, c.Note)
+	}
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if !bytes.HasPrefix(sigs, []byte("— ")) || !bytes.HasSuffix(sigs, []byte("\n")) {
+		return Checkpoint{}, fmt.Errorf("witness %s returned %q, not signature lines", wc.URL, shorten(string(sigs)))
+	}
+	c.Note = append(append([]byte(nil), c.Note...), sigs...)
+	if _, err := l.openStored(c.Note); err != nil {
+		return Checkpoint{}, fmt.Errorf("cosigned checkpoint from %s: %w", wc.URL, err)
+	}
+	if err := l.store.PutCheckpoint(ctx, c.Size, c.Note); err != nil {
+		return Checkpoint{}, fmt.Errorf("store cosigned checkpoint at size %d: %w", c.Size, err)
+	}
+	return c, nil
+}

@@ -132,3 +132,43 @@ func FuzzParseAddCheckpoint(f *testing.F) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+func TestRequestCosignatureStoresCosignedCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	l, st := newTestLog(t, SHA256, AlgEd25519)
+	leaves := grow(st, SHA256, nil, 12)
+	if _, err := l.Integrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	witnessKey, _ := EphemeralSigner(AlgSM2)
+	cosigner, cosignVKey, err := Cosigner(witnessKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosignV, err := NewVerifier(cosignVKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Witness{Cosigner: cosigner, LogKey: l.signer.Verifier(), Origin: l.Origin(), Hasher: SHA256,
+		State: &FileWitnessState{Path: filepath.Join(t.TempDir(), "state.json")}}
+	srv := httptest.NewServer(w.AddCheckpointHandler())
+	defer srv.Close()
+	wc := &WitnessClient{URL: srv.URL}
+
+	for _, size := range []int{12, 50} {
+		leaves = grow(st, SHA256, leaves, size)
+		if _, err := l.Integrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.RequestCosignature(ctx, wc); err != nil {
+			t.Fatalf("RequestCosignature at %d: %v", size, err)
+		}
+		c, err := l.Checkpoint(ctx)
+		if err != nil {
+			t.Fatalf("Checkpoint after cosigning: %v", err)
+		}
+		if _, err := VerifyCosigned(c.Note, l.Origin(), l.signer.Verifier(), []note.Verifier{cosignV}, 1); err != nil {
+			t.Errorf("stored checkpoint at %d: %v", size, err)
+		}
+	}
+}

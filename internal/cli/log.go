@@ -6,9 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/auditlog"
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -73,6 +76,29 @@ var logActions = map[string]logAction{
 			fs.String("out", "", "输出文件; 缺省为标准输出 / output `FILE`; default standard output")
 		},
 		run: runLogConsistency,
+	},
+	"witness": {
+		summary: "把最新检查点提交给见证方并保存副署 / submit the latest checkpoint to a witness and store its cosignature",
+		usage:   "--witness-url URL [--db DB] [--log-key FILE] [--origin ORIGIN] [--hash sha256|sm3]",
+		setup: func(fs *flag.FlagSet) {
+			dbFlag(fs)
+			logKeyFlags(fs)
+			fs.String("witness-url", "", "见证方 add-checkpoint 接口 (C2SP tlog-witness) / the witness's add-checkpoint `URL` (C2SP tlog-witness)")
+		},
+		run: runLogWitness,
+	},
+	"serve-witness": {
+		summary: "作为见证方提供 add-checkpoint 接口 / serve the add-checkpoint call as a witness for one log",
+		usage:   "--listen ADDR --log-vkey KEY --origin ORIGIN --key FILE --state FILE [--hash sha256|sm3]",
+		setup: func(fs *flag.FlagSet) {
+			fs.String("listen", "127.0.0.1:8081", "监听地址 / listen `ADDR`ess (host:port)")
+			fs.String("log-vkey", "", "被见证日志的公钥 (vkey 文本或文件) / verifier `KEY` of the witnessed log (vkey text or file)")
+			fs.String("origin", "", "被见证日志的 origin / checkpoint `ORIGIN` of the witnessed log")
+			fs.String("key", "", "见证方私钥文件 / the witness's private key `FILE`")
+			fs.String("state", "", "见证状态文件 / witness state `FILE`")
+			fs.String("hash", auditlog.HashSHA256, "被见证日志的树哈希 / tree hash `ALG` of the witnessed log")
+		},
+		run: runLogServeWitness,
 	},
 	"cosign": {
 		summary: "作为见证方核验并副署另一平台的检查点 / as a witness, check another log's checkpoint and cosign it",
@@ -281,6 +307,79 @@ func runLogIntegrate(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 	return err
 }
 
+func runLogWitness(ctx context.Context, env *Env, fs *flag.FlagSet) error {
+	url := stringFlag(fs, "witness-url")
+	if url == "" {
+		return usageErrorf("需要 --witness-url / --witness-url is required")
+	}
+	st, l, err := openSigningLog(ctx, fs)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	c, err := l.RequestCosignature(ctx, &auditlog.WitnessClient{URL: url})
+	if err != nil {
+		return fmt.Errorf("见证方未副署 / the witness did not cosign: %w", err)
+	}
+	_, err = env.Stdout.Write(c.Note)
+	return err
+}
+
+// newWitness builds the witness described by the cosign and serve-witness
+// flags, and returns it with its cosignature verifier key.
+func newWitness(fs *flag.FlagSet) (*auditlog.Witness, string, error) {
+	logKey, err := loadVerifier(stringFlag(fs, "log-vkey"))
+	if err != nil {
+		return nil, "", err
+	}
+	origin, keyFile, stateFile := stringFlag(fs, "origin"), stringFlag(fs, "key"), stringFlag(fs, "state")
+	if logKey == nil || origin == "" || keyFile == "" || stateFile == "" {
+		return nil, "", usageErrorf("需要 --log-vkey, --origin, --key 和 --state / --log-vkey, --origin, --key and --state are required")
+	}
+	h, err := auditlog.HasherByName(stringFlag(fs, "hash"))
+	if err != nil {
+		return nil, "", usageErrorf("--hash: %v", err)
+	}
+	signer, err := auditlog.LoadSigner(keyFile)
+	if err != nil {
+		return nil, "", err
+	}
+	cosigner, cosignKey, err := auditlog.Cosigner(signer)
+	if err != nil {
+		return nil, "", err
+	}
+	w := &auditlog.Witness{Cosigner: cosigner, LogKey: logKey, Origin: origin, Hasher: h, State: &auditlog.FileWitnessState{Path: stateFile}}
+	return w, cosignKey, nil
+}
+
+func runLogServeWitness(ctx context.Context, env *Env, fs *flag.FlagSet) error {
+	w, cosignKey, err := newWitness(fs)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /add-checkpoint", w.AddCheckpointHandler())
+	ln, err := net.Listen("tcp", stringFlag(fs, "listen"))
+	if err != nil {
+		return fmt.Errorf("监听失败 / listen: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(env.Stdout, "见证服务 witness for %s: http://%s/add-checkpoint\n副署公钥 cosignature key: %s\n", w.Origin, ln.Addr(), cosignKey)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("见证服务停止 / witness server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("关闭见证服务失败 / shut down witness server: %w", err)
+	}
+	return nil
+}
+
 func runLogCheckpoint(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
 	if err != nil {
@@ -377,28 +476,11 @@ func runLogConsistency(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 }
 
 func runLogCosign(ctx context.Context, env *Env, fs *flag.FlagSet) error {
-	logKey, err := loadVerifier(stringFlag(fs, "log-vkey"))
+	w, cosignKey, err := newWitness(fs)
 	if err != nil {
 		return err
 	}
-	origin, keyFile, stateFile := stringFlag(fs, "origin"), stringFlag(fs, "key"), stringFlag(fs, "state")
-	if logKey == nil || origin == "" || keyFile == "" || stateFile == "" {
-		return usageErrorf("需要 --log-vkey, --origin, --key 和 --state / --log-vkey, --origin, --key and --state are required")
-	}
-	h, err := auditlog.HasherByName(stringFlag(fs, "hash"))
-	if err != nil {
-		return usageErrorf("--hash: %v", err)
-	}
-	signer, err := auditlog.LoadSigner(keyFile)
-	if err != nil {
-		return err
-	}
-	cosigner, cosignKey, err := auditlog.Cosigner(signer)
-	if err != nil {
-		return err
-	}
-	state := &auditlog.FileWitnessState{Path: stateFile}
-	w := &auditlog.Witness{Cosigner: cosigner, LogKey: logKey, Origin: origin, Hasher: h, State: state}
+	origin, logKey, state := w.Origin, w.LogKey, w.State
 
 	var msg []byte
 	var hashes [][]byte

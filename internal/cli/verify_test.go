@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,4 +226,60 @@ func TestVerifyAllMissingDatabase(t *testing.T) {
 	if _, err := os.Stat(path); err == nil {
 		t.Errorf("verify --all created %s", path)
 	}
+}
+
+func TestLogWitnessServeAndSubmit(t *testing.T) {
+	dir := t.TempDir()
+	db, key, wkey := filepath.Join(dir, "suyuan.db"), filepath.Join(dir, "log.key"), filepath.Join(dir, "witness.key")
+	captureLogEvents(t, auditlog.SHA256, db, 0, 9)
+	expectRun(t, ExitOK, "log", "keygen", "--name", "log.test.invalid", "--out", key)
+	expectRun(t, ExitOK, "log", "keygen", "--name", "witness.test.invalid", "--out", wkey)
+	expectRun(t, ExitOK, "log", "integrate", "--db", db, "--log-key", key, "--origin", "test.suyuan.invalid/log")
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var serverOut strings.Builder
+	go func() {
+		done <- Main(ctx, []string{"log", "serve-witness", "--listen", addr, "--log-vkey", key + ".pub",
+			"--origin", "test.suyuan.invalid/log", "--key", wkey, "--state", filepath.Join(dir, "state.json")},
+			strings.NewReader(""), &serverOut, &serverOut)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != ExitOK {
+			t.Errorf("serve-witness: exit %d:\n%s", code, serverOut.String())
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("witness server did not start: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	url := "http://" + addr + "/add-checkpoint"
+	expectRun(t, ExitOK, "log", "witness", "--db", db, "--log-key", key, "--witness-url", url)
+	captureLogEvents(t, auditlog.SHA256, db, 9, 20)
+	expectRun(t, ExitOK, "log", "integrate", "--db", db, "--log-key", key)
+	out := expectRun(t, ExitOK, "log", "witness", "--db", db, "--log-key", key, "--witness-url", url)
+	if got := strings.Count(out, "\n— "); got != 2 {
+		t.Errorf("cosigned checkpoint has %d signature lines, want 2:\n%s", got, out)
+	}
+	cp := filepath.Join(dir, "cp")
+	if err := os.WriteFile(cp, []byte(expectRun(t, ExitOK, "log", "checkpoint", "--db", db)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	expectRun(t, ExitOK, "log", "verify-cosigned", "--checkpoint", cp, "--log-vkey", key+".pub", "--witness-vkey", wkey+".cosign.pub")
+	expectRun(t, ExitOK, "verify", "--all", "--db", db, "--vkey", key+".pub")
 }
