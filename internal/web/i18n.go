@@ -54,7 +54,7 @@ var messages = map[string][2]string{
 	"noWarnings":       {"未发现异常。", "No problems found."},
 	"scans":            {"查询记录", "Lookups"},
 	"firstScan":        {"这是该码第一次被查询。", "This is the first lookup of this code."},
-	"scanCount":        {"该码此前已被查询 %d 次, 首次 %s, 最近 %s。", "This code was looked up %d times before, first on %s, latest on %s."},
+	"scanCount":        {"该码此前已被查询 %d 次, 首次 %s, 最近 %s。", "Earlier lookups of this code: %d, first on %s, latest on %s."},
 	"scanCities":       {"查询地点", "Where"},
 	"complaint":        {"投诉与举报", "Complaints"},
 	"complaintKind":    {"问题类型", "Problem"},
@@ -80,7 +80,7 @@ var messages = map[string][2]string{
 	"privateParty":     {"个人用户", "private customer"},
 	"footer":           {"溯源平台 · 广东省重要产品追溯 · 数据仅供参考, 以监管部门公告为准", "Suyuan platform · Guangdong traceability of important products · official notices prevail"},
 	"resolverError":    {"GS1 数字链接无效", "Invalid GS1 Digital Link"},
-	"resolverHelp":     {"请检查链接中的应用标识符 (AI) 和数值, 例如 /01/06901234000013/10/ABC1。", "Check the application identifiers (AIs) and values in the link, for example /01/06901234000013/10/ABC1."},
+	"resolverHelp":     {"请检查链接中的应用标识符 (AI) 和数值, 例如 /01/06901234000016/10/ABC1。", "Check the application identifiers (AIs) and values in the link, for example /01/06901234000016/10/ABC1."},
 	"back":             {"返回查询", "Back to lookup"},
 }
 

@@ -199,7 +199,9 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 			res.Fields = append(res.Fields, field{v.T("producer"), h.partyName(lang, pp)})
 		}
 		res.Fields = append(res.Fields, field{v.T("origin"), pick(lang, prod.OriginZH, prod.OriginEN)})
-		res.Certs = prod.Certifications
+		for _, c := range prod.Certifications {
+			res.Certs = append(res.Certs, bilingual(lang, c))
+		}
 	}
 
 	// Lot data from the scanned AIs, then from the ILMD of the event that
@@ -257,6 +259,16 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 	}
 }
 
+// bilingual returns the part of a "中文 / English" text in lang; other
+// texts are returned unchanged.
+func bilingual(lang Lang, s string) string {
+	zh, en, ok := strings.Cut(s, " / ")
+	if !ok {
+		return s
+	}
+	return pick(lang, zh, en)
+}
+
 // cstZone is China Standard Time, in which lookup times are shown.
 var cstZone = time.FixedZone("CST", 8*3600)
 
@@ -296,6 +308,9 @@ func (h *Handler) step(ctx context.Context, lang Lang, e *epcis.Event, own bool)
 	key := cbvShort(e.BizStep)
 	if e.Type == epcis.TransformationEvent {
 		key = "transformation"
+	}
+	if cbvShort(e.Disposition) == "recalled" {
+		key = "recall"
 	}
 	if t, ok := bizStepTitles[key]; ok {
 		s.Title = pick(lang, t[0], t[1])

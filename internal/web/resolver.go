@@ -241,7 +241,7 @@ func (h *Handler) resolverError(w http.ResponseWriter, r *http.Request, uri stri
 		return
 	}
 	d := displayOf(r.URL.Query())
-	if r.URL.Query().Get("lang") == "" && chooseLanguage(r, []linkTarget{{Hreflang: []string{"zh-CN"}}, {Hreflang: []string{"en"}}}).Hreflang[0] == "en" {
+	if r.URL.Query().Get("lang") != "zh" && chooseLanguage(r, []linkTarget{{Hreflang: []string{"zh-CN"}}, {Hreflang: []string{"en"}}}).Hreflang[0] == "en" {
 		d.Lang = LangEN
 	}
 	nd := d
