@@ -49,7 +49,7 @@ var (
 	// the witnessed log's.
 	ErrUnknownLog = errors.New("unknown log")
 	// errForked marks the ErrInconsistent errors where one tree size has
-	// two root hashes, which tlog-witness answers with 409, not 422.
+	// two root hashes, for which tlog-witness requires 409, not 422.
 	errForked = errors.New("two root hashes for one tree size")
 )
 
@@ -99,11 +99,11 @@ func (w *Witness) Cosign(ctx context.Context, checkpoint []byte, consistency [][
 	return n, nil
 }
 
-// AddCheckpoint implements the add-checkpoint call of C2SP tlog-witness:
-// it checks that old is the size the witness cosigned last (0 if none),
-// verifies checkpoint and the consistency proof from old to it, records
-// the new size and returns the cosigned note and the witness's signature
-// lines alone. Checking the old size and recording the new one happen
+// AddCheckpoint implements the add-checkpoint call of C2SP tlog-witness.
+// It checks that old is the size the witness cosigned last (0 if none) and
+// verifies checkpoint and the consistency proof from old to it. It then
+// records the new size and returns the cosigned note and the witness's
+// signature lines alone. Checking the old size and recording the new one happen
 // under one lock, so two concurrent requests cannot roll the state back.
 func (w *Witness) AddCheckpoint(ctx context.Context, old uint64, consistency [][]byte, checkpoint []byte) (cosigned, sigLines []byte, err error) {
 	w.mu.Lock()

@@ -23,10 +23,11 @@ const (
 // that a log can push its checkpoints to this witness. The body is the old
 // size line "old N", up to 63 base64 consistency proof lines, an empty line
 // and the signed checkpoint. The response is the witness's signature lines.
-// Status codes follow the specification: 404 for another origin, 403 for a
-// bad log signature, 400 for a malformed request, 409 (with the latest
-// cosigned size as text/x.tlog.size) when old is not that size or the
-// same size has another root, and 422 when the proof does not verify.
+// Status codes follow the specification. It returns 404 for another
+// origin, 403 for a bad log signature and 400 for a malformed request. It
+// returns 409 when old is not the latest cosigned size (with that size as
+// text/x.tlog.size) or the same size has another root hash, and 422 when
+// the proof does not verify.
 func (w *Witness) AddCheckpointHandler() http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -118,6 +119,7 @@ func (c *WitnessClient) AddCheckpoint(ctx context.Context, old uint64, proof [][
 	}
 	body.WriteString("\n")
 	body.Write(checkpoint)
+
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, &body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: witness URL %q: %v", ErrInvalidRequest, c.URL, err)
@@ -135,6 +137,7 @@ func (c *WitnessClient) AddCheckpoint(ctx context.Context, old uint64, proof [][
 	if err != nil {
 		return nil, fmt.Errorf("read response of %s: %w", c.URL, err)
 	}
+
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		return b, nil
