@@ -90,15 +90,18 @@ func (StepChannels) Channel(_ context.Context, h Holder) (Channel, error) {
 	return ChannelDistribution, nil
 }
 
-// cbvLocal returns the last part of a CBV URI, so that
-// "urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping"
-// and "shipping" all give "shipping".
+// cbvLocal returns the last part of a vocabulary URI, so that
+// "urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping",
+// "https://ns.example.com/bizstep/shipping" and "shipping" all give
+// "shipping".
 func cbvLocal(v string) string {
 	if i := strings.LastIndexAny(v, ":/"); i >= 0 {
 		v = v[i+1:]
 	}
-	if _, after, ok := strings.Cut(v, "-"); ok {
-		v = after
+	for _, p := range []string{"BizStep-", "Disp-", "BTT-", "SDT-", "ER-"} {
+		if after, ok := strings.CutPrefix(v, p); ok {
+			return after
+		}
 	}
 	return v
 }
