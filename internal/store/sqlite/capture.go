@@ -47,9 +47,10 @@ type knownEvent struct {
 	captureID    string
 	declared     bool
 	declaredHash string
-	// row is the pending events row when the current batch inserts the
-	// event; nil for an event stored earlier.
-	row []any
+	// batched is set when the current batch inserts the event; rowStart
+	// is then the offset of its pending row in captureTx.events.
+	batched  bool
+	rowStart int
 }
 
 // Capture stores records in one transaction, as store.Store documents.
@@ -212,7 +213,7 @@ func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 	seq := c.nextSeq
 	c.nextSeq++
 	k := &knownEvent{seq: seq, hash: r.Hash, captureID: c.captureID}
-	k.row = c.eventRow(seq, r)
+	k.rowStart, k.batched = c.eventRow(seq, r), true
 	if e.ErrorDeclaration != nil {
 		k.declared, k.declaredHash = true, r.Hash
 	}
@@ -235,12 +236,15 @@ func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 func (c *captureTx) declare(old *knownEvent, r *store.Record) {
 	d := r.Event.ErrorDeclaration
 	old.declared, old.declaredHash = true, r.Hash
-	if old.row != nil {
-		old.row[colErrorDeclared] = 1
-		old.row[colErrorReason] = nullString(d.Reason)
-		old.row[colDeclTime] = nanosOrNull(d.DeclarationTime)
-		old.row[colDeclaredHash] = r.Hash
-		old.row[colDeclaredDoc] = r.Doc
+	if old.batched {
+		// The row is not written yet: change it in place. It is found by
+		// its offset, because appends may have moved c.events.
+		row := c.events[old.rowStart:]
+		row[colErrorDeclared] = 1
+		row[colErrorReason] = nullString(d.Reason)
+		row[colDeclTime] = nanosOrNull(d.DeclarationTime)
+		row[colDeclaredHash] = r.Hash
+		row[colDeclaredDoc] = r.Doc
 		return
 	}
 	c.declarations = append(c.declarations, []any{nullString(d.Reason), nanosOrNull(d.DeclarationTime), r.Hash, r.Doc, old.seq})
@@ -248,7 +252,7 @@ func (c *captureTx) declare(old *knownEvent, r *store.Record) {
 
 // eventRow queues the events row of a new event and returns it, so that a
 // declaration later in the batch can still change it.
-func (c *captureTx) eventRow(seq int64, r *store.Record) []any {
+func (c *captureTx) eventRow(seq int64, r *store.Record) int {
 	e := r.Event
 	var readPoint, bizLocation string
 	if e.ReadPoint != nil {
@@ -274,7 +278,7 @@ func (c *captureTx) eventRow(seq int64, r *store.Record) []any {
 		nullString(string(e.Action)), nullString(e.BizStep), nullString(e.Disposition),
 		nullString(readPoint), nullString(bizLocation),
 		declared, reason, declTime, declHash, c.captureID, r.Doc, nil)
-	return c.events[start:len(c.events):len(c.events)]
+	return start
 }
 
 // indexRows queues the identifier, bizTransaction and
