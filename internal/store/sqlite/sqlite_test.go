@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
@@ -33,9 +33,17 @@ func TestCrashMidCapture(t *testing.T) {
 		t.Skip("skipping the kill-mid-capture test in -short mode")
 	}
 	path := filepath.Join(t.TempDir(), "nested", "crash.db")
-	storetest.RunCrash(t, path, func(ctx context.Context, location string) (store.Store, error) {
+	open := func(ctx context.Context, location string) (store.Store, error) {
 		return sqlite.Open(ctx, location)
-	}, 1500*time.Millisecond)
+	}
+	// Kill the child once its uncommitted transaction has spilled 16 MiB
+	// into the WAL, so that recovery must discard written frames. A child
+	// that finishes first is accepted too, with all of its batch stored.
+	const spilled = 16 << 20
+	storetest.RunCrashWhen(t, path, open, func() bool {
+		fi, err := os.Stat(path + "-wal")
+		return err == nil && fi.Size() > spilled
+	})
 }
 
 func TestOpenSchemaTooNew(t *testing.T) {

@@ -32,17 +32,35 @@ type OpenAt func(ctx context.Context, location string) (store.Store, error)
 
 // RunCrash checks that a capture killed mid-way leaves none of its batch
 // behind. It captures a small batch, then re-executes the test binary
-// (os.Args[0], running only the calling test) as a child that opens the
-// store at location and captures CrashRecords records in one call, and
-// sends the child SIGKILL after killAfter. Reopened, the store must open
-// cleanly and hold the first batch and either none or all of the big one,
-// with an audit log that matches.
+// (os.Args[0], running only the calling test) as a child. The child opens
+// the store at location and captures CrashRecords records in one call, and
+// the parent sends it SIGKILL killAfter after the capture began. Reopened,
+// the store must open cleanly and hold the first batch and either none or
+// all of the big one, with an audit log that matches.
 //
-// RunCrash must be called from a top-level test function; in the child
-// it runs the capture and never returns. location must name the same
-// store in both processes, so a test computes it before calling RunCrash
-// and the child takes it from the environment instead.
+// RunCrash must be called from a top-level test function. In the child it
+// runs the capture and never returns. location must name the same store
+// in both processes, so a test computes it before calling RunCrash and the
+// child takes it from the environment instead.
 func RunCrash(t *testing.T, location string, open OpenAt, killAfter time.Duration) {
+	var deadline time.Time
+	runCrash(t, location, open, func(started time.Time) bool {
+		if deadline.IsZero() {
+			deadline = started.Add(killAfter)
+		}
+		return time.Now().After(deadline)
+	})
+}
+
+// RunCrashWhen is RunCrash with the moment of the kill chosen by killNow,
+// which the parent calls every 20 ms once the child has begun its capture.
+// A backend uses it to kill the child while its transaction is writing,
+// for example once the SQLite WAL file has grown.
+func RunCrashWhen(t *testing.T, location string, open OpenAt, killNow func() bool) {
+	runCrash(t, location, open, func(time.Time) bool { return killNow() })
+}
+
+func runCrash(t *testing.T, location string, open OpenAt, killNow func(started time.Time) bool) {
 	ctx := context.Background()
 	if os.Getenv(crashChildEnv) == "1" {
 		crashChild(ctx, os.Getenv(crashLocationEnv), open)
@@ -83,32 +101,47 @@ func RunCrash(t *testing.T, location string, open OpenAt, killAfter time.Duratio
 		}
 		close(lines)
 	}()
-	started := false
+	capturing := false
 	timeout := time.After(2 * time.Minute)
-	for !started {
+	for !capturing {
 		select {
 		case line, ok := <-lines:
 			if !ok {
 				_ = cmd.Wait()
 				t.Fatalf("child exited before starting its capture")
 			}
-			started = line == "capturing"
+			capturing = line == "capturing"
 		case <-timeout:
 			_ = cmd.Process.Kill()
 			t.Fatalf("child did not start its capture within 2 minutes")
 		}
 	}
-	time.Sleep(killAfter)
+	started := time.Now()
+	finished := false
+	childDone := false
+	for !childDone && !killNow(started) {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				childDone = true
+			}
+			if line == "captured" {
+				finished = true
+			}
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	killedAt := time.Since(started)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Logf("SIGKILL child: %v (it may have finished)", err)
 	}
-	finished := false
 	for line := range lines {
 		if line == "captured" {
 			finished = true
 		}
 	}
 	_ = cmd.Wait()
+	t.Logf("child killed %v after its capture began", killedAt.Round(time.Millisecond))
 
 	s, err = open(ctx, location)
 	if err != nil {
