@@ -110,6 +110,10 @@ func (s *Server) routes() []route {
 		h("OPTIONS /events/{eventID}", s.handleOptions("GET, OPTIONS")),
 
 		h("GET /api/v1/codes/parse", s.handleCodeParse),
+
+		h("GET /api/v1/trace/{id...}", s.handleTrace),
+		h("GET /api/v1/recall-scope", s.handleRecallScope),
+		h("GET /api/v1/export/fsma204", s.handleFSMA204),
 	}
 	for _, tl := range topLevels {
 		rs = append(rs,

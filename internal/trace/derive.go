@@ -283,7 +283,7 @@ func ilmdLot(ilmd []epcis.Element) string {
 }
 
 func isMDASpace(space string) bool {
-	s := strings.TrimSuffix(strings.TrimSuffix(space, "#"), "/")
+	s := strings.TrimRight(space, "#/:")
 	return s == "urn:epcglobal:cbv:mda" || strings.HasSuffix(s, "/cbv/mda") || s == "https://gs1.org/voc"
 }
 

@@ -222,6 +222,10 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 			if _, lot := gtinLot(id); lot != "" {
 				sc.Lots = append(sc.Lots, id)
 			}
+			if n.Holder == nil && n.Quantity == nil {
+				// A lot known only through its items: they are listed.
+				continue
+			}
 		}
 		for _, a := range sharesOf(n) {
 			if a.Holder != nil {

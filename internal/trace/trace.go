@@ -2,7 +2,6 @@ package trace
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,8 +13,10 @@ import (
 
 // ErrInvalid is returned (wrapped) for a trace request the tracer cannot
 // act on: an identifier no form of package ident reads, an unknown
-// direction, a negative depth or a window that ends before it starts.
-var ErrInvalid = errors.New("invalid trace request")
+// direction, a negative depth or a window that ends before it starts. It
+// wraps store.ErrInvalid, so callers that map store errors treat it as a
+// bad request.
+var ErrInvalid = fmt.Errorf("invalid trace request: %w", store.ErrInvalid)
 
 // Direction says which way a trace walks.
 type Direction string
