@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/capture"
+	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/query"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
@@ -23,6 +25,11 @@ const (
 	typeUnsupportedMedia = "epcisException:UnsupportedMediaTypeException"
 	typeNotAcceptable    = "epcisException:NotAcceptableException"
 	typeImplementation   = "epcisException:ImplementationException"
+	// The platform's own problem types (RFC 9457 section 4.2).
+	typeUnauthorized   = "urn:suyuan:problem:unauthorized"
+	typeForbidden      = "urn:suyuan:problem:forbidden"
+	typeRateLimited    = "urn:suyuan:problem:rate-limited"
+	typeInvalidRequest = "urn:suyuan:problem:invalid-request"
 )
 
 // Problem is an RFC 9457 problem details body. Errors lists the individual
@@ -57,11 +64,14 @@ var (
 // errors become HTTP statuses; internal error text never reaches clients.
 func problemFor(err error) Problem {
 	var (
-		verr     *epcis.ValidationError
-		ferr     epcis.FieldError
-		perr     *query.ParamError
-		tooLarge *http.MaxBytesError
-		conflict *store.ConflictError
+		verr      *epcis.ValidationError
+		ferr      epcis.FieldError
+		perr      *query.ParamError
+		tooLarge  *http.MaxBytesError
+		conflict  *store.ConflictError
+		forbidden *store.ForbiddenError
+		importErr *party.ImportError
+		fieldErr  *party.FieldError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -91,6 +101,34 @@ func problemFor(err error) Problem {
 		return Problem{Type: typeCaptureLimit, Title: "事件过多 / too many events", Status: http.StatusRequestEntityTooLarge, Detail: err.Error()}
 	case errors.Is(err, errUnsupportedMedia):
 		return Problem{Type: typeUnsupportedMedia, Title: "不支持的媒体类型 / unsupported media type", Status: http.StatusUnsupportedMediaType, Detail: err.Error()}
+	case errors.Is(err, errUnauthenticated), errors.Is(err, party.ErrUnauthenticated):
+		return Problem{Type: typeUnauthorized, Title: "未认证 / unauthenticated", Status: http.StatusUnauthorized, Detail: err.Error()}
+	case errors.Is(err, errNoScope), errors.Is(err, errCSRF):
+		return Problem{Type: typeForbidden, Title: "无权访问 / forbidden", Status: http.StatusForbidden, Detail: err.Error()}
+	case errors.Is(err, errRateLimited):
+		return Problem{Type: typeRateLimited, Title: "请求过于频繁 / too many requests", Status: http.StatusTooManyRequests, Detail: err.Error()}
+	case errors.As(err, &forbidden):
+		p := Problem{Type: typeForbidden, Title: "无权报告该事件 / not allowed to report these events", Status: http.StatusForbidden,
+			Detail: forbidden.Error() + "; nothing was stored"}
+		for _, je := range forbidden.Errors {
+			p.Errors = append(p.Errors, ProblemItem{EventIndex: je.EventIndex, Pointer: je.Pointer, Value: je.Value, Rule: je.Rule, Message: je.Message})
+		}
+		return p
+	case errors.Is(err, store.ErrForbidden):
+		return Problem{Type: typeForbidden, Title: "无权访问 / forbidden", Status: http.StatusForbidden, Detail: err.Error()}
+	case errors.As(err, &importErr):
+		p := Problem{Type: typeInvalidRequest, Title: "登记文件无效 / invalid registry file", Status: http.StatusBadRequest, Detail: "nothing was imported; fix every listed line and send the file again"}
+		for _, le := range importErr.Errors {
+			p.Errors = append(p.Errors, ProblemItem{EventIndex: -1, Line: le.Line, Message: le.Err.Error()})
+		}
+		return p
+	case errors.As(err, &fieldErr):
+		return Problem{Type: typeInvalidRequest, Title: "登记信息无效 / invalid registration", Status: http.StatusBadRequest, Detail: fieldErr.Error(),
+			Errors: []ProblemItem{{EventIndex: -1, Pointer: fieldErr.Field, Value: fieldErr.Value, Message: strings.TrimSpace(fieldErr.MessageZH + " / " + fieldErr.Message)}}}
+	case errors.Is(err, party.ErrInvalid), errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
+		return Problem{Type: typeInvalidRequest, Title: "请求无效 / invalid request", Status: http.StatusBadRequest, Detail: err.Error()}
+	case errors.Is(err, party.ErrBootstrapped), errors.Is(err, store.ErrConflict):
+		return Problem{Type: typeAlreadyExists, Title: "冲突 / conflict", Status: http.StatusConflict, Detail: err.Error()}
 	case errors.Is(err, errNotAcceptable):
 		return Problem{Type: typeNotAcceptable, Title: "无法满足 Accept / not acceptable", Status: http.StatusNotAcceptable, Detail: err.Error()}
 	}

@@ -46,6 +46,12 @@ type Server struct {
 	mux     *http.ServeMux
 	// extra holds routes mounted by other packages (audit log, pages).
 	extra map[string]http.Handler
+	// sec, limiter and policies are the authentication set by Secure and
+	// the route policies (auth.go); patterns lists every route served.
+	sec      *Security
+	limiter  *rateLimiter
+	policies map[string]Policy
+	patterns []string
 }
 
 // New returns a server over st that captures through cs.
@@ -60,7 +66,7 @@ func New(st store.Store, cs *capture.Service, logger *slog.Logger, opts Options)
 		logger = slog.New(slog.DiscardHandler)
 	}
 	cs.MaxEvents = opts.MaxEventsPerCapture
-	s := &Server{store: st, capture: cs, logger: logger, opts: opts, extra: map[string]http.Handler{}}
+	s := &Server{store: st, capture: cs, logger: logger, opts: opts, extra: map[string]http.Handler{}, policies: map[string]Policy{}}
 	return s
 }
 
@@ -75,14 +81,17 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 // middleware (version and security headers, request log, panic recovery).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.patterns = s.patterns[:0]
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, rt.handler)
+		mux.Handle(rt.pattern, s.guardRoute(rt.pattern, rt.handler))
+		s.patterns = append(s.patterns, rt.pattern)
 	}
 	for pattern, h := range s.extra {
-		mux.Handle(pattern, h)
+		mux.Handle(pattern, s.guardRoute(pattern, h))
+		s.patterns = append(s.patterns, pattern)
 	}
 	s.mux = mux
-	return s.middleware(mux)
+	return s.middleware(s.authenticate(mux))
 }
 
 type route struct {
@@ -111,9 +120,6 @@ func (s *Server) routes() []route {
 
 		h("GET /api/v1/codes/parse", s.handleCodeParse),
 
-		h("GET /api/v1/trace/{id...}", s.handleTrace),
-		h("GET /api/v1/recall-scope", s.handleRecallScope),
-		h("GET /api/v1/export/fsma204", s.handleFSMA204),
 	}
 	for _, tl := range topLevels {
 		rs = append(rs,
@@ -125,6 +131,7 @@ func (s *Server) routes() []route {
 			h("OPTIONS /"+tl.path+"/{id}/events", s.handleOptions("GET, OPTIONS")),
 		)
 	}
+	rs = append(rs, s.partyRoutes()...)
 	return rs
 }
 
