@@ -34,8 +34,7 @@ type Command struct {
 	Summary string
 	// Usage is the argument synopsis after the command name.
 	Usage string
-	// Flags declares the command's flags on fs and returns the function
-	// that runs it with the remaining arguments.
+	// Run runs the command with the arguments left after its flags.
 	Run func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error
 	// Setup declares flags on fs before parsing; it may be nil.
 	Setup func(fs *flag.FlagSet)
@@ -98,6 +97,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "suyuan: 未知命令 unknown command %q; run \"suyuan help\" for the list\n", args[0])
+		return ExitUsage
+	}
+	if _, err := logHasher(); err != nil {
+		fmt.Fprintf(stderr, "suyuan: %v\n", err)
 		return ExitUsage
 	}
 	fs := newFlagSet(c, env)

@@ -35,10 +35,15 @@ func openStore(ctx context.Context, dsn string) (store.Store, error) {
 	return sqlite.Open(ctx, dsn)
 }
 
-// newCaptureService returns the capture service every command uses, with
-// audit-log leaves when the store keeps the log.
+// newCaptureService returns the capture service every command uses. It
+// writes an audit-log leaf for every stored event, hashed with the
+// algorithm SUYUAN_LOG_HASH names (Main has checked the name).
 func newCaptureService(st store.Store, logger *slog.Logger) *capture.Service {
-	return capture.New(st, nil, logger)
+	h, err := logHasher()
+	if err != nil {
+		panic("cli: " + err.Error() + " (Main checks this before any command runs)")
+	}
+	return capture.New(st, h, logger)
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.
