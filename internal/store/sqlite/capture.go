@@ -289,7 +289,11 @@ func (c *captureTx) indexRows(seq int64, r *store.Record) {
 		if id.Quantity != nil {
 			qty = *id.Quantity
 		}
-		c.identifiers = append(c.identifiers, id.Canonical, id.Original, string(id.Role), id.Type, seq, qty, nullString(id.UOM))
+		var original any
+		if id.Original != id.Canonical {
+			original = nullString(id.Original)
+		}
+		c.identifiers = append(c.identifiers, id.Canonical, original, string(id.Role), id.Type, seq, qty, nullString(id.UOM))
 	}
 	for _, bt := range r.Event.BizTransactionList {
 		c.bizTransactions = append(c.bizTransactions, seq, bt.Type, bt.Value)

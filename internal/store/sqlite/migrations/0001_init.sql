@@ -43,7 +43,7 @@ CREATE INDEX events_error_declared ON events (record_time) WHERE error_declared 
 -- CBV type in type.
 CREATE TABLE identifiers (
     canonical TEXT    NOT NULL, -- identifier in canonical form; queries match on it
-    original  TEXT    NOT NULL, -- identifier as the client sent it
+    original  TEXT,             -- identifier as the client sent it; NULL when it equals canonical
     role      TEXT    NOT NULL, -- where in the event it appears: epc, parent, child, input, output, class, ..., source, destination
     type      TEXT    NOT NULL DEFAULT '', -- CBV source/destination type URI for those roles; '' otherwise
     event_seq INTEGER NOT NULL REFERENCES events (seq), -- the event naming the identifier
