@@ -50,21 +50,26 @@ func init() {
 	})
 	var exportDB *string
 	var exportFormat string
+	var fsma *fsmaFlags
 	register(&Command{
 		Name:    "export",
-		Summary: "导出事件为一个 EPCIS 文档 / export events as one EPCIS document on standard output",
-		Usage:   "[--db DB] [--format jsonld|xml] [NAME=VALUE...]",
+		Summary: "导出事件为一个 EPCIS 文档或 FSMA 204 表格 / export events as one EPCIS document, or an FSMA 204 spreadsheet",
+		Usage:   "[--db DB] [--format jsonld|xml] [NAME=VALUE...] | --format fsma204 [--product GTIN --from T --to T | --lot ID...] [--out FILE.xlsx|FILE.csv]",
 		Setup: func(fs *flag.FlagSet) {
 			exportDB = dbFlag(fs)
-			fs.StringVar(&exportFormat, "format", "jsonld", "文档格式 / document format: jsonld or xml")
+			fs.StringVar(&exportFormat, "format", "jsonld", "文档格式 / document format: jsonld, xml or fsma204")
+			fsma = declareFSMAFlags(fs)
 		},
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
+			if exportFormat == "fsma204" {
+				return runFSMAExport(ctx, env, *exportDB, fsma, args)
+			}
 			params, err := parseParams(args)
 			if err != nil {
 				return err
 			}
 			if exportFormat != "jsonld" && exportFormat != "xml" {
-				return usageErrorf("--format %q: use jsonld or xml", exportFormat)
+				return usageErrorf("--format %q: use jsonld, xml or fsma204", exportFormat)
 			}
 			st, err := openStore(ctx, *exportDB)
 			if err != nil {
