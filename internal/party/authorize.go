@@ -99,7 +99,12 @@ func (r *CaptureRules) AuthorizeEvent(ctx context.Context, index int, e *epcis.E
 				Message: fmt.Sprintf("事件 %d 没有属于 %s 的地点或来源/去向 / event %d names no location, source or destination of %s; report events at your registered locations or name yourself as source or destination",
 					index, name, index, name)})
 		}
+		reported := map[string]bool{}
 		for _, ref := range locations {
+			if reported[ref.Canonical] {
+				continue
+			}
+			reported[ref.Canonical] = true
 			denied = append(denied, store.JobError{EventIndex: index, Pointer: rolePointer(ref.Role), Value: ref.Original, Rule: RuleParty,
 				Message: fmt.Sprintf("事件 %d：地点 %s 不属于 %s / event %d: location %s is not registered to %s, and %s is not named as source or destination; register the location to your enterprise first",
 					index, ref.Original, name, index, ref.Original, name, name)})
