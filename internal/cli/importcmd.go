@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 
@@ -19,9 +20,10 @@ import (
 
 func init() {
 	var (
-		db       *string
-		progress bool
-		quiet    bool
+		db         *string
+		progress   bool
+		quiet      bool
+		cpuProfile string
 	)
 	register(&Command{
 		Name:    "import",
@@ -31,6 +33,7 @@ func init() {
 			db = dbFlag(fs)
 			fs.BoolVar(&progress, "progress", isTerminal(os.Stderr), "显示进度条 / show a progress bar (default: when stderr is a terminal)")
 			fs.BoolVar(&quiet, "quiet", false, "只报告被拒绝的文件 / report rejected files only")
+			fs.StringVar(&cpuProfile, "cpuprofile", "", "把 CPU 剖析写入文件 / write a CPU profile (go tool pprof) to this file")
 		},
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
 			if len(args) == 0 {
@@ -45,6 +48,17 @@ func init() {
 				return fmt.Errorf("open store %s: %w", redactDSN(*db), err)
 			}
 			defer st.Close()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			return importFiles(ctx, env, newCaptureService(st, nil), files, progress, quiet)
 		},
 	})
