@@ -103,14 +103,21 @@ func ParseCSV(r io.Reader, now time.Time, exists func(partyID string) (bool, err
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// A record that fails to parse has no field positions; the
+			// error carries its line.
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			errs = append(errs, LineError{Line: line, Err: err})
 			if len(errs) >= maxImportErrors {
 				break
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			i, ok := col[name]
 			if !ok || i >= len(rec) {
