@@ -47,6 +47,9 @@ type XMLDecoder struct {
 	dec   *xml.Decoder
 	lines *lineCounter
 
+	// lenient is set by SetLenient before the first read.
+	lenient bool
+
 	started   bool
 	header    Header
 	headerErr error
@@ -245,7 +248,7 @@ func (d *XMLDecoder) decodeEvent(start xml.StartElement, line int, path string) 
 		return nil, err
 	}
 	d.recoverable = true
-	b := eventBuilder{version: d.version, index: index}
+	b := eventBuilder{version: d.version, index: index, lenient: d.lenient}
 	e := b.build(root, EventType(start.Name.Local))
 	if len(b.errs) > 0 {
 		return nil, &ValidationError{Errors: b.errs}

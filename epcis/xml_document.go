@@ -54,6 +54,9 @@ func (d *XMLDecoder) readHeader() error {
 		return err
 	}
 	d.push(name.Local)
+	if d.lenient {
+		return d.enterEventListLenient()
+	}
 
 	// Walk down to EventList: EPCISHeader is skipped, EPCISBody entered.
 	// NOTE: master data in EPCISHeader/extension/EPCISMasterData and the

@@ -55,6 +55,9 @@ const (
 type eventBuilder struct {
 	version int
 	index   int
+	// lenient accepts any element order and EPCIS 1.2 extension
+	// wrappers in an EPCIS 2.0 event (see XMLDecoder.SetLenient).
+	lenient bool
 	typ     EventType
 	errs    []FieldError
 	seen    map[string]*xmlNode
@@ -116,6 +119,17 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 		}
 		name := c.name.Local
 		if level == levelUserExtension {
+			if rank, standard := ranks[name]; standard && b.lenient && rank >= len(commonXMLFields) {
+				// Lenient reading: a standard field in any extension
+				// wrapper is read as if it stood in the event.
+				if name == "extension" {
+					b.checkAttrs(c)
+					b.fields(e, c, levelUserExtension)
+				} else if !b.duplicate(c) {
+					b.field(e, c)
+				}
+				continue
+			}
 			if _, standard := ranks[name]; standard && b.version != 1 {
 				// An EPCIS 1.2 layout, such as quantityList inside
 				// extension, in an EPCIS 2.0 document.
@@ -137,14 +151,14 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 		}
 		// EPCIS 1.2 has no place for the fields EPCIS 2.0 added, so
 		// documents put them anywhere: the order is checked for 2.0 only.
-		if rank < last && b.version != 1 {
+		if rank < last && b.version != 1 && !b.lenient {
 			b.fail(c, name, "EPCIS XML schema "+string(b.typ)+" element order",
 				fmt.Sprintf("element <%s> must come before <%s> in %s", name, lastName, b.typ))
 		}
 		last, lastName = rank, name
 
 		switch {
-		case name == "extension" && level == levelEvent && b.version == 1:
+		case name == "extension" && level == levelEvent && (b.version == 1 || b.lenient):
 			b.checkAttrs(c)
 			b.fields(e, c, levelExtension)
 		case name == "extension":
@@ -167,7 +181,7 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 func (b *eventBuilder) baseExtensionField(e *Event, c *xmlNode) {
 	switch c.name.Local {
 	case "eventID", "errorDeclaration":
-		if b.version != 1 {
+		if b.version != 1 && !b.lenient {
 			b.fail(c, c.name.Local, "EPCIS 2.0 XML schema "+string(b.typ),
 				fmt.Sprintf("in EPCIS 2.0 <%s> belongs directly in the event, not in baseExtension", c.name.Local))
 			return
