@@ -27,6 +27,12 @@ type serveConfig struct {
 	shutdown   time.Duration
 	logLevel   string
 	logFormat  string
+	// open, publicRate, publicBurst and secureCookies configure
+	// authentication (see securityFlags).
+	open          bool
+	publicRate    float64
+	publicBurst   int
+	secureCookies bool
 	// directory is the master data of the consumer pages; nil shows
 	// codes without enterprise and product names.
 	directory web.Directory
@@ -50,6 +56,7 @@ func init() {
 			fs.DurationVar(&cfg.shutdown, "shutdown-timeout", d.shutdown, "优雅关闭的等待时间 / time allowed for requests in flight at shutdown")
 			fs.StringVar(&cfg.logLevel, "log-level", "info", "日志级别 / log level: debug, info, warn, error")
 			fs.StringVar(&cfg.logFormat, "log-format", "text", "日志格式 / log format: text or json")
+			securityFlags(fs, cfg)
 		},
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			if len(args) > 0 {
@@ -98,11 +105,15 @@ func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger)
 	}
 	defer st.Close()
 
-	cs := newCaptureService(st, logger)
-	srv := api.New(st, cs, logger, api.Options{MaxBodyBytes: cfg.maxBody})
-	if err := mountWeb(ctx, st, srv, cfg.directory, logger); err != nil {
+	srv, err := securedServer(ctx, st, cfg, logger)
+	if err != nil {
 		return err
 	}
+	closeWeb, err := mountWeb(ctx, st, srv, cfg.directory, logger)
+	if err != nil {
+		return err
+	}
+	defer closeWeb()
 	hs := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),
