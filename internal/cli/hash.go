@@ -19,18 +19,22 @@ func init() {
 	register(&Command{
 		Name:    "hash",
 		Summary: "计算 CBV 2.0 事件哈希 / print the CBV 2.0 event hash of each event",
-		Usage:   "[--prehash] [--ignore {NAMESPACE}NAME]... FILE...   (FILE \"-\" reads standard input)",
+		Usage:   "[--prehash] [--strict] [--ignore {NAMESPACE}NAME]... FILE...   (FILE \"-\" reads standard input)",
 		Setup: func(fs *flag.FlagSet) {
 			fs.Bool("prehash", false, "在每个哈希的下一行输出预哈希字符串 / also print the pre-hash string on the line after each hash")
+			fs.Bool("strict", false, "像采集一样严格校验 XML 文档 (默认宽松读取: 元素顺序不限, 接受 EPCIS 1.2 extension 包装和查询文档变体) / validate XML documents as capture does (by default XML is read leniently: any element order, EPCIS 1.2 extension wrappers and query document variants are accepted)")
 			fs.Var(new(ignoreFieldsFlag), "ignore", "不计入哈希的顶层用户扩展字段, 形如 {https://ns.example.com/epcis/}captureID, 可重复 / top-level user extension field left out of the hash, written as `{namespace}localName`; repeatable")
 		},
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("缺少文件 / name at least one EPCIS document file, or \"-\" for standard input")
 			}
-			preHash := fs.Lookup("prehash").Value.(flag.Getter).Get().(bool)
+			opts := hashOptions{
+				preHash: fs.Lookup("prehash").Value.(flag.Getter).Get().(bool),
+				strict:  fs.Lookup("strict").Value.(flag.Getter).Get().(bool),
+			}
 			h := &eventhash.Hasher{IgnoreFields: *fs.Lookup("ignore").Value.(*ignoreFieldsFlag)}
-			return runHash(ctx, env, h, preHash, args)
+			return runHash(ctx, env, h, opts, args)
 		},
 	})
 }
@@ -55,13 +59,24 @@ func (f *ignoreFieldsFlag) Set(s string) error {
 	return nil
 }
 
+// hashOptions are the output and reading choices of suyuan hash.
+type hashOptions struct {
+	// preHash prints the pre-hash string after each hash.
+	preHash bool
+	// strict reads XML with the strict EPCIS XML schema checks of capture
+	// instead of leniently (see epcis.XMLDecoder.SetLenient). The hash
+	// tool hashes what it is given, as the CBV 2.0 reference
+	// implementation does, so lenient reading is the default.
+	strict bool
+}
+
 // runHash prints the hash of every event of every file, in order. A file or
 // event that fails is reported on stderr and skipped. The command then ends
 // with exit status 1 after the other events are printed.
-func runHash(ctx context.Context, env *Env, h *eventhash.Hasher, preHash bool, files []string) error {
+func runHash(ctx context.Context, env *Env, h *eventhash.Hasher, opts hashOptions, files []string) error {
 	w := &hashOutput{out: bufio.NewWriter(env.Stdout), errOut: env.Stderr}
 	for _, path := range files {
-		if err := hashFile(ctx, env.Stdin, w, h, preHash, path); err != nil {
+		if err := hashFile(ctx, env.Stdin, w, h, opts, path); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
@@ -103,7 +118,7 @@ func hashInputName(path string) string {
 // hashFile prints the hashes of the events of one document. Events that
 // fail are reported through w. It returns an error that ended the document
 // early.
-func hashFile(ctx context.Context, stdin io.Reader, w *hashOutput, h *eventhash.Hasher, preHash bool, path string) error {
+func hashFile(ctx context.Context, stdin io.Reader, w *hashOutput, h *eventhash.Hasher, opts hashOptions, path string) error {
 	var r io.Reader
 	contentType := ""
 	if path == "-" {
@@ -120,6 +135,9 @@ func hashFile(ctx context.Context, stdin io.Reader, w *hashOutput, h *eventhash.
 	dec, err := epcis.NewDecoder(r, contentType)
 	if err != nil {
 		return err
+	}
+	if xd, ok := dec.(*epcis.XMLDecoder); ok {
+		xd.SetLenient(!opts.strict)
 	}
 	var last error
 	for i := 0; ; i++ {
@@ -146,7 +164,7 @@ func hashFile(ctx context.Context, stdin io.Reader, w *hashOutput, h *eventhash.
 		}
 		w.out.WriteString(eventhash.HashPreHash(pre))
 		w.out.WriteByte('\n')
-		if preHash {
+		if opts.preHash {
 			w.out.WriteString(pre)
 			w.out.WriteByte('\n')
 		}
