@@ -189,6 +189,9 @@ func TestConformanceExamples(t *testing.T) {
 			if wantHashes == nil {
 				t.Fatalf("%s has no .hashes file", name)
 			}
+			if wantPre == nil {
+				t.Logf("%s has no .prehashes file; only its hash lines are compared", name)
+			}
 			if len(wantPre) > len(wantHashes) {
 				t.Errorf("%s.prehashes has %d lines but %s.hashes only %d", name, len(wantPre), name, len(wantHashes))
 			}
@@ -243,6 +246,69 @@ func checkConformanceEvent(t *testing.T, c *conformanceCounts, h Hasher, d decod
 		t.Errorf("event %d: pre-hash\n got %s\nwant %s", i, pre, wantPre[i])
 	} else {
 		c.preHashesMatched++
+	}
+}
+
+// TestConformanceStrictRejects checks that strict reading, which capture
+// uses, still rejects the example documents that break the EPCIS 2.0 XML
+// schema, with errors that name the offending element, while the hash
+// tests above read them leniently.
+func TestConformanceStrictRejects(t *testing.T) {
+	dir := conformanceDir(t, "event-hash", "examples")
+	type rejection struct {
+		event   int // -1 for the whole document
+		pointer string
+		message string
+	}
+	tests := []struct {
+		file string
+		want []rejection
+	}{
+		{"SensorDataExamples.xml", []rejection{{11, "/EPCISDocument/EPCISBody/EventList/TransformationEvent[1]/sensorElementList",
+			"element <sensorElementList> must come before <ilmd> in TransformationEvent"}}},
+		{"epcisQueryDocument.xml", []rejection{{-1, "/EPCISQueryDocument/EPCISBody/QueryResults",
+			"the query document holds no QueryResults, so it has no events to capture"}}},
+		{"epcisXmlQueryDocHavingEventWithIgnoreFields.xml", []rejection{{-1, "/EPCISQueryDocument/queryName",
+			"unexpected element <queryName>: expected <EPCISBody>"}}},
+		{"epcisXmlDocHavingEventWithIgnoreFields.xml", []rejection{
+			{0, "/EPCISDocument/EPCISBody/EventList/ObjectEvent[1]/extension/quantityList", "element <quantityList> is not part of ObjectEvent"},
+			{1, "/EPCISDocument/EPCISBody/EventList/ObjectEvent[2]/extension/quantityList", "element <quantityList> is not part of ObjectEvent"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join(dir, tt.file))
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer f.Close()
+			d := epcis.NewXMLDecoder(f)
+			var got []rejection
+			var last error
+			for {
+				_, err := d.Next()
+				if errors.Is(err, io.EOF) || (err != nil && err == last) {
+					break
+				}
+				if err == nil {
+					continue
+				}
+				last = err
+				var verr *epcis.ValidationError
+				if !errors.As(err, &verr) {
+					t.Fatalf("error %v (%T), want a *ValidationError", err, err)
+				}
+				for _, fe := range verr.Errors {
+					got = append(got, rejection{fe.EventIndex, fe.Pointer, fe.Message})
+				}
+				if !isEventError(err) {
+					break
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("strict errors:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
 	}
 }
 
