@@ -4,43 +4,53 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/api"
 	"github.com/suyuan-trace/suyuan/internal/demo"
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/postgres"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
 	"github.com/suyuan-trace/suyuan/internal/web"
 )
 
-// mountWeb adds the consumer pages and the Digital Link resolver to srv.
-// They need a store that keeps lookup counts and complaints; on other
-// stores the pages are left out with a warning.
-// TODO: the PostgreSQL store has no lookup-count tables yet.
-func mountWeb(ctx context.Context, st store.Store, srv *api.Server, dir web.Directory, logger *slog.Logger) error {
-	sq, ok := st.(*sqlite.Store)
-	if !ok {
+// mountWeb adds the consumer pages and the Digital Link resolver to srv
+// and returns a function that writes their buffered lookup counts, to be
+// called after the server has shut down. The pages need a store that
+// keeps lookup counts and complaints (SQLite or PostgreSQL); on other
+// stores they are left out with a warning.
+func mountWeb(ctx context.Context, st store.Store, srv *api.Server, dir web.Directory, logger *slog.Logger) (func(), error) {
+	var feedback web.Feedback
+	switch s := st.(type) {
+	case *sqlite.Store:
+		fb, err := s.WebFeedback(ctx)
+		if err != nil {
+			return nil, err
+		}
+		feedback = sqliteFeedback{fb}
+	case *postgres.Store:
+		fb, err := s.WebFeedback(ctx)
+		if err != nil {
+			return nil, err
+		}
+		feedback = postgresFeedback{fb}
+	default:
 		logger.Warn("consumer pages disabled: this store keeps no lookup counts", "store", fmt.Sprintf("%T", st))
-		return nil
+		return func() {}, nil
 	}
-	fb, err := sq.WebFeedback(ctx)
+	h, err := web.New(web.Options{Store: st, Directory: dir, Feedback: feedback, Logger: logger})
 	if err != nil {
-		return err
-	}
-	h, err := web.New(web.Options{Store: st, Directory: dir, Feedback: sqliteFeedback{fb}, Logger: logger})
-	if err != nil {
-		return fmt.Errorf("consumer pages: %w", err)
+		return nil, fmt.Errorf("consumer pages: %w", err)
 	}
 	h.MountOn(srv)
-	return nil
+	return h.Close, nil
 }
 
 // sqliteFeedback adapts the SQLite lookup and complaint tables to
 // web.Feedback.
 type sqliteFeedback struct{ f *sqlite.WebFeedback }
 
-func (a sqliteFeedback) RecordScan(ctx context.Context, canonical, city string, at time.Time) (web.ScanStats, error) {
-	st, err := a.f.RecordScan(ctx, canonical, city, at)
+func (a sqliteFeedback) ScanStats(ctx context.Context, canonical string) (web.ScanStats, error) {
+	st, err := a.f.ScanStats(ctx, canonical)
 	out := web.ScanStats{Count: st.Count, First: st.First, Last: st.Last}
 	for _, c := range st.Cities {
 		out.Cities = append(out.Cities, web.CityCount{City: c.City, Count: c.Count})
@@ -48,8 +58,43 @@ func (a sqliteFeedback) RecordScan(ctx context.Context, canonical, city string, 
 	return out, err
 }
 
+func (a sqliteFeedback) AddScans(ctx context.Context, counts []web.ScanCount) error {
+	list := make([]sqlite.ScanCount, len(counts))
+	for i, c := range counts {
+		list[i] = sqlite.ScanCount{Canonical: c.Canonical, City: c.City, Count: c.Count, First: c.First, Last: c.Last}
+	}
+	return a.f.AddScans(ctx, list)
+}
+
 func (a sqliteFeedback) AddComplaint(ctx context.Context, c web.Complaint) (int64, error) {
 	return a.f.AddComplaint(ctx, sqlite.Complaint{
+		Canonical: c.Canonical, Kind: c.Kind, Message: c.Message, Contact: c.Contact, CreatedAt: c.CreatedAt,
+	})
+}
+
+// postgresFeedback adapts the PostgreSQL lookup and complaint tables to
+// web.Feedback.
+type postgresFeedback struct{ f *postgres.WebFeedback }
+
+func (a postgresFeedback) ScanStats(ctx context.Context, canonical string) (web.ScanStats, error) {
+	st, err := a.f.ScanStats(ctx, canonical)
+	out := web.ScanStats{Count: st.Count, First: st.First, Last: st.Last}
+	for _, c := range st.Cities {
+		out.Cities = append(out.Cities, web.CityCount{City: c.City, Count: c.Count})
+	}
+	return out, err
+}
+
+func (a postgresFeedback) AddScans(ctx context.Context, counts []web.ScanCount) error {
+	list := make([]postgres.ScanCount, len(counts))
+	for i, c := range counts {
+		list[i] = postgres.ScanCount{Canonical: c.Canonical, City: c.City, Count: c.Count, First: c.First, Last: c.Last}
+	}
+	return a.f.AddScans(ctx, list)
+}
+
+func (a postgresFeedback) AddComplaint(ctx context.Context, c web.Complaint) (int64, error) {
+	return a.f.AddComplaint(ctx, postgres.Complaint{
 		Canonical: c.Canonical, Kind: c.Kind, Message: c.Message, Contact: c.Contact, CreatedAt: c.CreatedAt,
 	})
 }

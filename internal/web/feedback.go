@@ -13,9 +13,11 @@ import (
 // Feedback stores what consumers leave behind: how often each code was
 // looked up, and complaints. The store backends implement it.
 type Feedback interface {
-	// RecordScan counts one lookup of a canonical identifier from a city
-	// (empty when unknown) at time at, and returns the counts before it.
-	RecordScan(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error)
+	// ScanStats returns the stored lookup counts of a canonical
+	// identifier.
+	ScanStats(ctx context.Context, canonical string) (ScanStats, error)
+	// AddScans adds lookup counts in one transaction.
+	AddScans(ctx context.Context, counts []ScanCount) error
 	// AddComplaint stores a complaint and returns its number.
 	AddComplaint(ctx context.Context, c Complaint) (int64, error)
 }
@@ -30,6 +32,14 @@ type ScanStats struct {
 	// Cities lists the cities of earlier lookups with their counts, most
 	// frequent first; lookups from an unknown city are not listed.
 	Cities []CityCount
+}
+
+// ScanCount is a number of lookups of one code from one city (empty when
+// not given) between First and Last.
+type ScanCount struct {
+	Canonical, City string
+	Count           int64
+	First, Last     time.Time
 }
 
 // CityCount is the number of lookups from one city.

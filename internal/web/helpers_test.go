@@ -57,6 +57,7 @@ func newDemoSite(tb testing.TB, rounds int) *demoSite {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(h.Close)
 	site := &demoSite{h: h, samples: map[string]string{}}
 	for _, s := range gen.Samples() {
 		site.samples[s.NoteEN] = s.Code
@@ -88,13 +89,21 @@ func (s *demoSite) get(tb testing.TB, target string, header http.Header) *httpte
 // testFeedback adapts the SQLite lookup and complaint tables to Feedback.
 type testFeedback struct{ f *sqlite.WebFeedback }
 
-func (a testFeedback) RecordScan(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error) {
-	st, err := a.f.RecordScan(ctx, canonical, city, at)
+func (a testFeedback) ScanStats(ctx context.Context, canonical string) (ScanStats, error) {
+	st, err := a.f.ScanStats(ctx, canonical)
 	out := ScanStats{Count: st.Count, First: st.First, Last: st.Last}
 	for _, c := range st.Cities {
 		out.Cities = append(out.Cities, CityCount{City: c.City, Count: c.Count})
 	}
 	return out, err
+}
+
+func (a testFeedback) AddScans(ctx context.Context, counts []ScanCount) error {
+	list := make([]sqlite.ScanCount, len(counts))
+	for i, c := range counts {
+		list[i] = sqlite.ScanCount{Canonical: c.Canonical, City: c.City, Count: c.Count, First: c.First, Last: c.Last}
+	}
+	return a.f.AddScans(ctx, list)
 }
 
 func (a testFeedback) AddComplaint(ctx context.Context, c Complaint) (int64, error) {

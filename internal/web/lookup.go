@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
@@ -32,6 +33,71 @@ type journey struct {
 	// own marks events that name the code itself, not only an upstream
 	// container or input.
 	own map[*epcis.Event]bool
+}
+
+// journeyCache keeps recently loaded journeys for a short time, because
+// one label is often scanned by many consumers at once and a journey costs
+// several queries and event decodes. A new event shows on the page at most
+// journeyTTL after it is captured.
+type journeyCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedJourney
+}
+
+type cachedJourney struct {
+	j       *journey
+	expires time.Time
+}
+
+// Bounds of the journey cache.
+const (
+	journeyTTL        = 5 * time.Second
+	maxCachedJourneys = 10000
+)
+
+func (c *journeyCache) get(key string, now time.Time) (*journey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || now.After(e.expires) {
+		return nil, false
+	}
+	return e.j, true
+}
+
+func (c *journeyCache) put(key string, j *journey, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]cachedJourney{}
+	}
+	if len(c.entries) >= maxCachedJourneys {
+		for k, e := range c.entries {
+			if now.After(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		if len(c.entries) >= maxCachedJourneys {
+			clear(c.entries)
+		}
+	}
+	c.entries[key] = cachedJourney{j: j, expires: now.Add(journeyTTL)}
+}
+
+// journeyOf returns the journey of ids from the cache or the store. The
+// returned journey is shared and must not be modified.
+func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error) {
+	key := strings.Join(ids, "\n")
+	now := time.Now()
+	if j, ok := h.cache.get(key, now); ok {
+		return j, nil
+	}
+	j, err := h.loadJourney(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	h.cache.put(key, j, now)
+	return j, nil
 }
 
 // loadJourney reads the events naming ids, then follows aggregation

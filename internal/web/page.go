@@ -151,14 +151,14 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	if sc.Class != "" && sc.Class != sc.Product && sc.Class != sc.Canonical {
 		ids = append(ids, sc.Class)
 	}
-	j, err := h.loadJourney(ctx, ids)
+	j, err := h.journeyOf(ctx, ids)
 	if err != nil {
 		h.log.Error("load journey", "code", sc.Canonical, "err", err)
 		v.Error = pick(v.D.Lang, "查询失败, 请稍后再试。", "The lookup failed; try again later.")
 		v.Status = http.StatusInternalServerError
 		return
 	}
-	stats, err := h.opts.Feedback.RecordScan(ctx, sc.Canonical, v.City, h.now())
+	stats, err := h.scans.record(ctx, sc.Canonical, v.City, h.now())
 	if err != nil {
 		h.log.Error("record scan", "code", sc.Canonical, "err", err)
 	}

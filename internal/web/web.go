@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -109,6 +110,11 @@ type Handler struct {
 	log   *slog.Logger
 	now   func() time.Time
 	files http.Handler
+	cache journeyCache
+	scans *scanBuffer
+
+	muxOnce sync.Once
+	mux     *http.ServeMux
 }
 
 // New returns a handler with the given options.
@@ -140,7 +146,15 @@ func New(opts Options) (*Handler, error) {
 		return nil, err
 	}
 	h.files = http.StripPrefix("/static/", http.FileServerFS(sub))
+	h.scans = newScanBuffer(opts.Feedback, h.log)
 	return h, nil
+}
+
+// Close writes the lookup counts still buffered in memory and stops the
+// handler's background writer. Call it after the HTTP server has shut
+// down; lookups counted after Close are lost.
+func (h *Handler) Close() {
+	h.scans.close()
 }
 
 // Mounter is where the handler's routes go, such as api.Server.
@@ -174,11 +188,13 @@ func (h *Handler) MountOn(m Mounter) {
 // ServeHTTP serves the handler's routes on their own, for tests and for
 // running the pages without the API.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	mux := http.NewServeMux()
-	for pattern, handler := range h.Routes() {
-		mux.Handle(pattern, handler)
-	}
-	mux.ServeHTTP(w, r)
+	h.muxOnce.Do(func() {
+		h.mux = http.NewServeMux()
+		for pattern, handler := range h.Routes() {
+			h.mux.Handle(pattern, handler)
+		}
+	})
+	h.mux.ServeHTTP(w, r)
 }
 
 // contentSecurityPolicy allows scripts, styles and images from the

@@ -34,8 +34,9 @@ CREATE INDEX IF NOT EXISTS web_complaint_canonical ON web_complaint (canonical);
 
 const (
 	sqlScanStats = `SELECT city, count, first_at, last_at FROM web_scan WHERE canonical = ? ORDER BY count DESC, city`
-	sqlScanAdd   = `INSERT INTO web_scan (canonical, city, count, first_at, last_at) VALUES (?, ?, 1, ?, ?)
-ON CONFLICT (canonical, city) DO UPDATE SET count = count + 1, last_at = excluded.last_at`
+	sqlScanAdd   = `INSERT INTO web_scan (canonical, city, count, first_at, last_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (canonical, city) DO UPDATE SET count = count + excluded.count,
+    first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`
 	sqlComplaintAdd = `INSERT INTO web_complaint (canonical, kind, message, contact, created_at) VALUES (?, ?, ?, ?, ?)`
 )
 
@@ -76,9 +77,8 @@ func (s *Store) WebFeedback(ctx context.Context) (*WebFeedback, error) {
 	return &WebFeedback{s: s}, nil
 }
 
-// RecordScan counts one lookup of canonical from city at time at and
-// returns the counts before it.
-func (f *WebFeedback) RecordScan(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error) {
+// ScanStats returns the stored lookup counts of canonical.
+func (f *WebFeedback) ScanStats(ctx context.Context, canonical string) (ScanStats, error) {
 	var st ScanStats
 	rows, err := f.s.read.QueryContext(ctx, sqlScanStats, canonical)
 	if err != nil {
@@ -108,11 +108,38 @@ func (f *WebFeedback) RecordScan(ctx context.Context, canonical, city string, at
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("read lookup counts: %w", err)
 	}
-	ns := at.UnixNano()
-	if _, err := f.s.write.ExecContext(ctx, sqlScanAdd, canonical, city, ns, ns); err != nil {
-		return st, fmt.Errorf("count lookup: %w", err)
-	}
 	return st, nil
+}
+
+// ScanCount is a number of lookups of one code from one city between
+// First and Last.
+type ScanCount struct {
+	Canonical, City string
+	Count           int64
+	First, Last     time.Time
+}
+
+// AddScans adds lookup counts in one transaction.
+func (f *WebFeedback) AddScans(ctx context.Context, counts []ScanCount) error {
+	tx, err := f.s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("count lookups: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, sqlScanAdd)
+	if err != nil {
+		return fmt.Errorf("count lookups: %w", err)
+	}
+	defer stmt.Close()
+	for _, c := range counts {
+		if _, err := stmt.ExecContext(ctx, c.Canonical, c.City, c.Count, c.First.UnixNano(), c.Last.UnixNano()); err != nil {
+			return fmt.Errorf("count lookups of %s: %w", c.Canonical, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("count lookups: %w", err)
+	}
+	return nil
 }
 
 // AddComplaint stores a complaint and returns its number.
