@@ -257,7 +257,7 @@ func clientIP(r *http.Request) string {
 
 // CSRFToken returns the CSRF token for forms and unsafe requests of the
 // caller of r. A signed-in caller's token is derived from the session
-// cookie; an anonymous caller gets a random token in a cookie
+// cookie. An anonymous caller gets a random token in a cookie
 // (double-submit), which CSRFToken sets on w when missing. Pages put the
 // token in a hidden csrf_token field or the X-CSRF-Token header.
 func CSRFToken(w http.ResponseWriter, r *http.Request) string {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suyuan-trace/suyuan/ident"
 	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
@@ -341,10 +342,14 @@ func (s *Server) handleLocations(w http.ResponseWriter, r *http.Request) {
 	if p.Audience() == party.Enterprise {
 		partyID = p.Party.ID
 	}
+
 	if id := params.Get("id"); id != "" {
-		l, err := party.NormalizeLocation(store.Location{Original: id, PartyID: "-", Name: "-", Division: "440100"}, time.Now())
-		if err == nil {
-			l, err = s.registry().Location(r.Context(), l.ID)
+		var l store.Location
+		canonical, err := ident.Canonical(id)
+		if err != nil {
+			err = &party.FieldError{Field: "id", Value: id, Message: err.Error()}
+		} else {
+			l, err = s.registry().Location(r.Context(), canonical)
 		}
 		if err == nil && !s.canSeeLocation(r, p, l) {
 			err = fmt.Errorf("location %s: %w", id, store.ErrNotFound)
@@ -356,6 +361,7 @@ func (s *Server) handleLocations(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []store.Location{l})
 		return
 	}
+
 	params.Del("party")
 	params.Del("id")
 	r2 := r.Clone(r.Context())
@@ -365,6 +371,7 @@ func (s *Server) handleLocations(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+
 	var out []store.Location
 	last := after
 	for round := 0; round < 20 && len(out) <= perPage; round++ {
@@ -488,6 +495,7 @@ func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+
 	var names []string
 	for _, sc := range req.Scopes {
 		names = append(names, string(sc))
@@ -505,6 +513,7 @@ func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+
 	var ttl time.Duration
 	if req.ExpiresIn != "" {
 		if ttl, err = time.ParseDuration(req.ExpiresIn); err != nil || ttl <= 0 {
@@ -512,6 +521,7 @@ func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+
 	t, err := s.sec.Parties.IssueToken(r.Context(), id, req.Name, scopes, ttl)
 	if err != nil {
 		s.writeProblem(w, r, err)
@@ -555,6 +565,7 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
+
 	var afterSeq int64
 	if after != "" {
 		if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
@@ -566,6 +577,7 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, []store.Access{})
 		return
 	}
+
 	entries, err := s.registry().AccessLog(r.Context(), partyID, afterSeq, perPage+1)
 	if err != nil {
 		s.writeProblem(w, r, err)

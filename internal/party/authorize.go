@@ -25,9 +25,9 @@ const (
 // with action ADD, AggregationEvent ADD of a parent never seen before) and
 // transform into identifiers (TransformationEvent outputs) only under its
 // own registered GS1 company prefixes or Chinese code prefixes. It may
-// report an event only where it is a party to it: the readPoint or
-// bizLocation is a location registered to it, or it is named in the
-// sourceList or destinationList by its party GLN, its unified social
+// report an event only where it is a party to it. So the readPoint or
+// bizLocation must be a location registered to it, or the sourceList or
+// destinationList must name it by its party GLN, its unified social
 // credit code or one of its locations. Administrators, and callers
 // without a principal (the command line on the server's own database),
 // are not restricted.
@@ -182,7 +182,7 @@ func IsIdentity(p store.Party, canonical string) bool {
 
 // Owns reports whether the canonical identifier lies under one of the
 // party's registered GS1 company prefixes or Chinese code prefixes. Other
-// URIs belong to nobody, so no enterprise may commission them.
+// URIs belong to no party, so no enterprise may commission them.
 func Owns(p store.Party, canonical string) bool {
 	if strings.HasPrefix(canonical, "urn:cn:") {
 		c := strings.ToLower(canonical)

@@ -105,18 +105,18 @@ func (g *Guard) QueryEvents(ctx context.Context, q store.Query) (store.Page, err
 	if err != nil {
 		return store.Page{}, err
 	}
-	kept := page.Events[:0:0]
+	visible := page.Events[:0:0]
 	for _, se := range page.Events {
 		out, ok, err := ProjectStored(ctx, v, se)
 		if err != nil {
 			return store.Page{}, err
 		}
 		if ok {
-			kept = append(kept, out)
+			visible = append(visible, out)
 		}
 	}
-	page.Events = kept
-	if err := g.logReads(ctx, v, "query", kept); err != nil {
+	page.Events = visible
+	if err := g.logReads(ctx, v, "query", visible); err != nil {
 		return store.Page{}, err
 	}
 	return page, nil

@@ -24,7 +24,7 @@ var ErrUnauthenticated = errors.New("unauthenticated")
 type Service struct {
 	Store store.PartyStore
 	// Prefixes receives every registered GS1 company prefix, so that
-	// Digital Link to EPC URN conversion knows their lengths; may be nil.
+	// Digital Link to EPC URN conversion finds their lengths. It may be nil.
 	Prefixes *ident.PrefixLengths
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
@@ -181,12 +181,12 @@ func (s *Service) IssueToken(ctx context.Context, partyID, name string, scopes [
 	if ttl < 0 {
 		return IssuedToken{}, fmt.Errorf("%w: token lifetime %s is negative", ErrInvalid, ttl)
 	}
-	who, _ := actor(ctx)
+	issuer, _ := actor(ctx)
 	now := s.now()
 	t := IssuedToken{Secret: NewSecret(TokenPrefix)}
 	t.Token = store.Token{
 		ID: NewID("tk"), PartyID: p.ID, Name: strings.TrimSpace(name), Hash: HashSecret(t.Secret),
-		Scopes: scopes, CreatedBy: who, CreatedAt: now,
+		Scopes: scopes, CreatedBy: issuer, CreatedAt: now,
 	}
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)
@@ -378,6 +378,7 @@ func (s *Service) Bootstrap(ctx context.Context, operatorName, username string) 
 	if n > 0 {
 		return Bootstrapped{}, ErrBootstrapped
 	}
+
 	op, err := s.CreateParty(ctx, store.Party{ID: "operator", Kind: store.PartyOperator, NameZH: operatorName})
 	if errors.Is(err, store.ErrConflict) {
 		op, err = s.Store.Party(ctx, "operator")
@@ -385,6 +386,7 @@ func (s *Service) Bootstrap(ctx context.Context, operatorName, username string) 
 	if err != nil {
 		return Bootstrapped{}, err
 	}
+
 	password := NewSecret("")[:24]
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -397,6 +399,7 @@ func (s *Service) Bootstrap(ctx context.Context, operatorName, username string) 
 	if err := s.record(ctx, "user.create", op.ID, username); err != nil {
 		return Bootstrapped{}, err
 	}
+
 	tok, err := s.IssueToken(ctx, op.ID, "bootstrap", scopes, 0)
 	if err != nil {
 		return Bootstrapped{}, err
