@@ -121,7 +121,7 @@ func (b *eventBuilder) fields(e *Event, parent *xmlNode, level fieldLevel) {
 		if level == levelUserExtension {
 			if rank, standard := ranks[name]; standard && b.lenient && rank >= len(commonXMLFields) {
 				// Lenient reading: a standard field in any extension
-				// wrapper is read as if it stood in the event.
+				// wrapper is read as if it were written in the event.
 				if name == "extension" {
 					b.checkAttrs(c)
 					b.fields(e, c, levelUserExtension)

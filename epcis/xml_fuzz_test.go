@@ -19,8 +19,9 @@ func FuzzXMLDecoder(f *testing.F) {
 }
 
 // FuzzXMLDecoderLenient is FuzzXMLDecoder for lenient reading. Every event
-// it accepts, written again by the encoder, must also pass strict reading
-// unchanged: lenient reading records nothing that the schema cannot hold.
+// it accepts, written again by the encoder, must pass strict reading
+// unchanged, because lenient reading records nothing that the schema
+// cannot represent.
 func FuzzXMLDecoderLenient(f *testing.F) {
 	addXMLSeeds(f)
 	f.Add([]byte(xmlQueryDoc("<ex:ignoreFields/><queryName>q</queryName><resultsBody><EventList>\n" +

@@ -6,39 +6,37 @@ import (
 )
 
 // SetLenient switches the decoder between strict reading (the default) and
-// lenient reading. It must be called before the first call to Header or
-// Next; later calls have no effect on the document being read.
+// lenient reading. Call it before the first call to Header or Next; later
+// calls are ignored.
 //
 // Strict reading enforces the EPCIS 2.0 XML schema (EPCIS 2.0 section 12.1)
-// and the EPCIS 1.2 XSD for 1.2 documents. Capture uses it.
+// and, for EPCIS 1.2 documents, the EPCIS 1.2 XSD. Capture uses it.
 //
 // Lenient reading accepts documents that other EPCIS software writes and
-// the CBV 2.0 event hash algorithm (CBV 2.0 section 8.9) still hashes:
+// that the CBV 2.0 event hash algorithm (CBV 2.0 section 8.9) still hashes:
 //
-//   - The fields of an EPCIS 2.0 event may come in any order; the strict
+//   - The fields of an EPCIS 2.0 event may come in any order. The strict
 //     rule "element <x> must come before <y>" is not applied.
-//   - An EPCIS 2.0 event may use the EPCIS 1.2 extension wrappers: a
+//   - An EPCIS 2.0 event may use the EPCIS 1.2 extension wrappers. A
 //     standard field such as quantityList, sourceList, destinationList or
-//     ilmd inside <extension> (at any depth of nested <extension>
-//     elements) is read as if it stood directly in the event, and
-//     eventID or errorDeclaration inside <baseExtension> as if they stood
-//     in the event.
-//   - The envelope is searched for the EventList instead of checked:
-//     EPCISBody, QueryResults and resultsBody are entered whatever their
-//     namespace (EPCIS, EPCIS query or none), may each be left out, and
-//     queryName and subscriptionID are read wherever they stand on the way.
-//     Elements in a namespace other than the EPCIS ones (such as a
-//     repository's ignoreFields list), EPCISHeader and extension are
-//     skipped.
+//     ilmd inside <extension>, at any depth of nested <extension>
+//     elements, is read as if it were written directly in the event. The
+//     same applies to eventID and errorDeclaration inside <baseExtension>.
+//   - The envelope is searched for the EventList instead of checked.
+//     EPCISBody, QueryResults and resultsBody are entered in the EPCIS
+//     namespaces or in none, and each may be left out. queryName and
+//     subscriptionID are read wherever they occur on the way. EPCISHeader,
+//     extension and elements in other namespaces (such as a repository's
+//     ignoreFields list) are skipped.
 //
-// Lenient reading still rejects malformed XML, an unknown root element,
-// unknown elements without a namespace (in the envelope or in an event),
-// missing required fields, a field given twice, and every value that
-// cannot be read, with the same errors as strict reading. It changes
-// nothing in how an accepted event is recorded: an event that strict
-// reading accepts decodes to the same Event in both modes, and a standard
-// field read from an extension wrapper is recorded exactly as the same
-// field written in its EPCIS 2.0 place.
+// Lenient reading still rejects malformed XML, an unknown root element and
+// unknown elements without a namespace, in the envelope or in an event. It
+// also rejects missing required fields, a field given twice and every value
+// that cannot be read, with the same errors as strict reading.
+//
+// Lenient reading records an accepted event exactly as strict reading
+// records the same event written by the schema: the Event has no mark of
+// the mode or of where a field was found.
 func (d *XMLDecoder) SetLenient(lenient bool) {
 	if d.started {
 		return
