@@ -62,9 +62,11 @@ var ErrTooManyEvents = errors.New("too many events in one document")
 // Result is what became of one captured document.
 type Result struct {
 	Job store.Job
-	// EventIDs lists the eventID of each event in document order,
-	// including IDs the capture assigned.
+	// EventIDs lists the eventID of each valid event in document order,
+	// including IDs the capture assigned, up to MaxListedEventIDs of them.
 	EventIDs []string
+	// Events counts the valid events read from the document.
+	Events int
 }
 
 // Capture reads every event from dec, validates and prepares it, and
@@ -100,87 +102,176 @@ func (s *Service) Capture(ctx context.Context, dec epcis.Decoder, source string)
 	return res, err
 }
 
+// capture streams the document's valid events into the store as they are
+// read, so that memory stays flat in document size. As soon as one event
+// is invalid or denied, the stream stops, which rolls the store's
+// transaction back; the rest of the document is still read so that one
+// response lists every invalid event.
 func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job) (Result, error) {
-	var (
-		res      Result
-		records  []store.Record
-		invalid  []epcis.FieldError
-		denied   []store.JobError
-		previous *epcis.ValidationError
-	)
+	var res Result
 	if _, err := dec.Header(); err != nil {
 		return res, err
 	}
-	for index := 0; ; index++ {
-		if err := ctx.Err(); err != nil {
-			return res, err
+	r := &docReader{s: s, dec: dec, res: &res}
+	counts, err := s.store.CaptureStream(ctx, job.ID, func() (store.Record, error) { return r.next(ctx) })
+	var conflict *store.ConflictError
+	switch {
+	case err == nil:
+	case r.stop != nil && errors.Is(err, r.stop):
+		// Reading stopped the capture: the reason is r's own error.
+		return res, r.stop
+	case errors.Is(err, errRejected) || errors.As(err, &conflict):
+		// Read on: invalid events take precedence over denials, and
+		// both over conflicts with stored events.
+		if stop := r.drain(ctx); stop != nil {
+			return res, stop
 		}
-		e, err := dec.Next()
-		if errors.Is(err, io.EOF) {
-			break
+		if rerr := r.rejection(); rerr != nil {
+			return res, rerr
 		}
-		var verr *epcis.ValidationError
-		if errors.As(err, &verr) && eventLevel(verr) && verr != previous {
-			// One event is invalid but the document goes on: note it
-			// and read on, so that one response lists every invalid
-			// event, up to maxErrors.
-			previous = verr
-			invalid = append(invalid, verr.Errors...)
-			if len(invalid) >= maxErrors {
-				return res, &epcis.ValidationError{Errors: invalid[:maxErrors]}
-			}
-			continue
+		if conflict != nil {
+			return res, fmt.Errorf("store document: %w", err)
 		}
-		if err != nil {
-			if verr != nil && verr == previous {
-				return res, &epcis.ValidationError{Errors: invalid}
-			}
-			if len(invalid) > 0 {
-				return res, &epcis.ValidationError{Errors: append(invalid, fieldErrors(err, index)...)}
-			}
-			return res, err
-		}
-		if s.MaxEvents > 0 && index >= s.MaxEvents {
-			return res, fmt.Errorf("%w: the limit is %d events; split the document", ErrTooManyEvents, s.MaxEvents)
-		}
-		rec, errs := s.prepare(e, index)
-		if len(errs) > 0 {
-			invalid = append(invalid, errs...)
-			continue
-		}
-		if s.Authorizer != nil && len(invalid) == 0 {
-			reasons, err := s.Authorizer.AuthorizeEvent(ctx, index, e, rec.IDs)
-			if err != nil {
-				return res, fmt.Errorf("authorize event %d: %w", index, err)
-			}
-			denied = append(denied, reasons...)
-		}
-		records = append(records, rec)
-		res.EventIDs = append(res.EventIDs, rec.Event.EventID)
-	}
-	if len(invalid) > 0 {
-		return res, &epcis.ValidationError{Errors: invalid}
-	}
-	if len(denied) > 0 {
-		return res, &store.ForbiddenError{Errors: denied}
-	}
-	out, err := s.store.Capture(ctx, job.ID, records)
-	if err != nil {
+		return res, fmt.Errorf("store document: rejected document stream ended without a reason: %w", err)
+	default:
 		return res, fmt.Errorf("store document: %w", err)
 	}
-	for _, o := range out.Outcomes {
-		switch o {
-		case store.Stored:
-			job.Accepted++
-		case store.Duplicate:
-			job.Duplicates++
-		case store.Declared:
-			job.Declared++
-		}
-	}
+	job.Accepted, job.Duplicates, job.Declared = counts.Stored, counts.Duplicates, counts.Declared
 	s.logger.Info("document captured", "capture_id", job.ID, "source", job.Source,
 		"accepted", job.Accepted, "duplicates", job.Duplicates, "declared", job.Declared)
 	return res, nil
+}
+
+// errRejected ends a capture stream once the document is known to be
+// rejected (an invalid or denied event), so that the store rolls back.
+var errRejected = errors.New("document rejected")
+
+// MaxListedEventIDs is the most eventIDs a Result lists, so that a
+// document of any size is captured in bounded memory.
+const MaxListedEventIDs = 10000
+
+// docReader reads, validates and prepares the events of one document.
+type docReader struct {
+	s        *Service
+	dec      epcis.Decoder
+	res      *Result
+	index    int
+	invalid  []epcis.FieldError
+	denied   []store.JobError
+	previous *epcis.ValidationError
+	// stop is the error that ended reading early, other than io.EOF.
+	stop error
+}
+
+// next returns the next valid, prepared record for the store; io.EOF at
+// the end of the document, errRejected once an event was invalid or
+// denied, or r.stop when reading cannot go on.
+func (r *docReader) next(ctx context.Context) (store.Record, error) {
+	for {
+		if len(r.invalid) > 0 || len(r.denied) > 0 {
+			return store.Record{}, errRejected
+		}
+		rec, ok, err := r.step(ctx)
+		if err != nil {
+			return store.Record{}, err
+		}
+		if ok && len(r.invalid) == 0 && len(r.denied) == 0 {
+			return rec, nil
+		}
+	}
+}
+
+// drain reads the rest of the document, collecting invalid events and
+// denials, and returns the error that stopped it early, or nil at the end
+// of the document.
+func (r *docReader) drain(ctx context.Context) error {
+	for {
+		if _, _, err := r.step(ctx); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// rejection returns the error listing the invalid events, else the one
+// listing the denied ones, else nil.
+func (r *docReader) rejection() error {
+	if len(r.invalid) > 0 {
+		return &epcis.ValidationError{Errors: r.invalid}
+	}
+	if len(r.denied) > 0 {
+		return &store.ForbiddenError{Errors: r.denied}
+	}
+	return nil
+}
+
+// step reads one event. It returns its record and true when the event is
+// valid, false when it was invalid (noted in r.invalid), io.EOF at the end
+// of the document, or a final error, also kept in r.stop, when reading
+// cannot go on. At the end of a document with invalid or denied events it
+// returns the rejection instead of io.EOF.
+func (r *docReader) step(ctx context.Context) (store.Record, bool, error) {
+	rec, ok, err := r.read(ctx)
+	if err != nil && !errors.Is(err, io.EOF) {
+		r.stop = err
+	}
+	return rec, ok, err
+}
+
+func (r *docReader) read(ctx context.Context) (store.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Record{}, false, err
+	}
+	index := r.index
+	e, err := r.dec.Next()
+	if errors.Is(err, io.EOF) {
+		return store.Record{}, false, io.EOF
+	}
+	var verr *epcis.ValidationError
+	if errors.As(err, &verr) && eventLevel(verr) && verr != r.previous {
+		// One event is invalid but the document goes on: note it and
+		// read on, so that one response lists every invalid event, up
+		// to maxErrors.
+		r.index++
+		r.previous = verr
+		r.invalid = append(r.invalid, verr.Errors...)
+		if len(r.invalid) >= maxErrors {
+			return store.Record{}, false, &epcis.ValidationError{Errors: r.invalid[:maxErrors]}
+		}
+		return store.Record{}, false, nil
+	}
+	if err != nil {
+		if verr != nil && verr == r.previous {
+			return store.Record{}, false, &epcis.ValidationError{Errors: r.invalid}
+		}
+		if len(r.invalid) > 0 {
+			return store.Record{}, false, &epcis.ValidationError{Errors: append(r.invalid, fieldErrors(err, index)...)}
+		}
+		return store.Record{}, false, err
+	}
+	r.index++
+	if r.s.MaxEvents > 0 && index >= r.s.MaxEvents {
+		return store.Record{}, false, fmt.Errorf("%w: the limit is %d events; split the document", ErrTooManyEvents, r.s.MaxEvents)
+	}
+	rec, errs := r.s.prepare(e, index)
+	if len(errs) > 0 {
+		r.invalid = append(r.invalid, errs...)
+		return store.Record{}, false, nil
+	}
+	if r.s.Authorizer != nil && len(r.invalid) == 0 {
+		reasons, err := r.s.Authorizer.AuthorizeEvent(ctx, index, e, rec.IDs)
+		if err != nil {
+			return store.Record{}, false, fmt.Errorf("authorize event %d: %w", index, err)
+		}
+		r.denied = append(r.denied, reasons...)
+	}
+	if len(r.res.EventIDs) < MaxListedEventIDs {
+		r.res.EventIDs = append(r.res.EventIDs, rec.Event.EventID)
+	}
+	r.res.Events++
+	return rec, true, nil
 }
 
 // maxErrors caps the errors collected from one document.

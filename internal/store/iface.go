@@ -21,6 +21,18 @@ type Store interface {
 	// the capture job; recordTime is assigned by the store.
 	Capture(ctx context.Context, captureID string, records []Record) (CaptureResult, error)
 
+	// CaptureStream stores one document like Capture, in a single
+	// transaction, but takes its records one at a time from next, so that
+	// memory stays flat however many records the document has. next
+	// returns io.EOF after the last record; any other error from next
+	// rolls the transaction back, stores nothing, and is returned wrapped
+	// (callers test it with errors.Is). Records are written in chunks
+	// inside the transaction; a later record may duplicate, declare or
+	// conflict with an earlier one of the same stream exactly as within a
+	// Capture batch. The result counts the outcomes instead of listing
+	// them.
+	CaptureStream(ctx context.Context, captureID string, next func() (Record, error)) (CaptureCounts, error)
+
 	// QueryEvents returns one page of events matching q.
 	QueryEvents(ctx context.Context, q Query) (Page, error)
 

@@ -110,6 +110,30 @@ type CaptureResult struct {
 	RecordTime time.Time
 }
 
+// CaptureCounts counts the outcomes of a streamed capture (see
+// Store.CaptureStream) and gives the record time assigned to it.
+type CaptureCounts struct {
+	Stored, Duplicates, Declared int
+	RecordTime                   time.Time
+}
+
+// Add counts one outcome.
+func (c *CaptureCounts) Add(o Outcome) {
+	switch o {
+	case Stored:
+		c.Stored++
+	case Duplicate:
+		c.Duplicates++
+	case Declared:
+		c.Declared++
+	}
+}
+
+// StreamChunk is the number of records a backend's CaptureStream
+// decides and writes at a time; memory grows with it, not with the
+// document.
+const StreamChunk = 1000
+
 // ConflictError is returned (wrapping ErrConflict) when a record reuses the
 // eventID of a stored event with different content.
 type ConflictError struct {

@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -111,61 +113,147 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	if err := checkRecords(records); err != nil {
 		return store.CaptureResult{}, err
 	}
+	outcomes := make([]store.Outcome, 0, len(records))
+	recordTime, err := s.capture(ctx, captureID, len(records), func(chunk []store.Record) ([]store.Record, error) {
+		n := min(len(records), store.StreamChunk)
+		chunk = append(chunk, records[:n]...)
+		records = records[n:]
+		return chunk, nil
+	}, func(o store.Outcome) { outcomes = append(outcomes, o) })
+	if err != nil {
+		return store.CaptureResult{}, err
+	}
+	return store.CaptureResult{Outcomes: outcomes, RecordTime: recordTime}, nil
+}
 
+// CaptureStream stores the records next yields in one transaction, as
+// store.Store documents it: like Capture, a chunk of records at a time.
+func (s *Store) CaptureStream(ctx context.Context, captureID string, next func() (store.Record, error)) (store.CaptureCounts, error) {
+	if err := s.checkWritable("capture"); err != nil {
+		return store.CaptureCounts{}, err
+	}
+	if captureID == "" {
+		return store.CaptureCounts{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
+	}
+	var counts store.CaptureCounts
+	index := 0
+	recordTime, err := s.capture(ctx, captureID, store.StreamChunk, func(chunk []store.Record) ([]store.Record, error) {
+		for len(chunk) < store.StreamChunk {
+			r, err := next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("capture: read record %d: %w", index, err)
+			}
+			if err := checkRecord(index, &r); err != nil {
+				return nil, err
+			}
+			chunk = append(chunk, r)
+			index++
+		}
+		return chunk, nil
+	}, counts.Add)
+	if err != nil {
+		return store.CaptureCounts{}, err
+	}
+	counts.RecordTime = recordTime
+	return counts, nil
+}
+
+// capture runs one capture transaction. fill appends the next records to
+// the empty chunk it is given and returns it; an empty chunk ends the
+// input. outcome is called for every record in order. Each chunk is
+// looked up, classified and copied in before the next is read, so memory
+// stays bounded by the chunk size; rows of earlier chunks are seen by the
+// lookups of later ones because they share the transaction.
+func (s *Store) capture(ctx context.Context, captureID string, sizeHint int, fill func([]store.Record) ([]store.Record, error), outcome func(store.Outcome)) (time.Time, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: begin: %w", err)
+		return time.Time{}, fmt.Errorf("capture: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
+	var recordTime, lastSeq, logSize int64
+	batch := &pgx.Batch{}
+	batch.Queue(sqlCaptureLock, captureLockKey)
+	batch.Queue(sqlCaptureState).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&recordTime, &lastSeq, &logSize)
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return time.Time{}, fmt.Errorf("capture: lock and read store position: %w", err)
+	}
+	c := &pgCapture{tx: tx, captureID: captureID, recordTime: recordTime, nextSeq: lastSeq, logSize: logSize}
+	chunk := make([]store.Record, 0, min(sizeHint, store.StreamChunk))
+	for {
+		chunk, err = fill(chunk[:0])
+		if err != nil {
+			return time.Time{}, err
+		}
+		if len(chunk) == 0 {
+			break
+		}
+		if err := c.chunk(ctx, chunk, outcome); err != nil {
+			return time.Time{}, err
+		}
+		c.first += len(chunk)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return time.Time{}, fmt.Errorf("capture: commit: %w", err)
+	}
+	return time.Unix(0, recordTime).UTC(), nil
+}
+
+// pgCapture is the state of one capture transaction across its chunks.
+type pgCapture struct {
+	tx               pgx.Tx
+	captureID        string
+	recordTime       int64
+	nextSeq, logSize int64
+	first            int // index of the chunk's first record in the capture
+}
+
+// chunk looks up, classifies and copies in one chunk of records.
+func (c *pgCapture) chunk(ctx context.Context, records []store.Record, outcome func(store.Outcome)) error {
 	ids := make([]string, len(records))
 	hashes := make([]string, len(records))
 	for i := range records {
 		ids[i] = records[i].Event.EventID
 		hashes[i] = records[i].Hash
 	}
-
-	// One round trip: the lock, the counters, and the stored events the
-	// batch may collide with.
-	var (
-		recordTime, lastSeq, logSize int64
-		byID                         = make(map[string]*knownEvent, len(records))
-		byHash                       = make(map[string]bool, len(records))
-	)
-	batch := &pgx.Batch{}
-	batch.Queue(sqlCaptureLock, captureLockKey)
-	batch.Queue(sqlCaptureState).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&recordTime, &lastSeq, &logSize)
-	})
-	batch.Queue(sqlCaptureExisting, ids, hashes).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var (
-				k       knownEvent
-				eventID string
-			)
-			if err := rows.Scan(&k.seq, &eventID, &k.hash, &k.declared, &k.declaredHash, &k.captureID); err != nil {
-				return err
-			}
-			byID[eventID] = &k
-			byHash[k.hash] = true
+	byID := make(map[string]*knownEvent, len(records))
+	byHash := make(map[string]bool, len(records))
+	rows, err := c.tx.Query(ctx, sqlCaptureExisting, ids, hashes)
+	if err != nil {
+		return fmt.Errorf("capture: read stored events: %w", err)
+	}
+	for rows.Next() {
+		var (
+			k       knownEvent
+			eventID string
+		)
+		if err := rows.Scan(&k.seq, &eventID, &k.hash, &k.declared, &k.declaredHash, &k.captureID); err != nil {
+			rows.Close()
+			return fmt.Errorf("capture: read stored events: %w", err)
 		}
-		return rows.Err()
-	})
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: lock and read stored events: %w", err)
+		byID[eventID] = &k
+		byHash[k.hash] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("capture: read stored events: %w", err)
 	}
 
-	// Classify each record in batch order against the stored events and
-	// the records before it.
-	result := store.CaptureResult{Outcomes: make([]store.Outcome, len(records)), RecordTime: time.Unix(0, recordTime).UTC()}
+	// Classify each record in order against the stored events and the
+	// records before it.
 	var (
 		newRows  []*eventRow
 		declared []declaration
 		leaves   [][]any
 	)
-	nextSeq := lastSeq
 	for i := range records {
 		r := &records[i]
+		index := c.first + i
 		var leafSeq int64
 		known, ok := byID[r.Event.EventID]
 		switch {
@@ -174,10 +262,10 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			// declaration can carry the hash of the event it declares.
 			if known.declared {
 				if r.Hash == known.declaredHash || r.Hash == known.hash {
-					result.Outcomes[i] = store.Duplicate
+					outcome(store.Duplicate)
 					continue
 				}
-				return store.CaptureResult{}, &store.ConflictError{EventID: r.Event.EventID, Index: i, StoredJob: known.captureID}
+				return &store.ConflictError{EventID: r.Event.EventID, Index: index, StoredJob: known.captureID}
 			}
 			known.declared = true
 			known.declaredHash = r.Hash
@@ -186,59 +274,54 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			} else {
 				declared = append(declared, declaration{seq: known.seq, record: r})
 			}
-			result.Outcomes[i] = store.Declared
+			outcome(store.Declared)
 			leafSeq = known.seq
 		case ok && known.hash == r.Hash:
-			result.Outcomes[i] = store.Duplicate
+			outcome(store.Duplicate)
 			continue
 		case ok:
-			return store.CaptureResult{}, &store.ConflictError{EventID: r.Event.EventID, Index: i, StoredJob: known.captureID}
+			return &store.ConflictError{EventID: r.Event.EventID, Index: index, StoredJob: known.captureID}
 		case byHash[r.Hash]:
-			result.Outcomes[i] = store.Duplicate
+			outcome(store.Duplicate)
 			continue
 		default:
-			nextSeq++
-			row := newEventRow(nextSeq, r)
+			c.nextSeq++
+			row := newEventRow(c.nextSeq, r)
 			newRows = append(newRows, row)
-			added := &knownEvent{seq: nextSeq, hash: r.Hash, declared: row.declared, captureID: captureID, row: row}
+			added := &knownEvent{seq: c.nextSeq, hash: r.Hash, declared: row.declared, captureID: c.captureID, row: row}
 			if row.declared {
 				added.declaredHash = r.Hash
 			}
 			byID[r.Event.EventID] = added
 			byHash[r.Hash] = true
-			result.Outcomes[i] = store.Stored
-			leafSeq = nextSeq
+			outcome(store.Stored)
+			leafSeq = c.nextSeq
 		}
 		if r.LeafHash != nil {
-			leaves = append(leaves, []any{logSize, leafSeq, r.Event.EventID, r.LeafHash})
-			logSize++
+			leaves = append(leaves, []any{c.logSize, leafSeq, r.Event.EventID, r.LeafHash})
+			c.logSize++
 		}
 	}
 
-	if err := copyRows(ctx, tx, captureID, recordTime, newRows); err != nil {
-		return store.CaptureResult{}, err
+	if err := copyRows(ctx, c.tx, c.captureID, c.recordTime, newRows); err != nil {
+		return err
 	}
 	if len(leaves) > 0 {
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, leafColumns, pgx.CopyFromRows(leaves)); err != nil {
-			return store.CaptureResult{}, fmt.Errorf("capture: copy log leaves: %w", err)
+		if _, err := c.tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, leafColumns, pgx.CopyFromRows(leaves)); err != nil {
+			return fmt.Errorf("capture: copy log leaves: %w", err)
 		}
 	}
-
 	if len(declared) > 0 {
-		batch = &pgx.Batch{}
+		batch := &pgx.Batch{}
 		for _, d := range declared {
 			ed := d.record.Event.ErrorDeclaration
 			batch.Queue(sqlCaptureDeclare, d.seq, nullable(ed.Reason), declarationNanos(ed), d.record.Hash, d.record.Doc)
 		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return store.CaptureResult{}, fmt.Errorf("capture: attach error declarations: %w", err)
+		if err := c.tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("capture: attach error declarations: %w", err)
 		}
 	}
-
-	if err := tx.Commit(ctx); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: commit: %w", err)
-	}
-	return result, nil
+	return nil
 }
 
 // checkRecords rejects, with errors wrapping store.ErrInvalid, records
@@ -246,35 +329,43 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 // work.
 func checkRecords(records []store.Record) error {
 	for i := range records {
-		r := &records[i]
-		switch {
-		case r.Event == nil:
-			return fmt.Errorf("capture: record %d has no event: %w", i, store.ErrInvalid)
-		case r.Event.EventID == "":
-			return fmt.Errorf("capture: record %d has an empty eventID, assign the event hash as eventID before storing: %w", i, store.ErrInvalid)
-		case r.Hash == "":
-			return fmt.Errorf("capture: record %d (eventID %s) has an empty hash, compute the CBV 2.0 event hash before storing: %w", i, r.Event.EventID, store.ErrInvalid)
-		case len(r.Doc) == 0:
-			return fmt.Errorf("capture: record %d (eventID %s) has an empty document: %w", i, r.Event.EventID, store.ErrInvalid)
-		case r.Event.Type == "":
-			return fmt.Errorf("capture: record %d (eventID %s) has an empty event type: %w", i, r.Event.EventID, store.ErrInvalid)
-		case r.LeafHash != nil && len(r.LeafHash) != hashSize:
-			return fmt.Errorf("capture: record %d (eventID %s) has a leaf hash of %d bytes, want %d: %w",
-				i, r.Event.EventID, len(r.LeafHash), hashSize, store.ErrInvalid)
+		if err := checkRecord(i, &records[i]); err != nil {
+			return err
 		}
-		if err := sqlq.CheckTime("eventTime", r.Event.EventTime); err != nil {
+	}
+	return nil
+}
+
+// checkRecord rejects record i, with an error wrapping store.ErrInvalid,
+// when it lacks what the store needs.
+func checkRecord(i int, r *store.Record) error {
+	switch {
+	case r.Event == nil:
+		return fmt.Errorf("capture: record %d has no event: %w", i, store.ErrInvalid)
+	case r.Event.EventID == "":
+		return fmt.Errorf("capture: record %d has an empty eventID, assign the event hash as eventID before storing: %w", i, store.ErrInvalid)
+	case r.Hash == "":
+		return fmt.Errorf("capture: record %d (eventID %s) has an empty hash, compute the CBV 2.0 event hash before storing: %w", i, r.Event.EventID, store.ErrInvalid)
+	case len(r.Doc) == 0:
+		return fmt.Errorf("capture: record %d (eventID %s) has an empty document: %w", i, r.Event.EventID, store.ErrInvalid)
+	case r.Event.Type == "":
+		return fmt.Errorf("capture: record %d (eventID %s) has an empty event type: %w", i, r.Event.EventID, store.ErrInvalid)
+	case r.LeafHash != nil && len(r.LeafHash) != hashSize:
+		return fmt.Errorf("capture: record %d (eventID %s) has a leaf hash of %d bytes, want %d: %w",
+			i, r.Event.EventID, len(r.LeafHash), hashSize, store.ErrInvalid)
+	}
+	if err := sqlq.CheckTime("eventTime", r.Event.EventTime); err != nil {
+		return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
+	}
+	if ed := r.Event.ErrorDeclaration; ed != nil && !ed.DeclarationTime.IsZero() {
+		if err := sqlq.CheckTime("declarationTime", ed.DeclarationTime); err != nil {
 			return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
 		}
-		if ed := r.Event.ErrorDeclaration; ed != nil && !ed.DeclarationTime.IsZero() {
-			if err := sqlq.CheckTime("declarationTime", ed.DeclarationTime); err != nil {
-				return fmt.Errorf("capture: record %d (eventID %s): %w", i, r.Event.EventID, err)
-			}
-		}
-		for _, id := range r.IDs {
-			if id.Canonical == "" || id.Role == "" {
-				return fmt.Errorf("capture: record %d (eventID %s): identifier %q has an empty canonical form or role: %w",
-					i, r.Event.EventID, id.Original, store.ErrInvalid)
-			}
+	}
+	for _, id := range r.IDs {
+		if id.Canonical == "" || id.Role == "" {
+			return fmt.Errorf("capture: record %d (eventID %s): identifier %q has an empty canonical form or role: %w",
+				i, r.Event.EventID, id.Original, store.ErrInvalid)
 		}
 	}
 	return nil

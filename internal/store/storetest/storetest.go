@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		run  func(t *testing.T, open func(t *testing.T) store.Store)
 	}{
 		{"Capture", testCapture},
+		{"CaptureStream", testCaptureStream},
 		{"RecordTime", testRecordTime},
 		{"Query", testQuery},
 		{"Order", testOrder},
