@@ -14,7 +14,7 @@ type EdgeKind string
 // Lineage edge kinds. From is always the upstream or enclosing side.
 const (
 	// EdgeContains records that From (a parentID) held To (a child EPC or
-	// a child EPC class) from an AggregationEvent; Op tells whether the
+	// a child EPC class) from an AggregationEvent. Op records whether the
 	// event put the child in (ADD, OBSERVE) or took it out (DELETE).
 	EdgeContains EdgeKind = "contains"
 	// EdgeAssociated records an AssociationEvent between a parentID and a
@@ -32,7 +32,8 @@ const (
 	EdgeSameLot EdgeKind = "same_lot"
 )
 
-// EdgeOp says what an event did to a containment or association.
+// EdgeOp is the operation an event applied to a containment or
+// association.
 type EdgeOp string
 
 // Edge operations. Edges of kind EdgeTransformedInto and EdgeSameLot have
@@ -64,13 +65,14 @@ type Edge struct {
 	UOM      string
 }
 
-// Touch records that an event named an identifier: one row per
-// (identifier, event) for the object roles (epc, parent, child, input,
-// output and their class roles).
+// Touch records that an event named an identifier in an object role
+// (epc, parent, child, input, output or one of the class roles). Stores
+// read touches from the identifier index, one per (identifier, event)
+// under the first role the event names it in.
 type Touch struct {
 	ID   string
 	Role Role
-	// Seq is the event's store number; set by the store on read.
+	// Seq is the event's store number.
 	Seq  int64
 	Time time.Time
 	// Quantity and UOM are the quantity the event gave for a class.
@@ -78,7 +80,11 @@ type Touch struct {
 	UOM      string
 }
 
-// Step is what a trace shows of one event: who did what where, with the
+// ObjectRoles are the roles whose identifier rows are touches.
+var ObjectRoles = []Role{RoleEPC, RoleParent, RoleChild, RoleInput, RoleOutput,
+	RoleClass, RoleChildClass, RoleInputClass, RoleOutputClass}
+
+// Step is the trace view of one event: who did what where, with the
 // documents and certifications the event carried.
 type Step struct {
 	Seq               int64                  `json:"-"`
@@ -104,12 +110,11 @@ type Step struct {
 	Declared bool `json:"errorDeclared,omitempty"`
 }
 
-// Lineage is what capture derives from one event for the lineage index;
-// package trace computes it.
+// Lineage is the lineage index content of one event, computed by package
+// trace at capture. Touches and steps need no rows of their own:
+// stores read them from the identifier index and the stored document.
 type Lineage struct {
-	Edges   []Edge
-	Touches []Touch
-	Step    Step
+	Edges []Edge
 }
 
 // EdgeFilter selects lineage edges: those with From in From, or To in To
@@ -120,8 +125,9 @@ type EdgeFilter struct {
 }
 
 // LineageStore reads the lineage index that Capture writes for every
-// stored record with a Lineage. Every method reads by index, never by a
-// scan of events. Implementations are safe for concurrent use.
+// stored record with a Lineage, together with the identifier index and
+// the stored events. Every method reads by index, never by a scan of
+// events. Implementations are safe for concurrent use.
 type LineageStore interface {
 	// Edges returns the edges matching f in ascending (Time, Seq) order.
 	// An empty filter returns no edges.
@@ -129,12 +135,57 @@ type LineageStore interface {
 	// Touches returns the touches of the given identifiers in ascending
 	// (Time, Seq) order.
 	Touches(ctx context.Context, ids []string) ([]Touch, error)
-	// Steps returns the steps of the given event numbers, keyed by Seq.
-	// Numbers without a step are left out, not reported as errors.
+	// Steps returns the steps of the given event numbers (see StepOf),
+	// keyed by Seq, from the events as first captured. Numbers of no
+	// stored event are left out, not reported as errors.
 	Steps(ctx context.Context, seqs []int64) (map[int64]Step, error)
 	// ClassTouches returns the touches whose identifier starts with
 	// prefix, such as every lot of one GTIN
 	// ("https://id.gs1.org/01/06901234567892/"), between from and to
 	// (zero times do not restrict), in ascending (Time, Seq) order.
 	ClassTouches(ctx context.Context, prefix string, from, to time.Time) ([]Touch, error)
+}
+
+// StepOf returns the trace step of e. Seq and Declared are left for the
+// store to set.
+func StepOf(e *epcis.Event) Step {
+	st := Step{
+		EventID:           e.EventID,
+		EventType:         string(e.Type),
+		EventTime:         e.EventTime,
+		TimeZoneOffset:    e.EventTimeZoneOffset,
+		Action:            string(e.Action),
+		BizStep:           e.BizStep,
+		Disposition:       e.Disposition,
+		Sources:           e.SourceList,
+		Destinations:      e.DestinationList,
+		BizTransactions:   e.BizTransactionList,
+		CertificationInfo: e.CertificationInfo,
+		TransformationID:  e.TransformationID,
+	}
+	if e.ReadPoint != nil {
+		st.ReadPoint = e.ReadPoint.ID
+	}
+	if e.BizLocation != nil {
+		st.BizLocation = e.BizLocation.ID
+	}
+	if len(e.ILMD) > 0 {
+		st.ILMD = map[string]string{}
+		flattenILMD(e.ILMD, st.ILMD)
+	}
+	return st
+}
+
+// flattenILMD copies the leaf values of els into out by local name; the
+// first of equal names wins.
+func flattenILMD(els []epcis.Element, out map[string]string) {
+	for _, el := range els {
+		if el.Kind == epcis.KindObject {
+			flattenILMD(el.Children, out)
+			continue
+		}
+		if _, dup := out[el.Local]; !dup {
+			out[el.Local] = el.Value
+		}
+	}
 }

@@ -12,11 +12,11 @@ import (
 // gs1Base is the host and path start of canonical GS1 Digital Link URIs.
 const gs1Base = "https://id.gs1.org/"
 
-// Derive computes the lineage edges, touches and step of one event from
+// Derive computes the lineage edges of one event from
 // the event and its canonical identifiers (as the capture service lists
 // them for the identifier index). The capture service stores the result
-// with the event, so Derive must stay deterministic. It never fails:
-// identifiers that give no edge are left out.
+// with the event, so Derive must stay deterministic. It returns no
+// error: identifiers that give no edge are left out.
 //
 // Edges come from:
 //   - AggregationEvent: parentID contains each childEPC and childQuantityList
@@ -42,9 +42,8 @@ func Derive(e *epcis.Event, ids []store.IDRef) *store.Lineage {
 		}
 		m[id.Original] = id
 	}
-	lin := &store.Lineage{Step: stepOf(e)}
+	lin := &store.Lineage{}
 	d.lin = lin
-	d.touches(ids)
 
 	switch e.Type {
 	case epcis.AggregationEvent:
@@ -74,28 +73,6 @@ type deriver struct {
 func (d *deriver) ref(role store.Role, original string) (store.IDRef, bool) {
 	r, ok := d.canon[role][original]
 	return r, ok
-}
-
-// objectRoles are the roles whose identifiers get touch rows.
-var objectRoles = map[store.Role]bool{
-	store.RoleEPC: true, store.RoleParent: true, store.RoleChild: true,
-	store.RoleInput: true, store.RoleOutput: true, store.RoleClass: true,
-	store.RoleChildClass: true, store.RoleInputClass: true, store.RoleOutputClass: true,
-}
-
-// touches writes one touch per identifier of an object role, keeping the
-// first role under which the event names it.
-func (d *deriver) touches(ids []store.IDRef) {
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !objectRoles[id.Role] || seen[id.Canonical] {
-			continue
-		}
-		seen[id.Canonical] = true
-		d.lin.Touches = append(d.lin.Touches, store.Touch{
-			ID: id.Canonical, Role: id.Role, Time: d.e.EventTime, Quantity: id.Quantity, UOM: id.UOM,
-		})
-	}
 }
 
 func (d *deriver) edge(from, to string, kind store.EdgeKind, op store.EdgeOp, q *float64, uom string) {
@@ -199,7 +176,7 @@ func (d *deriver) commissioning() {
 			case gtin != "" && gtin == classGTIN && classLot != "":
 				d.edge(class.Canonical, in.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
 			case gtin != "" && gtin == classGTIN:
-				// A GTIN without lot says nothing about lineage.
+				// A GTIN without lot adds no lineage.
 			default:
 				d.edge(class.Canonical, in.Canonical, store.EdgeTransformedInto, store.OpAdd, class.Quantity, class.UOM)
 			}
@@ -285,45 +262,4 @@ func ilmdLot(ilmd []epcis.Element) string {
 func isMDASpace(space string) bool {
 	s := strings.TrimRight(space, "#/:")
 	return s == "urn:epcglobal:cbv:mda" || strings.HasSuffix(s, "/cbv/mda") || s == "https://gs1.org/voc"
-}
-
-// stepOf returns the trace step of e.
-func stepOf(e *epcis.Event) store.Step {
-	st := store.Step{
-		EventID:           e.EventID,
-		EventType:         string(e.Type),
-		EventTime:         e.EventTime,
-		TimeZoneOffset:    e.EventTimeZoneOffset,
-		Action:            string(e.Action),
-		BizStep:           e.BizStep,
-		Disposition:       e.Disposition,
-		Sources:           e.SourceList,
-		Destinations:      e.DestinationList,
-		BizTransactions:   e.BizTransactionList,
-		CertificationInfo: e.CertificationInfo,
-		TransformationID:  e.TransformationID,
-	}
-	if e.ReadPoint != nil {
-		st.ReadPoint = e.ReadPoint.ID
-	}
-	if e.BizLocation != nil {
-		st.BizLocation = e.BizLocation.ID
-	}
-	if len(e.ILMD) > 0 {
-		st.ILMD = map[string]string{}
-		flattenILMD(e.ILMD, st.ILMD)
-	}
-	return st
-}
-
-func flattenILMD(els []epcis.Element, out map[string]string) {
-	for _, el := range els {
-		if el.Kind == epcis.KindObject {
-			flattenILMD(el.Children, out)
-			continue
-		}
-		if _, dup := out[el.Local]; !dup {
-			out[el.Local] = el.Value
-		}
-	}
 }

@@ -31,9 +31,10 @@ const (
 	aggregationType        = "AggregationEvent"
 )
 
-// cteOf maps an event to its critical tracking event by bizStep (CBV 2.0
+// cteOf maps an event to its critical tracking event by bizStep: CBV 2.0
 // section 7.1, plus the harvesting, cooling and landing steps that food
-// chains add); events of other steps are no critical tracking event.
+// chains add in their own vocabulary. Events of other steps are no
+// critical tracking event.
 func cteOf(st store.Step, role store.Role) CTE {
 	switch cbvLocal(st.BizStep) {
 	case "harvesting":
@@ -83,7 +84,7 @@ type FSMARow struct {
 	GTIN, Description string
 	Quantity          float64
 	UOM               string
-	// Location is where the event took place (bizLocation, else readPoint).
+	// Location is the place of the event (bizLocation, else readPoint).
 	Location string
 	// ShipFrom and ShipTo are the source and destination locations (or
 	// owning parties when no location is given).
@@ -94,10 +95,10 @@ type FSMARow struct {
 	EventID                  string
 }
 
-// FSMAQuery selects the lots of an export: the lots named in Lots (any
-// form CanonicalID reads; an item stands for its lot), or every lot of
-// Product (a GTIN in any form) touched in [From, To). From and To bound
-// the events exported in both cases; zero times do not bound.
+// FSMAQuery selects the lots of an export. Lots names them in any form
+// CanonicalID reads, and an item stands for its lot. Product (a GTIN in
+// any form) selects every lot of the product touched in [From, To). From
+// and To bound the exported events in both cases; zero times do not bound.
 type FSMAQuery struct {
 	Product  string
 	Lots     []string

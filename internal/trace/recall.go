@@ -46,7 +46,7 @@ func (IdentifierRegions) Region(_ context.Context, h Holder) (string, bool, erro
 	return "", false, nil
 }
 
-// Channel is how an object reaches or reached consumers.
+// Channel is the route by which an object reaches consumers.
 type Channel string
 
 // Channels.
@@ -61,7 +61,7 @@ const (
 	ChannelECommerce Channel = "e-commerce"
 	// ChannelDistribution is the supply chain before any sale.
 	ChannelDistribution Channel = "distribution"
-	// ChannelUnknown is used when nothing tells the channel.
+	// ChannelUnknown is used when no event or registry gives the channel.
 	ChannelUnknown Channel = "unknown"
 )
 
@@ -106,7 +106,7 @@ func cbvLocal(v string) string {
 	return v
 }
 
-// Status is where an affected object stands for a recall.
+// Status is the recall standing of an affected object.
 type Status string
 
 // Recall statuses.
@@ -284,13 +284,13 @@ func (sc *Scope) add(buckets map[string]map[string]*Bucket, a Affected) {
 
 // sharesOf returns the affected entries of a node. An instance is one
 // entry of 1 EA with its last known holder. A class (a lot) can be split
-// over several holders: each event that sends a quantity of it to a
-// destination party adds that quantity to the party's share, and later
-// events at the share's location update its status (receiving, retail
+// over several holders. Each event that sends a quantity of it to a
+// destination party adds that quantity to the party's share. Later events
+// at the share's location update the share's status (receiving, retail
 // sale). A class without such events is one entry with its last holder.
 //
-// NOTE: quantities sold or consumed out of a share are not subtracted;
-// the share is what the holder received.
+// NOTE: quantities sold or consumed out of a share are not subtracted, so
+// a share is what the holder received.
 func sharesOf(n Node) []Affected {
 	base := Affected{ID: n.ID, Kind: n.Kind, Holder: n.Holder, Region: RegionUnknown, Channel: ChannelUnknown, Status: statusOf(n.Holder), Quantity: 1, UOM: "EA"}
 	if n.Kind != KindClass {

@@ -18,7 +18,7 @@ import (
 // bad request.
 var ErrInvalid = fmt.Errorf("invalid trace request: %w", store.ErrInvalid)
 
-// Direction says which way a trace walks.
+// Direction is the way a trace walks.
 type Direction string
 
 // Trace directions.
@@ -101,7 +101,8 @@ type Node struct {
 	// the time its content was inside).
 	Steps []store.Step `json:"steps"`
 	// Holder is the last known holder, from the node's own last event or
-	// that of the container holding it then; nil when no event names it.
+	// that of the container holding it then. It is nil when no event
+	// names the node.
 	Holder *Holder `json:"holder,omitempty"`
 	// Quantity and UOM are the last quantity an event gave for a class.
 	Quantity *float64 `json:"quantity,omitempty"`
@@ -147,7 +148,7 @@ func (g *Graph) Node(id string) *Node {
 	return nil
 }
 
-// Tracer answers traces and recall scopes from a lineage index. It is safe
+// Tracer computes traces and recall scopes from a lineage index. It is safe
 // for concurrent use.
 type Tracer struct {
 	ls       store.LineageStore
@@ -194,7 +195,7 @@ func CanonicalID(s string) (string, error) {
 }
 
 // Trace walks the lineage index from id (any form CanonicalID reads) as
-// opts says and returns the graph. An identifier that no event names gives
+// opts sets and returns the graph. An identifier that no event names gives
 // an error wrapping store.ErrNotFound.
 func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, error) {
 	root, err := CanonicalID(id)

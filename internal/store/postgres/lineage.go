@@ -2,57 +2,38 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
 var _ store.LineageStore = (*Store)(nil)
 
-// Columns of the lineage tables, in copy order.
-var (
-	lineageEdgeColumns  = []string{"from_id", "to_id", "kind", "op", "event_time", "event_seq", "quantity", "uom"}
-	lineageTouchColumns = []string{"canonical", "role", "event_time", "event_seq", "quantity", "uom"}
-	lineageStepColumns  = []string{"event_seq", "step"}
-)
+// lineageEdgeColumns are the columns of lineage_edges, in copy order.
+var lineageEdgeColumns = []string{"from_id", "to_id", "kind", "op", "event_time", "event_seq", "quantity", "uom"}
 
-// copyLineage copies the lineage rows of new events into the database,
+// copyLineage copies the lineage edges of new events into the database,
 // inside the capture transaction.
 func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
-	var edges, touches, steps [][]any
+	var edges [][]any
 	for _, row := range rows {
-		lin := row.record.Lineage
-		if lin == nil {
+		if row.record.Lineage == nil {
 			continue
 		}
-		for _, e := range lin.Edges {
+		for _, e := range row.record.Lineage.Edges {
 			edges = append(edges, []any{e.From, e.To, string(e.Kind), string(e.Op), e.Time.UnixNano(), row.seq, e.Quantity, nullable(e.UOM)})
 		}
-		for _, t := range lin.Touches {
-			touches = append(touches, []any{t.ID, string(t.Role), t.Time.UnixNano(), row.seq, t.Quantity, nullable(t.UOM)})
-		}
-		step, err := json.Marshal(lin.Step)
-		if err != nil {
-			return fmt.Errorf("capture: encode lineage step of event %s: %w", row.record.Event.EventID, err)
-		}
-		steps = append(steps, []any{row.seq, string(step)})
 	}
-	for _, c := range []copySet{
-		{"lineage_edges", lineageEdgeColumns, edges},
-		{"lineage_touches", lineageTouchColumns, touches},
-		{"lineage_steps", lineageStepColumns, steps},
-	} {
-		if len(c.rows) == 0 {
-			continue
-		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
-			return fmt.Errorf("capture: copy %s: %w", c.table, err)
-		}
+	if len(edges) == 0 {
+		return nil
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"lineage_edges"}, lineageEdgeColumns, pgx.CopyFromRows(edges)); err != nil {
+		return fmt.Errorf("capture: copy lineage_edges: %w", err)
 	}
 	return nil
 }
@@ -62,13 +43,17 @@ const (
 FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq
 WHERE (e.from_id = ANY($1) OR e.to_id = ANY($2)) AND (cardinality($3::text[]) = 0 OR e.kind = ANY($3))
 ORDER BY e.event_time, e.event_seq, e.id`
-	sqlLineageTouches = `SELECT canonical, role, event_time, event_seq, quantity, COALESCE(uom, '')
-FROM lineage_touches WHERE canonical = ANY($1) ORDER BY event_time, event_seq`
-	sqlLineageClassTouches = `SELECT canonical, role, event_time, event_seq, quantity, COALESCE(uom, '')
-FROM lineage_touches WHERE canonical >= $1 AND canonical < $2 AND event_time >= $3 AND event_time < $4
-ORDER BY event_time, event_seq`
-	sqlLineageSteps = `SELECT s.event_seq, s.step::text, ev.error_declared
-FROM lineage_steps s JOIN events ev ON ev.seq = s.event_seq WHERE s.event_seq = ANY($1)`
+	// Touches come from the identifier index, one per (identifier,
+	// event) under the first object role; DISTINCT ON keeps that one.
+	sqlLineageTouchesSelect = `SELECT DISTINCT ON (e.event_time, i.event_seq, i.canonical)
+    i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
+FROM identifiers i JOIN events e ON e.seq = i.event_seq
+WHERE i.role = ANY('{epc,parent,child,input,output,class,child_class,input_class,output_class}') AND `
+	sqlLineageTouchesOrder = `
+ORDER BY e.event_time, i.event_seq, i.canonical, array_position('{epc,parent,child,input,output,class,child_class,input_class,output_class}'::text[], i.role::text)`
+	sqlLineageTouches      = sqlLineageTouchesSelect + `i.canonical = ANY($1)` + sqlLineageTouchesOrder
+	sqlLineageClassTouches = sqlLineageTouchesSelect + `i.canonical >= $1 AND i.canonical < $2 AND e.event_time >= $3 AND e.event_time < $4` + sqlLineageTouchesOrder
+	sqlLineageSteps        = `SELECT seq, doc, error_declared FROM events WHERE seq = ANY($1)`
 )
 
 // Edges returns the lineage edges matching f, as store.LineageStore
@@ -196,16 +181,17 @@ func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 	for rows.Next() {
 		var (
 			seq      int64
-			doc      string
+			doc      []byte
 			declared bool
-			st       store.Step
 		)
 		if err := rows.Scan(&seq, &doc, &declared); err != nil {
 			return nil, fmt.Errorf("read lineage steps: %w", err)
 		}
-		if err := json.Unmarshal([]byte(doc), &st); err != nil {
-			return nil, fmt.Errorf("read lineage steps: decode step of event seq %d: %w", seq, err)
+		e, err := epcis.UnmarshalEventJSON(doc)
+		if err != nil {
+			return nil, fmt.Errorf("read lineage steps: decode stored event seq %d: %w", seq, err)
 		}
+		st := store.StepOf(e)
 		st.Seq, st.Declared = seq, declared
 		out[seq] = st
 	}

@@ -74,6 +74,9 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.prepareLineage(ctx); err != nil {
+		return store.CaptureResult{}, fmt.Errorf("capture: %w", err)
+	}
 
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {

@@ -3,31 +3,30 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
 var _ store.LineageStore = (*Store)(nil)
 
-// Lineage tables written by Capture, with their columns in insert order.
-var (
-	lineageEdgesTable   = bulkTable{"lineage_edges", []string{"from_id", "to_id", "kind", "op", "event_time", "event_seq", "quantity", "uom"}}
-	lineageTouchesTable = bulkTable{"lineage_touches", []string{"canonical", "role", "event_time", "event_seq", "quantity", "uom"}}
-	lineageStepsTable   = bulkTable{"lineage_steps", []string{"event_seq", "step"}}
-)
+// lineageEdgesTable is the lineage table written by Capture, with its
+// columns in insert order.
+var lineageEdgesTable = bulkTable{"lineage_edges", []string{"from_id", "to_id", "kind", "op", "event_time", "event_seq", "quantity", "uom"}}
 
-// lineageRows holds the lineage rows of one capture transaction, flat as
-// insertRows takes them.
+// lineageRows holds the lineage edge rows of one capture transaction,
+// flat as insertRows takes them.
 type lineageRows struct {
-	edges, touches, steps []any
+	edges []any
 }
 
-// add queues the lineage rows of record r, stored as event seq.
+// add queues the lineage rows of record r, stored as event seq. It
+// returns an error for symmetry with the other row builders; it has none
+// to report today.
 func (l *lineageRows) add(seq int64, r *store.Record) error {
 	lin := r.Lineage
 	if lin == nil {
@@ -36,28 +35,12 @@ func (l *lineageRows) add(seq int64, r *store.Record) error {
 	for _, e := range lin.Edges {
 		l.edges = append(l.edges, e.From, e.To, string(e.Kind), string(e.Op), e.Time.UnixNano(), seq, floatOrNull(e.Quantity), nullString(e.UOM))
 	}
-	for _, t := range lin.Touches {
-		l.touches = append(l.touches, t.ID, string(t.Role), t.Time.UnixNano(), seq, floatOrNull(t.Quantity), nullString(t.UOM))
-	}
-	step, err := json.Marshal(lin.Step)
-	if err != nil {
-		return fmt.Errorf("encode lineage step of event %s: %w", r.Event.EventID, err)
-	}
-	l.steps = append(l.steps, seq, step)
 	return nil
 }
 
 // write inserts the queued rows. The caller must hold s.mu.
 func (l *lineageRows) write(ctx context.Context, s *Store, tx *sql.Tx) error {
-	for _, b := range []struct {
-		table bulkTable
-		args  []any
-	}{{lineageEdgesTable, l.edges}, {lineageTouchesTable, l.touches}, {lineageStepsTable, l.steps}} {
-		if err := s.insertRows(ctx, tx, b.table, b.args); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.insertRows(ctx, tx, lineageEdgesTable, l.edges)
 }
 
 func floatOrNull(f *float64) any {
@@ -73,8 +56,12 @@ const lineageChunk = 500
 const (
 	sqlEdgeColumns = `SELECT e.rowid, e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
 FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq WHERE `
-	sqlTouchColumns = `SELECT canonical, role, event_time, event_seq, quantity, COALESCE(uom, '') FROM lineage_touches WHERE `
-	sqlStepColumns  = `SELECT s.event_seq, s.step, ev.error_declared FROM lineage_steps s JOIN events ev ON ev.seq = s.event_seq WHERE s.event_seq IN `
+	// Touches come from the identifier index: object roles only, with the
+	// event time from the events row.
+	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
+FROM identifiers i JOIN events e ON e.seq = i.event_seq
+WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
+	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq IN `
 )
 
 // params returns "(?, ?, ?)" for n parameters.
@@ -179,13 +166,12 @@ type edgeRow struct {
 func (s *Store) Touches(ctx context.Context, ids []string) ([]store.Touch, error) {
 	var out []store.Touch
 	err := eachChunk(ids, func(ids []string) error {
-		return s.scanTouches(ctx, sqlTouchColumns+"canonical IN "+params(len(ids)), anys(ids), &out)
+		return s.scanTouches(ctx, sqlTouchColumns+"i.canonical IN "+params(len(ids)), anys(ids), &out)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read lineage touches: %w", err)
 	}
-	sortTouches(out)
-	return out, nil
+	return firstRoles(out), nil
 }
 
 // ClassTouches returns the touches of identifiers starting with prefix, as
@@ -194,22 +180,21 @@ func (s *Store) ClassTouches(ctx context.Context, prefix string, from, to time.T
 	if prefix == "" {
 		return nil, fmt.Errorf("read lineage touches: identifier prefix is empty: %w", store.ErrInvalid)
 	}
-	q := sqlTouchColumns + `canonical >= ? AND canonical < ?`
+	q := sqlTouchColumns + `i.canonical >= ? AND i.canonical < ?`
 	args := []any{prefix, prefixEnd(prefix)}
 	if !from.IsZero() {
-		q += ` AND event_time >= ?`
+		q += ` AND e.event_time >= ?`
 		args = append(args, from.UnixNano())
 	}
 	if !to.IsZero() {
-		q += ` AND event_time < ?`
+		q += ` AND e.event_time < ?`
 		args = append(args, to.UnixNano())
 	}
 	var out []store.Touch
 	if err := s.scanTouches(ctx, q, args, &out); err != nil {
 		return nil, fmt.Errorf("read lineage touches of %s: %w", prefix, err)
 	}
-	sortTouches(out)
-	return out, nil
+	return firstRoles(out), nil
 }
 
 // prefixEnd returns the least string greater than every string starting
@@ -250,13 +235,33 @@ func (s *Store) scanTouches(ctx context.Context, q string, args []any, out *[]st
 	return rows.Err()
 }
 
-func sortTouches(ts []store.Touch) {
+// firstRoles sorts touches by (Time, Seq) and keeps one per (identifier,
+// event): the first in store.ObjectRoles order, as the event lists them.
+func firstRoles(ts []store.Touch) []store.Touch {
+	rank := map[store.Role]int{}
+	for i, r := range store.ObjectRoles {
+		rank[r] = i
+	}
 	slices.SortStableFunc(ts, func(a, b store.Touch) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
-		return int(a.Seq - b.Seq)
+		if a.Seq != b.Seq {
+			return int(a.Seq - b.Seq)
+		}
+		if c := strings.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return rank[a.Role] - rank[b.Role]
 	})
+	out := ts[:0]
+	for i, t := range ts {
+		if i > 0 && t.Seq == ts[i-1].Seq && t.ID == ts[i-1].ID {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // Steps returns the steps of the events seqs, as store.LineageStore
@@ -274,14 +279,15 @@ func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 				seq      int64
 				doc      []byte
 				declared int64
-				st       store.Step
 			)
 			if err := rows.Scan(&seq, &doc, &declared); err != nil {
 				return err
 			}
-			if err := json.Unmarshal(doc, &st); err != nil {
-				return fmt.Errorf("decode step of event seq %d: %w", seq, err)
+			e, err := epcis.UnmarshalEventJSON(doc)
+			if err != nil {
+				return fmt.Errorf("decode stored event seq %d: %w", seq, err)
 			}
+			st := store.StepOf(e)
 			st.Seq, st.Declared = seq, declared != 0
 			out[seq] = st
 		}
@@ -291,4 +297,23 @@ func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 		return nil, fmt.Errorf("read lineage steps: %w", err)
 	}
 	return out, nil
+}
+
+// prepareLineage prepares the lineage INSERT statement in every chunk
+// size on the write connection, once per store, so that captures bind
+// them to their transaction instead of parsing them again. The caller
+// must hold s.mu and no transaction may hold the write connection.
+func (s *Store) prepareLineage(ctx context.Context) error {
+	if _, ok := s.stmts[insertSQL(lineageEdgesTable, 1)]; ok {
+		return nil
+	}
+	for size := maxChunkRows; size >= 1; size /= 2 {
+		q := insertSQL(lineageEdgesTable, size)
+		stmt, err := s.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare lineage statement: %w", err)
+		}
+		s.stmts[q] = stmt
+	}
+	return nil
 }

@@ -52,25 +52,30 @@ const (
 	linOther  = "https://id.gs1.org/01/06950000000026/10/L9"
 )
 
-// lineageRecord returns a record of an event at base plus minutes with
-// the given edges and touches, each given the event's time.
-func lineageRecord(minutes int, epc string, edges []store.Edge, touches ...store.Touch) store.Record {
-	e := objectEvent(minutes, epcis.ActionObserve, epc)
-	e.BizStep = "urn:epcglobal:cbv:bizstep:shipping"
-	e.BizTransactionList = []epcis.BizTransaction{{Type: "urn:epcglobal:cbv:btt:po", Value: "urn:example:po:1"}}
+// lineageRecord returns a record of e with the given lineage edges, each
+// given the event's time. Its document is EPCIS 2.0 JSON-LD, as the
+// capture service stores it, because steps are read from it.
+func lineageRecord(t *testing.T, e *epcis.Event, edges ...store.Edge) store.Record {
+	t.Helper()
 	r := record(e)
+	doc, err := epcis.MarshalEventJSON(e)
+	if err != nil {
+		t.Fatalf("encode fixture event: %v", err)
+	}
+	r.Doc = doc
 	for i := range edges {
 		edges[i].Time = e.EventTime
 	}
-	for i := range touches {
-		touches[i].Time = e.EventTime
-	}
-	r.Lineage = &store.Lineage{Edges: edges, Touches: touches, Step: store.Step{
-		EventID: e.EventID, EventType: string(e.Type), EventTime: e.EventTime, BizStep: e.BizStep,
-		BizTransactions: e.BizTransactionList, CertificationInfo: []string{"urn:example:cert:1"},
-		ILMD: map[string]string{"lotNumber": "L1"},
-	}}
+	r.Lineage = &store.Lineage{Edges: edges}
 	return r
+}
+
+// aggregation returns an AggregationEvent at base plus minutes.
+func aggregation(minutes int, action epcis.Action, parent string, children ...string) *epcis.Event {
+	return &epcis.Event{
+		Type: epcis.AggregationEvent, EventTime: base.Add(time.Duration(minutes) * time.Minute), EventTimeZoneOffset: "+08:00",
+		Action: action, ParentID: parent, ChildEPCs: children, BizStep: "urn:epcglobal:cbv:bizstep:packing",
+	}
 }
 
 func qty(v float64) *float64 { return &v }
@@ -78,13 +83,15 @@ func qty(v float64) *float64 { return &v }
 func testLineageRoundTrip(t *testing.T, s lineageStore) {
 	ctx := context.Background()
 	// Captured out of time order: the later event first.
-	later := lineageRecord(20, linPallet, []store.Edge{
-		{From: linPallet, To: store.AllChildren, Kind: store.EdgeContains, Op: store.OpDelete},
-	}, store.Touch{ID: linPallet, Role: store.RoleParent})
-	earlier := lineageRecord(10, linPallet, []store.Edge{
-		{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd},
-		{From: linPallet, To: linLot, Kind: store.EdgeContains, Op: store.OpAdd, Quantity: qty(12.5), UOM: "KGM"},
-	}, store.Touch{ID: linPallet, Role: store.RoleParent}, store.Touch{ID: linLot, Role: store.RoleChildClass, Quantity: qty(12.5), UOM: "KGM"})
+	unpack := aggregation(20, epcis.ActionDelete, linPallet)
+	later := lineageRecord(t, unpack, store.Edge{From: linPallet, To: store.AllChildren, Kind: store.EdgeContains, Op: store.OpDelete})
+	pack := aggregation(10, epcis.ActionAdd, linPallet, linItem1)
+	pack.ChildQuantityList = []epcis.QuantityElement{{EPCClass: linLot, Quantity: 12.5, HasQuantity: true, UOM: "KGM"}}
+	pack.BizTransactionList = []epcis.BizTransaction{{Type: "urn:epcglobal:cbv:btt:po", Value: "urn:example:po:1"}}
+	pack.CertificationInfo = []string{"urn:example:cert:1"}
+	earlier := lineageRecord(t, pack,
+		store.Edge{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd},
+		store.Edge{From: linPallet, To: linLot, Kind: store.EdgeContains, Op: store.OpAdd, Quantity: qty(12.5), UOM: "KGM"})
 	capture(t, s, "c1", later)
 	capture(t, s, "c2", earlier)
 
@@ -98,7 +105,7 @@ func testLineageRoundTrip(t *testing.T, s lineageStore) {
 	if edges[0].To != linItem1 || edges[1].To != linLot || edges[2].To != store.AllChildren {
 		t.Errorf("edge order: got %s, %s, %q; want item, lot, all children", edges[0].To, edges[1].To, edges[2].To)
 	}
-	if !edges[0].Time.Equal(base.Add(10*time.Minute)) || edges[0].Op != store.OpAdd || edges[0].Kind != store.EdgeContains {
+	if !edges[0].Time.Equal(pack.EventTime) || edges[0].Op != store.OpAdd || edges[0].Kind != store.EdgeContains {
 		t.Errorf("first edge: got %+v", edges[0])
 	}
 	if edges[1].Quantity == nil || *edges[1].Quantity != 12.5 || edges[1].UOM != "KGM" {
@@ -123,8 +130,8 @@ func testLineageRoundTrip(t *testing.T, s lineageStore) {
 			t.Errorf("touches out of time order at %d: %v before %v", i, touches[i].Time, touches[i-1].Time)
 		}
 	}
-	if last := touches[2]; last.ID != linPallet || last.Role != store.RoleParent {
-		t.Errorf("latest touch: got %+v, want the pallet as parent", last)
+	if last := touches[2]; last.ID != linPallet || last.Role != store.RoleParent || !last.Time.Equal(unpack.EventTime) {
+		t.Errorf("latest touch: got %+v, want the pallet as parent of the unpacking", last)
 	}
 	var lotTouch store.Touch
 	for _, tc := range touches {
@@ -144,24 +151,23 @@ func testLineageRoundTrip(t *testing.T, s lineageStore) {
 		t.Fatalf("Steps: got %d, want 2 (an unknown number is left out)", len(steps))
 	}
 	st := steps[touches[0].Seq]
-	if st.EventID != earlier.Event.EventID || st.BizStep != "urn:epcglobal:cbv:bizstep:shipping" || st.Seq != touches[0].Seq {
-		t.Errorf("step: got %+v, want the earlier event's", st)
+	if st.EventID != pack.EventID || st.BizStep != "urn:epcglobal:cbv:bizstep:packing" || st.Seq != touches[0].Seq || st.EventType != "AggregationEvent" {
+		t.Errorf("step: got %+v, want the packing event's", st)
 	}
-	if len(st.BizTransactions) != 1 || st.BizTransactions[0].Value != "urn:example:po:1" || len(st.CertificationInfo) != 1 || st.ILMD["lotNumber"] != "L1" {
-		t.Errorf("step documents: got %+v %v %v", st.BizTransactions, st.CertificationInfo, st.ILMD)
+	if len(st.BizTransactions) != 1 || st.BizTransactions[0].Value != "urn:example:po:1" || len(st.CertificationInfo) != 1 {
+		t.Errorf("step documents: got %+v %v", st.BizTransactions, st.CertificationInfo)
 	}
-	if !st.EventTime.Equal(earlier.Event.EventTime) {
-		t.Errorf("step time: got %v, want %v", st.EventTime, earlier.Event.EventTime)
+	if !st.EventTime.Equal(pack.EventTime) || st.TimeZoneOffset != "+08:00" {
+		t.Errorf("step time: got %v %s, want %v +08:00", st.EventTime, st.TimeZoneOffset, pack.EventTime)
 	}
 }
 
 func testLineageFilters(t *testing.T, s lineageStore) {
 	ctx := context.Background()
-	capture(t, s, "c1", lineageRecord(1, linItem1, []store.Edge{
-		{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
-		{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd},
-		{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd},
-	}))
+	capture(t, s, "c1", lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1, linItem2),
+		store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
+		store.Edge{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd},
+		store.Edge{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd}))
 	for _, tc := range []struct {
 		name string
 		f    store.EdgeFilter
@@ -200,26 +206,31 @@ func testLineageFilters(t *testing.T, s lineageStore) {
 }
 
 func testLineageDuplicate(t *testing.T, s lineageStore) {
-	r := lineageRecord(1, linItem1, []store.Edge{{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd}},
-		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	r := lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1), store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd})
 	capture(t, s, "c1", r)
-	again := lineageRecord(1, linItem1, []store.Edge{{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd}},
-		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	again := lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1), store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd})
 	res := capture(t, s, "c2", again)
 	checkOutcomes(t, res, store.Duplicate)
-	touches, err := s.Touches(context.Background(), []string{linItem1})
+	ctx := context.Background()
+	touches, err := s.Touches(ctx, []string{linItem1})
 	if err != nil {
 		t.Fatalf("Touches: %v", err)
 	}
 	if len(touches) != 1 {
 		t.Errorf("touches after a duplicate: got %d, want 1", len(touches))
 	}
+	edges, err := s.Edges(ctx, store.EdgeFilter{To: []string{linItem1}})
+	if err != nil {
+		t.Fatalf("Edges: %v", err)
+	}
+	if len(edges) != 1 {
+		t.Errorf("edges after a duplicate: got %d, want 1", len(edges))
+	}
 }
 
 func testLineageDeclared(t *testing.T, s lineageStore) {
 	ctx := context.Background()
-	r := lineageRecord(1, linItem1, []store.Edge{{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd}},
-		store.Touch{ID: linItem1, Role: store.RoleEPC})
+	r := lineageRecord(t, aggregation(1, epcis.ActionAdd, linPallet, linItem1), store.Edge{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd})
 	capture(t, s, "c1", r)
 	decl := declaration(r, "urn:epcglobal:cbv:er:incorrect_data", base.Add(time.Hour))
 	decl.Lineage = r.Lineage
@@ -246,10 +257,15 @@ func testLineageDeclared(t *testing.T, s lineageStore) {
 
 func testLineageClassTouches(t *testing.T, s lineageStore) {
 	ctx := context.Background()
+	classEvent := func(minutes int, class string) *epcis.Event {
+		e := objectEvent(minutes, epcis.ActionObserve)
+		e.QuantityList = []epcis.QuantityElement{{EPCClass: class, Quantity: 1, HasQuantity: true, UOM: "KGM"}}
+		return e
+	}
 	capture(t, s, "c1",
-		lineageRecord(1, linItem1, nil, store.Touch{ID: linItem1, Role: store.RoleEPC}),
-		lineageRecord(2, linLot, nil, store.Touch{ID: linLot, Role: store.RoleClass}),
-		lineageRecord(3, linOther, nil, store.Touch{ID: linOther, Role: store.RoleClass}),
+		lineageRecord(t, objectEvent(1, epcis.ActionObserve, linItem1)),
+		lineageRecord(t, classEvent(2, linLot)),
+		lineageRecord(t, classEvent(3, linOther)),
 	)
 	prefix := "https://id.gs1.org/01/06950000000019/"
 	for _, tc := range []struct {

@@ -1,6 +1,8 @@
 -- Suyuan PostgreSQL schema, version 2: the lineage index that traces walk.
--- Capture writes these rows in the transaction that stores the event;
--- rows are only ever added, so events arriving out of eventTime order are
+-- Capture writes these rows in the transaction that stores the event.
+-- Touches (which events name an identifier) come from the identifiers
+-- table and steps from the stored documents, so they need no rows here.
+-- Rows are only ever added, so events arriving out of eventTime order are
 -- placed by time when the index is read. As in version 1, event_seq has no
 -- foreign key.
 
@@ -18,21 +20,3 @@ CREATE TABLE lineage_edges (
 );
 CREATE INDEX lineage_edges_from ON lineage_edges (from_id, kind, event_time);
 CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, event_time);
-
--- lineage_touches holds one row per (identifier, event) for identifiers
--- naming objects.
-CREATE TABLE lineage_touches (
-    canonical  text COLLATE "C" NOT NULL, -- identifier in canonical form
-    role       text COLLATE "C" NOT NULL, -- first role under which the event names it (epc, child, output_class...)
-    event_time bigint NOT NULL,           -- eventTime of the event, Unix nanoseconds
-    event_seq  bigint NOT NULL,           -- the event (events.seq)
-    quantity   double precision,          -- quantity the event gave for a class
-    uom        text                       -- unit of measure of quantity
-);
-CREATE INDEX lineage_touches_canonical ON lineage_touches (canonical, event_time);
-
--- lineage_steps holds what a trace shows of each event.
-CREATE TABLE lineage_steps (
-    event_seq bigint PRIMARY KEY, -- the event (events.seq)
-    step      jsonb  NOT NULL     -- store.Step: bizStep, disposition, locations, parties, documents, certifications, ilmd
-);

@@ -1,6 +1,8 @@
 -- Suyuan SQLite schema, version 2: the lineage index that traces walk.
--- Capture writes these rows in the transaction that stores the event;
--- rows are only ever added, so events arriving out of eventTime order
+-- Capture writes these rows in the transaction that stores the event.
+-- Touches (which events name an identifier) come from the identifiers
+-- table and steps from the stored documents, so they need no rows here.
+-- Rows are only ever added, so events arriving out of eventTime order
 -- are placed by time when the index is read.
 
 -- Lineage edges between identifiers (canonical form).
@@ -16,20 +18,3 @@ CREATE TABLE lineage_edges (
 );
 CREATE INDEX lineage_edges_from ON lineage_edges (from_id, kind, event_time);
 CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, event_time);
-
--- One row per (identifier, event) for identifiers naming objects.
-CREATE TABLE lineage_touches (
-    canonical  TEXT    NOT NULL, -- identifier in canonical form
-    role       TEXT    NOT NULL, -- first role under which the event names it (epc, child, output_class...)
-    event_time INTEGER NOT NULL, -- eventTime of the event, Unix nanoseconds
-    event_seq  INTEGER NOT NULL REFERENCES events (seq), -- the event
-    quantity   REAL,             -- quantity the event gave for a class
-    uom        TEXT              -- unit of measure of quantity
-);
-CREATE INDEX lineage_touches_canonical ON lineage_touches (canonical, event_time);
-
--- What a trace shows of each event: one JSON object per event.
-CREATE TABLE lineage_steps (
-    event_seq INTEGER PRIMARY KEY REFERENCES events (seq), -- the event
-    step      BLOB    NOT NULL -- JSON of store.Step: bizStep, disposition, locations, parties, documents, certifications, ilmd
-);
