@@ -74,9 +74,9 @@ type Party struct {
 	Region   string    `json:"region,omitempty"`
 	Contacts []Contact `json:"contacts,omitempty"`
 
-	// Department, Jurisdiction and Categories describe a regulator:
+	// Department, Jurisdiction and Categories describe a regulator.
 	// Jurisdiction is a GB/T 2260 division code prefix ("44" is
-	// Guangdong, "4401" Guangzhou); an empty Categories list covers every
+	// Guangdong, "4401" Guangzhou). An empty Categories list covers every
 	// product category.
 	Department   string   `json:"department,omitempty"`
 	Jurisdiction string   `json:"jurisdiction,omitempty"`

@@ -512,9 +512,9 @@ func (s *Store) AppendAccess(ctx context.Context, a store.Access) error {
 }
 
 // AccessLog implements store.PartyStore.
-// NOTE: sequence numbers are taken before commit, so an entry committed
-// late can get a number below one already listed; a reader paging with
-// afterSeq may then miss it.
+// NOTE: sequence numbers are taken before commit. An entry committed late
+// can get a number below one already listed, and a reader paging with
+// afterSeq then misses it.
 func (s *Store) AccessLog(ctx context.Context, partyID string, afterSeq int64, limit int) ([]store.Access, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("list access log: limit %d must be positive: %w", limit, store.ErrInvalid)
