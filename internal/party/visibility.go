@@ -57,6 +57,14 @@ type Viewer struct {
 	locations map[string]*store.Location
 	owners    map[string]*store.Party
 	captors   map[string]string
+	// steps caches chainStep results by identifiers and start time,
+	// because the events of one page often share their goods.
+	steps map[string]chainResult
+}
+
+type chainResult struct {
+	found bool
+	next  []string
 }
 
 // NewViewer returns a viewer for the principal (nil for the public). It
@@ -64,7 +72,7 @@ type Viewer struct {
 func NewViewer(ctx context.Context, parties store.PartyStore, events store.Store, p *Principal) (*Viewer, error) {
 	v := &Viewer{
 		parties: parties, events: events, principal: p, audience: p.Audience(),
-		own: map[string]bool{}, locations: map[string]*store.Location{}, owners: map[string]*store.Party{}, captors: map[string]string{},
+		own: map[string]bool{}, locations: map[string]*store.Location{}, owners: map[string]*store.Party{}, captors: map[string]string{}, steps: map[string]chainResult{},
 	}
 	if v.audience == Enterprise {
 		after := ""
@@ -315,6 +323,18 @@ func (v *Viewer) isUpstream(ctx context.Context, e *epcis.Event) (bool, error) {
 // the enterprise is a member of one, and returns the identifiers the ids
 // were transformed or aggregated into.
 func (v *Viewer) chainStep(ctx context.Context, ids []string, since time.Time) (bool, []string, error) {
+	key := since.UTC().Format(time.RFC3339Nano) + "\x00" + strings.Join(ids, "\x00")
+	if r, ok := v.steps[key]; ok {
+		return r.found, r.next, nil
+	}
+	found, next, err := v.readChainStep(ctx, ids, since)
+	if err == nil {
+		v.steps[key] = chainResult{found: found, next: next}
+	}
+	return found, next, err
+}
+
+func (v *Viewer) readChainStep(ctx context.Context, ids []string, since time.Time) (bool, []string, error) {
 	roles := append(slices.Clone(store.InstanceRoles), store.ClassRoles...)
 	page, err := v.events.QueryEvents(ctx, store.Query{
 		Matches:     []store.IDMatch{{Roles: roles, Values: ids}},
