@@ -8,32 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// webSchema holds the tables of the public pages: lookup counts per code
-// and city, and consumer complaints.
-// NOTE: the tables are created on first use rather than by a numbered
-// migration, because migration numbers must be consecutive and numbers 2
-// and 3 are not yet taken. Move this into migrations/0004_web.sql once
-// they are.
-const webSchema = `
-CREATE TABLE IF NOT EXISTS web_scan (
-    canonical TEXT        NOT NULL, -- canonical identifier looked up (package ident)
-    city      TEXT        NOT NULL, -- city the consumer gave; '' when not given
-    count     BIGINT      NOT NULL, -- number of lookups
-    first_at  TIMESTAMPTZ NOT NULL, -- first lookup
-    last_at   TIMESTAMPTZ NOT NULL, -- latest lookup
-    PRIMARY KEY (canonical, city)
-);
-CREATE TABLE IF NOT EXISTS web_complaint (
-    id         BIGSERIAL PRIMARY KEY, -- complaint number shown to the consumer
-    canonical  TEXT        NOT NULL,  -- canonical identifier complained about
-    kind       TEXT        NOT NULL,  -- complaint kind key, such as 'quality'
-    message    TEXT        NOT NULL,  -- what the consumer wrote
-    contact    TEXT        NOT NULL,  -- optional phone or e-mail; '' when not given
-    created_at TIMESTAMPTZ NOT NULL
-);
-CREATE INDEX IF NOT EXISTS web_complaint_canonical ON web_complaint (canonical);
-`
-
 const (
 	sqlScanStats = `SELECT city, count, first_at, last_at FROM web_scan WHERE canonical = $1 ORDER BY count DESC, city`
 	sqlScanAdd   = `INSERT INTO web_scan (canonical, city, count, first_at, last_at) VALUES ($1, $2, $3, $4, $5)
@@ -78,14 +52,12 @@ type Complaint struct {
 	CreatedAt                         time.Time
 }
 
-// WebFeedback creates the tables of the public pages when missing and
-// returns their store.
+// WebFeedback returns the store of the public pages' tables (migration
+// 0004_web.sql). On a read-only store it fails with ErrReadOnly, because
+// every page view counts a lookup.
 func (s *Store) WebFeedback(ctx context.Context) (*WebFeedback, error) {
 	if s.readOnly {
-		return nil, fmt.Errorf("create web tables: %w", ErrReadOnly)
-	}
-	if _, err := s.pool.Exec(ctx, webSchema); err != nil {
-		return nil, fmt.Errorf("create web tables: %w", err)
+		return nil, fmt.Errorf("open web tables: %w", ErrReadOnly)
 	}
 	return &WebFeedback{s: s}, nil
 }
