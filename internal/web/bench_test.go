@@ -80,3 +80,18 @@ func BenchmarkResolverHTTP(b *testing.B) {
 	site := newDemoSite(b, 30)
 	benchmarkHTTP(b, site, "/01/06931002000016/10/BT2609010", http.StatusTemporaryRedirect)
 }
+
+// BenchmarkScanPageHandler measures the CPU cost of one consumer page
+// without the network: its inverse bounds the page rate per core.
+func BenchmarkScanPageHandler(b *testing.B) {
+	site := newDemoSite(b, 30)
+	target := "/scan?code=" + url.QueryEscape(site.code(b, "drug traceability code (suspected clone: sold in two cities)"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		site.h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status: got %d, want 200", rec.Code)
+		}
+	}
+}

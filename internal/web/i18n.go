@@ -111,6 +111,16 @@ var bizStepTitles = map[string][2]string{
 	"transformation":  {"加工", "processed"},
 }
 
+// messagesByLang holds messages per language, for templates.
+var messagesByLang = map[Lang]map[string]string{LangZH: {}, LangEN: {}}
+
+func init() {
+	for k, m := range messages {
+		messagesByLang[LangZH][k] = m[0]
+		messagesByLang[LangEN][k] = m[1]
+	}
+}
+
 // text returns the message for key in lang.
 func text(lang Lang, key string) string {
 	m, ok := messages[key]

@@ -34,7 +34,9 @@ type option struct {
 
 // pageView is the data of the consumer page template.
 type pageView struct {
-	D        display
+	D display
+	// M holds the page texts in the page's language.
+	M        map[string]string
 	Code     string
 	City     string
 	Error    string
@@ -81,7 +83,7 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request) *pageView {
 		q = r.PostForm
 	}
 	d := displayOf(q)
-	v := &pageView{D: d, Code: strings.TrimSpace(q.Get("code")), City: q.Get("city"), Status: http.StatusOK}
+	v := &pageView{D: d, M: messagesByLang[d.Lang], Code: strings.TrimSpace(q.Get("code")), City: q.Get("city"), Status: http.StatusOK}
 	extra := url.Values{}
 	if v.Code != "" {
 		extra.Set("code", v.Code)

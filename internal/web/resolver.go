@@ -217,7 +217,9 @@ func writeJSON(b *strings.Builder, v any) {
 
 // resolverErrorView is the data of the resolver's 400 page.
 type resolverErrorView struct {
-	D            display
+	D display
+	// M holds the page texts in the page's language.
+	M            map[string]string
 	URI, Message string
 	LangURL      string
 }
@@ -254,7 +256,7 @@ func (h *Handler) resolverError(w http.ResponseWriter, r *http.Request, uri stri
 	if nd.Lang == LangEN {
 		q.Set("lang", "en")
 	}
-	v := &resolverErrorView{D: d, URI: uri, Message: err.Error(), LangURL: r.URL.EscapedPath() + "?" + q.Encode()}
+	v := &resolverErrorView{D: d, M: messagesByLang[d.Lang], URI: uri, Message: err.Error(), LangURL: r.URL.EscapedPath() + "?" + q.Encode()}
 	hdr := w.Header()
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
