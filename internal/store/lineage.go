@@ -129,8 +129,8 @@ type EdgeFilter struct {
 // the stored events. Every method reads by index, never by a scan of
 // events. Implementations are safe for concurrent use.
 type LineageStore interface {
-	// Edges returns the edges matching f in ascending (Time, Seq) order.
-	// An empty filter returns no edges.
+	// Edges returns the edges matching f in ascending (Time, Seq, From,
+	// To) order. An empty filter returns no edges.
 	Edges(ctx context.Context, f EdgeFilter) ([]Edge, error)
 	// Touches returns the touches of the given identifiers in ascending
 	// (Time, Seq) order.

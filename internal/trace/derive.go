@@ -66,6 +66,9 @@ type deriver struct {
 	e     *epcis.Event
 	canon map[store.Role]map[string]store.IDRef
 	lin   *store.Lineage
+	// written holds the edges written so far: an event links two
+	// identifiers by one kind at most once, as the stores' keys require.
+	written map[[3]string]bool
 }
 
 // ref returns the index row of original in role; ok is false when capture
@@ -76,9 +79,14 @@ func (d *deriver) ref(role store.Role, original string) (store.IDRef, bool) {
 }
 
 func (d *deriver) edge(from, to string, kind store.EdgeKind, op store.EdgeOp, q *float64, uom string) {
-	if from == to {
+	key := [3]string{from, to, string(kind)}
+	if from == to || d.written[key] {
 		return
 	}
+	if d.written == nil {
+		d.written = map[[3]string]bool{}
+	}
+	d.written[key] = true
 	d.lin.Edges = append(d.lin.Edges, store.Edge{From: from, To: to, Kind: kind, Op: op, Time: d.e.EventTime, Quantity: q, UOM: uom})
 }
 

@@ -39,10 +39,10 @@ func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
 }
 
 const (
-	sqlLineageEdges = `SELECT e.id, e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
+	sqlLineageEdges = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
 FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq
 WHERE (e.from_id = ANY($1) OR e.to_id = ANY($2)) AND (cardinality($3::text[]) = 0 OR e.kind = ANY($3))
-ORDER BY e.event_time, e.event_seq, e.id`
+ORDER BY e.event_time, e.event_seq, e.from_id, e.to_id`
 	// Touches come from the identifier index, one per (identifier,
 	// event) under the first object role; DISTINCT ON keeps that one.
 	sqlLineageTouchesSelect = `SELECT DISTINCT ON (e.event_time, i.event_seq, i.canonical)
@@ -76,10 +76,10 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 	for rows.Next() {
 		var (
 			e        store.Edge
-			id, t    int64
+			t        int64
 			kind, op string
 		)
-		if err := rows.Scan(&id, &e.From, &e.To, &kind, &op, &t, &e.Seq, &e.Quantity, &e.UOM, &e.Declared); err != nil {
+		if err := rows.Scan(&e.From, &e.To, &kind, &op, &t, &e.Seq, &e.Quantity, &e.UOM, &e.Declared); err != nil {
 			return nil, fmt.Errorf("read lineage edges: %w", err)
 		}
 		e.Kind, e.Op, e.Time = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC()

@@ -54,7 +54,7 @@ func floatOrNull(f *float64) any {
 const lineageChunk = 500
 
 const (
-	sqlEdgeColumns = `SELECT e.rowid, e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
+	sqlEdgeColumns = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
 FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq WHERE `
 	// Touches come from the identifier index: object roles only, with the
 	// event time from the events row.
@@ -101,8 +101,12 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			kindArgs[i] = string(k)
 		}
 	}
-	seen := map[int64]bool{}
-	var out []edgeRow
+	type edgeKey struct {
+		from, to, kind string
+		seq            int64
+	}
+	seen := map[edgeKey]bool{}
+	var out []store.Edge
 	for _, side := range []struct {
 		column string
 		ids    []string
@@ -116,19 +120,21 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			defer rows.Close()
 			for rows.Next() {
 				var (
-					r        edgeRow
+					r        store.Edge
 					kind, op string
 					t        int64
 					qty      sql.NullFloat64
 					declared int64
 				)
-				if err := rows.Scan(&r.rowid, &r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM, &declared); err != nil {
+				if err := rows.Scan(&r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM, &declared); err != nil {
 					return err
 				}
-				if seen[r.rowid] {
+				// An edge matching both From and To comes back twice.
+				key := edgeKey{r.From, r.To, kind, r.Seq}
+				if seen[key] {
 					continue
 				}
-				seen[r.rowid] = true
+				seen[key] = true
 				r.Kind, r.Op, r.Time, r.Declared = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC(), declared != 0
 				if qty.Valid {
 					r.Quantity = &qty.Float64
@@ -141,25 +147,19 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			return nil, fmt.Errorf("read lineage edges: %w", err)
 		}
 	}
-	slices.SortFunc(out, func(a, b edgeRow) int {
+	slices.SortFunc(out, func(a, b store.Edge) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
 		if a.Seq != b.Seq {
 			return int(a.Seq - b.Seq)
 		}
-		return int(a.rowid - b.rowid)
+		if c := strings.Compare(a.From, b.From); c != 0 {
+			return c
+		}
+		return strings.Compare(a.To, b.To)
 	})
-	edges := make([]store.Edge, len(out))
-	for i := range out {
-		edges[i] = out[i].Edge
-	}
-	return edges, nil
-}
-
-type edgeRow struct {
-	store.Edge
-	rowid int64
+	return out, nil
 }
 
 // Touches returns the touches of ids, as store.LineageStore documents.

@@ -102,17 +102,22 @@ func testLineageRoundTrip(t *testing.T, s lineageStore) {
 	if len(edges) != 3 {
 		t.Fatalf("Edges from the pallet: got %d, want 3: %+v", len(edges), edges)
 	}
-	if edges[0].To != linItem1 || edges[1].To != linLot || edges[2].To != store.AllChildren {
-		t.Errorf("edge order: got %s, %s, %q; want item, lot, all children", edges[0].To, edges[1].To, edges[2].To)
+	// Order is (Time, Seq, From, To): the lot's /10/ sorts before the
+	// item's /21/.
+	if edges[0].To != linLot || edges[1].To != linItem1 || edges[2].To != store.AllChildren {
+		t.Errorf("edge order: got %s, %s, %q; want lot, item, all children", edges[0].To, edges[1].To, edges[2].To)
 	}
 	if !edges[0].Time.Equal(pack.EventTime) || edges[0].Op != store.OpAdd || edges[0].Kind != store.EdgeContains {
 		t.Errorf("first edge: got %+v", edges[0])
 	}
-	if edges[1].Quantity == nil || *edges[1].Quantity != 12.5 || edges[1].UOM != "KGM" {
-		t.Errorf("lot edge quantity: got %v %s, want 12.5 KGM", edges[1].Quantity, edges[1].UOM)
+	if edges[0].Quantity == nil || *edges[0].Quantity != 12.5 || edges[0].UOM != "KGM" {
+		t.Errorf("lot edge quantity: got %v %s, want 12.5 KGM", edges[0].Quantity, edges[0].UOM)
 	}
-	if edges[0].Quantity != nil {
-		t.Errorf("item edge quantity: got %v, want none", *edges[0].Quantity)
+	if edges[1].Quantity != nil {
+		t.Errorf("item edge quantity: got %v, want none", *edges[1].Quantity)
+	}
+	if edges[2].Op != store.OpDelete || !edges[2].Time.Equal(unpack.EventTime) {
+		t.Errorf("unpacking edge: got %+v, want a delete at the unpacking time", edges[2])
 	}
 	if edges[0].Seq == edges[2].Seq || edges[0].Seq == 0 {
 		t.Errorf("edge event numbers: got %d and %d, want distinct nonzero", edges[0].Seq, edges[2].Seq)

@@ -8,7 +8,6 @@
 
 -- lineage_edges holds edges between identifiers (canonical form).
 CREATE TABLE lineage_edges (
-    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- row number, for stable order within one event
     from_id    text COLLATE "C" NOT NULL, -- upstream or enclosing identifier: parentID, input, transformationID, lot
     to_id      text COLLATE "C" NOT NULL, -- downstream or enclosed identifier; '' for a DELETE that lists no children
     kind       text COLLATE "C" NOT NULL, -- contains, associated, transformed_into or same_lot
@@ -16,7 +15,9 @@ CREATE TABLE lineage_edges (
     event_time bigint NOT NULL,           -- eventTime of the event, Unix nanoseconds
     event_seq  bigint NOT NULL,           -- the event that wrote the edge (events.seq)
     quantity   double precision,          -- quantity of the class side, when the event gave one
-    uom        text                       -- unit of measure (UN/CEFACT Rec. 20) of quantity
+    uom        text,                      -- unit of measure (UN/CEFACT Rec. 20) of quantity
+    -- One event writes an edge between two identifiers once; the key
+    -- index serves walks from an identifier.
+    PRIMARY KEY (from_id, kind, to_id, event_seq)
 );
-CREATE INDEX lineage_edges_from ON lineage_edges (from_id, kind, event_time);
-CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, event_time);
+CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind);

@@ -14,7 +14,9 @@ CREATE TABLE lineage_edges (
     event_time INTEGER NOT NULL, -- eventTime of the event, Unix nanoseconds
     event_seq  INTEGER NOT NULL REFERENCES events (seq), -- the event that wrote the edge
     quantity   REAL,             -- quantity of the class side, when the event gave one
-    uom        TEXT              -- unit of measure (UN/CEFACT Rec 20) of quantity
-);
-CREATE INDEX lineage_edges_from ON lineage_edges (from_id, kind, event_time);
-CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, event_time);
+    uom        TEXT,             -- unit of measure (UN/CEFACT Rec 20) of quantity
+    -- One event writes an edge between two identifiers once. The table is
+    -- clustered on its key, so a walk from an identifier reads one range.
+    PRIMARY KEY (from_id, kind, to_id, event_seq)
+) WITHOUT ROWID;
+CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind);
