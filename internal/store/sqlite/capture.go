@@ -60,9 +60,10 @@ type knownEvent struct {
 // 2262. A conflict fails it with a *store.ConflictError. Nothing of a
 // failed batch is stored.
 //
-// Capture looks up the batch's eventIDs and hashes with a few queries,
-// decides every outcome in memory and writes the rows with multi-row
-// INSERT statements.
+// Capture works through the batch a chunk at a time (see CaptureStream):
+// it looks up the chunk's eventIDs and hashes with a few queries, decides
+// every outcome in memory and writes the rows with multi-row INSERT
+// statements.
 func (s *Store) Capture(ctx context.Context, captureID string, records []store.Record) (store.CaptureResult, error) {
 	if captureID == "" {
 		return store.CaptureResult{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
@@ -72,53 +73,17 @@ func (s *Store) Capture(ctx context.Context, captureID string, records []store.R
 			return store.CaptureResult{}, err
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.prepareLineage(ctx); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: %w", err)
-	}
-
-	tx, err := s.write.BeginTx(ctx, nil)
+	outcomes := make([]store.Outcome, 0, len(records))
+	recordTime, err := s.capture(ctx, captureID, func(chunk []store.Record) ([]store.Record, error) {
+		n := min(len(records), store.StreamChunk)
+		chunk = append(chunk, records[:n]...)
+		records = records[n:]
+		return chunk, nil
+	}, func(o store.Outcome) { outcomes = append(outcomes, o) })
 	if err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: begin transaction: %w", err)
-	}
-	defer tx.Rollback()
-
-	var lastStored, lastSeq, nextLeaf int64
-	for _, q := range []struct {
-		sql string
-		dst *int64
-	}{{sqlMaxRecordTime, &lastStored}, {sqlMaxSeq, &lastSeq}, {sqlLogSize, &nextLeaf}} {
-		if err := tx.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
-			return store.CaptureResult{}, fmt.Errorf("capture: read store position: %w", err)
-		}
-	}
-	// Record time is strictly increasing across calls, even when the
-	// clock steps back.
-	recordTime := max(time.Now().UnixNano(), lastStored+1, s.lastRecordTime+1)
-
-	c := &captureTx{s: s, tx: tx, ctx: ctx, captureID: captureID, recordTime: recordTime,
-		nextSeq: lastSeq + 1, nextLeaf: nextLeaf}
-	if err := c.lookup(records); err != nil {
 		return store.CaptureResult{}, err
 	}
-	res := store.CaptureResult{Outcomes: make([]store.Outcome, len(records)), RecordTime: time.Unix(0, recordTime).UTC()}
-	for i := range records {
-		out, err := c.decide(i, &records[i])
-		if err != nil {
-			return store.CaptureResult{}, err
-		}
-		res.Outcomes[i] = out
-	}
-	if err := c.flush(); err != nil {
-		return store.CaptureResult{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return store.CaptureResult{}, fmt.Errorf("capture: commit: %w", err)
-	}
-	s.lastRecordTime = recordTime
-	s.ckpt.signal()
-	return res, nil
+	return store.CaptureResult{Outcomes: outcomes, RecordTime: recordTime}, nil
 }
 
 // captureTx is the state of one capture transaction.

@@ -21,12 +21,46 @@ func (s *Store) CaptureStream(ctx context.Context, captureID string, next func()
 	if captureID == "" {
 		return store.CaptureCounts{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
 	}
+	var counts store.CaptureCounts
+	index := 0
+	recordTime, err := s.capture(ctx, captureID, func(chunk []store.Record) ([]store.Record, error) {
+		for len(chunk) < store.StreamChunk {
+			r, err := next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("capture: read record %d: %w", index, err)
+			}
+			if err := checkRecord(index, &r); err != nil {
+				return nil, err
+			}
+			chunk = append(chunk, r)
+			index++
+		}
+		return chunk, nil
+	}, counts.Add)
+	if err != nil {
+		return store.CaptureCounts{}, err
+	}
+	counts.RecordTime = recordTime
+	return counts, nil
+}
+
+// capture runs one capture transaction and returns its record time. fill
+// appends the next records to the empty chunk it is given and returns it;
+// an empty chunk ends the input. outcome is called for every record in
+// order.
+func (s *Store) capture(ctx context.Context, captureID string, fill func([]store.Record) ([]store.Record, error), outcome func(store.Outcome)) (time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.prepareLineage(ctx); err != nil {
+		return time.Time{}, fmt.Errorf("capture: %w", err)
+	}
 
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return store.CaptureCounts{}, fmt.Errorf("capture: begin transaction: %w", err)
+		return time.Time{}, fmt.Errorf("capture: begin transaction: %w", err)
 	}
 	defer tx.Rollback()
 
@@ -36,57 +70,47 @@ func (s *Store) CaptureStream(ctx context.Context, captureID string, next func()
 		dst *int64
 	}{{sqlMaxRecordTime, &lastStored}, {sqlMaxSeq, &lastSeq}, {sqlLogSize, &nextLeaf}} {
 		if err := tx.QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
-			return store.CaptureCounts{}, fmt.Errorf("capture: read store position: %w", err)
+			return time.Time{}, fmt.Errorf("capture: read store position: %w", err)
 		}
 	}
+	// Record time is strictly increasing across calls, even when the
+	// clock steps back.
 	recordTime := max(time.Now().UnixNano(), lastStored+1, s.lastRecordTime+1)
 	c := &captureTx{s: s, tx: tx, ctx: ctx, captureID: captureID, recordTime: recordTime,
 		nextSeq: lastSeq + 1, nextLeaf: nextLeaf}
 
-	counts := store.CaptureCounts{RecordTime: time.Unix(0, recordTime).UTC()}
 	chunk := make([]store.Record, 0, store.StreamChunk)
-	first := 0
-	for done := false; !done; {
-		chunk = chunk[:0]
-		for len(chunk) < store.StreamChunk {
-			r, err := next()
-			if errors.Is(err, io.EOF) {
-				done = true
-				break
-			}
-			if err != nil {
-				return store.CaptureCounts{}, fmt.Errorf("capture: read record %d: %w", first+len(chunk), err)
-			}
-			if err := checkRecord(first+len(chunk), &r); err != nil {
-				return store.CaptureCounts{}, err
-			}
-			chunk = append(chunk, r)
+	for first := 0; ; {
+		chunk, err = fill(chunk[:0])
+		if err != nil {
+			return time.Time{}, err
 		}
 		if len(chunk) == 0 {
 			break
 		}
 		if err := c.lookup(chunk); err != nil {
-			return store.CaptureCounts{}, err
+			return time.Time{}, err
 		}
 		for i := range chunk {
 			out, err := c.decide(first+i, &chunk[i])
 			if err != nil {
-				return store.CaptureCounts{}, err
+				return time.Time{}, err
 			}
-			counts.Add(out)
+			outcome(out)
 		}
 		if err := c.flush(); err != nil {
-			return store.CaptureCounts{}, err
+			return time.Time{}, err
 		}
 		c.reset()
+		clear(chunk)
 		first += len(chunk)
 	}
 	if err := tx.Commit(); err != nil {
-		return store.CaptureCounts{}, fmt.Errorf("capture: commit: %w", err)
+		return time.Time{}, fmt.Errorf("capture: commit: %w", err)
 	}
 	s.lastRecordTime = recordTime
 	s.ckpt.signal()
-	return counts, nil
+	return time.Unix(0, recordTime).UTC(), nil
 }
 
 // reset drops the rows queued for the chunk just flushed, keeping the
