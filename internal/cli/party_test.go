@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/internal/api"
+	"github.com/suyuan-trace/suyuan/internal/party"
+	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
+)
+
+// servedFixture is the server as serve builds it (authentication,
+// consumer pages), over a store where enterprise A sold item 1 to B and
+// item 2 to C.
+type servedFixture struct {
+	handler http.Handler
+	srv     *api.Server
+	tokenA  string
+}
+
+const (
+	servedItem1 = "urn:epc:id:sgtin:6901234.012345.1"
+	servedItem2 = "urn:epc:id:sgtin:6901234.012345.2"
+)
+
+func newServedFixture(t *testing.T) *servedFixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "suyuan.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := &party.Service{Store: st}
+	enterprises := []struct {
+		p        store.Party
+		location string
+		division string
+	}{
+		{store.Party{ID: "pa", Kind: store.PartyEnterprise, NameZH: "甲乳业有限公司", USCC: "914401010812345618", Region: "440106", CompanyPrefixes: []string{"6901234"}}, "urn:epc:id:sgln:6901234.00001.0", "440106"},
+		{store.Party{ID: "pb", Kind: store.PartyEnterprise, NameZH: "乙商贸有限公司", USCC: "914403000812345614", Region: "440305", CompanyPrefixes: []string{"6905678"}}, "urn:epc:id:sgln:6905678.00001.0", "440305"},
+		{store.Party{ID: "pc", Kind: store.PartyEnterprise, NameZH: "丙超市有限公司", USCC: "914403001812345773", Region: "440305", CompanyPrefixes: []string{"6907777"}}, "urn:epc:id:sgln:6907777.00001.0", "440305"},
+	}
+	for _, e := range enterprises {
+		if _, err := svc.CreateParty(ctx, e.p); err != nil {
+			t.Fatalf("CreateParty(%s): %v", e.p.ID, err)
+		}
+		if _, err := svc.PutLocation(ctx, store.Location{Original: e.location, PartyID: e.p.ID, Name: e.p.NameZH + "仓库", Division: e.division}); err != nil {
+			t.Fatalf("PutLocation: %v", err)
+		}
+	}
+	tok, err := svc.IssueToken(ctx, "pa", "test", []store.Scope{store.ScopeCapture, store.ScopeQuery}, time.Hour)
+	if err != nil {
+		t.Fatalf("IssueToken: %v", err)
+	}
+
+	logger := slog.New(slog.DiscardHandler)
+	cfg := &serveConfig{maxBody: 1 << 20}
+	srv, err := securedServer(ctx, st, cfg, logger)
+	if err != nil {
+		t.Fatalf("securedServer: %v", err)
+	}
+	closeWeb, err := mountWeb(ctx, st, srv, nil, logger)
+	if err != nil {
+		t.Fatalf("mountWeb: %v", err)
+	}
+	t.Cleanup(closeWeb)
+	f := &servedFixture{handler: srv.Handler(), srv: srv, tokenA: tok.Secret}
+
+	doc := `{"@context":["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",{"ex":"https://example.com/ns/"}],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T00:00:00Z","epcisBody":{"eventList":[` +
+		`{"type":"ObjectEvent","eventTime":"2026-03-01T08:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem1 + `","` + servedItem2 + `"],"action":"ADD","bizStep":"commissioning","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizLocation":{"id":"urn:epc:id:sgln:6901234.00001.0"}},` +
+		`{"type":"ObjectEvent","eventTime":"2026-03-02T08:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem1 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-B-1001"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6905678.00001.0"}],"ex:price":"9.99"},` +
+		`{"type":"ObjectEvent","eventTime":"2026-03-02T09:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem2 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-C-2002"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6907777.00001.0"}],"ex:price":"8.88"}` +
+		`]}}`
+	req := httptest.NewRequest("POST", "/capture", strings.NewReader(doc))
+	req.Header.Set("Content-Type", "application/ld+json")
+	req.Header.Set("Authorization", "Bearer "+tok.Secret)
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("capture: status %d: %s", rec.Code, rec.Body)
+	}
+	return f
+}
+
+// publicTarget returns a request path for a public route pattern, with
+// its wildcards filled with item 1.
+func publicTarget(pattern string) string {
+	_, path, _ := strings.Cut(pattern, " ")
+	path = strings.TrimSuffix(path, "{$}")
+	switch {
+	case path == "/static/":
+		return "/static/scan.js"
+	case path == "/scan":
+		return "/scan?code=" + url.QueryEscape("https://id.gs1.org/01/06901234123456/21/1")
+	case path == "/01/":
+		return "/01/06901234123456/21/1"
+	case strings.HasSuffix(path, "/") && path != "/":
+		return path + "0"
+	}
+	for strings.Contains(path, "{") {
+		i := strings.Index(path, "{")
+		j := strings.Index(path[i:], "}")
+		path = path[:i] + url.PathEscape(servedItem1) + path[i+j+1:]
+	}
+	return path
+}
+
+// TestServedPublicRoutesLeakNothing walks every route of the server that
+// serve builds as an anonymous caller: routes that need credentials must
+// refuse, and public routes (consumer pages, resolver, audit log) must
+// never show prices, business documents or another customer of A.
+func TestServedPublicRoutesLeakNothing(t *testing.T) {
+	f := newServedFixture(t)
+	never := []string{"PO-B-1001", "PO-C-2002", "9.99", "8.88", "丙超市", "6907777.00001", f.tokenA}
+
+	patterns := make([]string, 0)
+	for p := range f.srv.Patterns() {
+		patterns = append(patterns, p)
+	}
+	sort.Strings(patterns)
+	for _, pattern := range patterns {
+		policy := f.srv.Patterns()[pattern]
+		method, _, _ := strings.Cut(pattern, " ")
+		t.Run(pattern, func(t *testing.T) {
+			target := publicTarget(pattern)
+			var body *bytes.Reader
+			if method == "POST" || method == "PUT" {
+				body = bytes.NewReader([]byte("{}"))
+			} else {
+				body = bytes.NewReader(nil)
+			}
+			req := httptest.NewRequest(method, target, body)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			f.handler.ServeHTTP(rec, req)
+			if policy != api.PolicyPublic {
+				if rec.Code != http.StatusUnauthorized {
+					t.Errorf("anonymous %s %s: status %d, want 401 for a %s route", method, target, rec.Code, policy)
+				}
+				return
+			}
+			if rec.Code == http.StatusUnauthorized {
+				t.Errorf("anonymous %s %s: status 401 on a public route", method, target)
+			}
+			text := rec.Body.String()
+			for _, s := range never {
+				if strings.Contains(text, s) {
+					t.Errorf("anonymous %s %s: response contains %q", method, target, s)
+				}
+			}
+		})
+	}
+}
