@@ -41,8 +41,11 @@ func fsmaChain(t *testing.T) (*chain, string, string) {
 }
 
 func TestFSMA204Rows(t *testing.T) {
+	eachBackend(t, runFSMA204Rows)
+}
+
+func runFSMA204Rows(t *testing.T, st backend) {
 	c, lot, cut := fsmaChain(t)
-	st := openStore(t)
 	tr := c.captureAll(st, st, 5)
 	ctx := context.Background()
 
@@ -103,8 +106,11 @@ func TestFSMA204Rows(t *testing.T) {
 }
 
 func TestFSMA204Files(t *testing.T) {
+	eachBackend(t, runFSMA204Files)
+}
+
+func runFSMA204Files(t *testing.T, st backend) {
 	c, lot, _ := fsmaChain(t)
-	st := openStore(t)
 	tr := c.captureAll(st, st, 100)
 	rows, err := tr.FSMA204(context.Background(), trace.FSMAQuery{Lots: []string{lot}})
 	if err != nil {

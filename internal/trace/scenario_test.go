@@ -31,6 +31,10 @@ func wantNodes(t *testing.T, g *trace.Graph, want ...string) {
 // TestScenarioPalletUnpackRepack: items in cases on a pallet that is
 // shipped, unpacked, and one case re-packed onto another pallet.
 func TestScenarioPalletUnpackRepack(t *testing.T) {
+	eachBackend(t, runScenarioPalletUnpackRepack)
+}
+
+func runScenarioPalletUnpackRepack(t *testing.T, st backend) {
 	c := newChain(t)
 	i1, i2, i3 := c.sgtin(1, "I1"), c.sgtin(1, "I2"), c.sgtin(1, "I3")
 	case1, case2 := c.sscc(11), c.sscc(12)
@@ -47,7 +51,6 @@ func TestScenarioPalletUnpackRepack(t *testing.T) {
 	c.aggregate(7, epcis.ActionAdd, 2, p2, case1)
 	c.ship(8, 2, 3, p2)
 
-	st := openStore(t)
 	tr := c.captureAll(st, st, 4)
 
 	t.Run("backward item", func(t *testing.T) {
@@ -109,6 +112,10 @@ func TestScenarioPalletUnpackRepack(t *testing.T) {
 // TestScenarioMixedLots: two lots mixed in one transformation, and a
 // transformation split over two events sharing a transformationID.
 func TestScenarioMixedLots(t *testing.T) {
+	eachBackend(t, runScenarioMixedLots)
+}
+
+func runScenarioMixedLots(t *testing.T, st backend) {
 	c := newChain(t)
 	flourA, flourB := c.lgtin(2, "FA"), c.lgtin(2, "FB")
 	bread1, bread2 := c.lgtin(3, "B1"), c.lgtin(3, "B2")
@@ -131,7 +138,6 @@ func TestScenarioMixedLots(t *testing.T) {
 	c.add(&epcis.Event{Type: epcis.TransformationEvent, EventTime: c.at(5), TransformationID: tid,
 		OutputQuantityList: []epcis.QuantityElement{q(cake, 12)}})
 
-	st := openStore(t)
 	tr := c.captureAll(st, st, 10)
 
 	wantNodes(t, trc(t, tr, bread1, trace.Options{}), bread1, flourA, flourB)
@@ -150,6 +156,10 @@ func TestScenarioMixedLots(t *testing.T) {
 
 // TestScenarioSplitShipment: a lot shipped in two parts to two customers.
 func TestScenarioSplitShipment(t *testing.T) {
+	eachBackend(t, runScenarioSplitShipment)
+}
+
+func runScenarioSplitShipment(t *testing.T, st backend) {
 	c := newChain(t)
 	lot := c.lgtin(6, "S1")
 	c.classEvent(1, epcis.ActionAdd, "commissioning", 1, lot, 100, "KGM")
@@ -164,7 +174,6 @@ func TestScenarioSplitShipment(t *testing.T) {
 	sale := c.classEvent(5, epcis.ActionObserve, "retail_selling", 3, lot, 40, "KGM")
 	sale.Disposition = cbvDisp + "retail_sold"
 
-	st := openStore(t)
 	tr := c.captureAll(st, st, 100)
 	sc, err := tr.RecallScope(context.Background(), []string{lot}, c.at(0), c.at(100))
 	if err != nil {
@@ -203,6 +212,10 @@ func TestScenarioSplitShipment(t *testing.T) {
 // pallet (a containment that closes and opens again), then to C; the
 // rework of a lot into itself makes a cycle.
 func TestScenarioReturnToSender(t *testing.T) {
+	eachBackend(t, runScenarioReturnToSender)
+}
+
+func runScenarioReturnToSender(t *testing.T, st backend) {
 	c := newChain(t)
 	item := c.sgtin(7, "R1")
 	pallet := c.sscc(7)
@@ -224,7 +237,6 @@ func TestScenarioReturnToSender(t *testing.T) {
 	c.add(&epcis.Event{Type: epcis.TransformationEvent, EventTime: c.at(10), InputQuantityList: qe(x), OutputQuantityList: qe(y)})
 	c.add(&epcis.Event{Type: epcis.TransformationEvent, EventTime: c.at(11), InputQuantityList: qe(y), OutputQuantityList: qe(x)})
 
-	st := openStore(t)
 	tr := c.captureAll(st, st, 3)
 
 	g := trc(t, tr, item, trace.Options{})
@@ -242,6 +254,10 @@ func TestScenarioReturnToSender(t *testing.T) {
 // TestScenarioLotThenSerial: a harvest recorded at lot level, then packed
 // into serialised items that carry the lot in ilmd.
 func TestScenarioLotThenSerial(t *testing.T) {
+	eachBackend(t, runScenarioLotThenSerial)
+}
+
+func runScenarioLotThenSerial(t *testing.T, st backend) {
 	c := newChain(t)
 	lot := c.lgtin(9, "H26")
 	harvest := c.classEvent(1, epcis.ActionAdd, "commissioning", 1, lot, 500, "KGM")
@@ -253,7 +269,6 @@ func TestScenarioLotThenSerial(t *testing.T) {
 	c.add(&epcis.Event{Type: epcis.ObjectEvent, EventTime: c.at(4), Action: epcis.ActionAdd, EPCList: []string{other},
 		QuantityList: []epcis.QuantityElement{{EPCClass: lot}}, BizStep: cbvStep + "commissioning"})
 
-	st := openStore(t)
 	tr := c.captureAll(st, st, 2)
 
 	g := trc(t, tr, items[0], trace.Options{})
