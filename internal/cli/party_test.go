@@ -162,3 +162,72 @@ func TestServedPublicRoutesLeakNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestPartyCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "suyuan.db")
+
+	code, out, _ := runMain(t, "", "admin", "bootstrap", "--db", db)
+	if code != ExitOK || !strings.Contains(out, "syt_") {
+		t.Fatalf("admin bootstrap: exit %d, output %q", code, out)
+	}
+	if code, _, errOut := runMain(t, "", "admin", "bootstrap", "--db", db); code != ExitFailure || !strings.Contains(errOut, "already has users") {
+		t.Errorf("second admin bootstrap: exit %d, stderr %q", code, errOut)
+	}
+
+	code, _, errOut := runMain(t, "", "party", "add", "--db", db, "--name-zh", "丁公司", "--uscc", "914401010812345619", "--region", "440106")
+	if code != ExitFailure || !strings.Contains(errOut, "第 18 位") || !strings.Contains(errOut, "position 18") {
+		t.Errorf("party add with a wrong check character: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runMain(t, "", "party", "add", "--db", db, "--id", "pa", "--name-zh", "甲乳业有限公司", "--uscc", "914401010812345618",
+		"--region", "440106", "--company-prefixes", "6901234", "--licence", "food-production|SC10644010600017|dairy|2024-01-01|2029-01-01")
+	if code != ExitOK {
+		t.Fatalf("party add: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := runMain(t, "", "party", "update", "--db", db, "--name-en", "A Dairy", "pa"); code != ExitOK {
+		t.Errorf("party update: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := runMain(t, "", "party", "show", "--db", db, "pa"); code != ExitOK || !strings.Contains(out, `"nameEN": "A Dairy"`) || !strings.Contains(out, `"nameZH": "甲乳业有限公司"`) {
+		t.Errorf("party show after update: exit %d, output %q", code, out)
+	}
+	if code, _, errOut := runMain(t, "", "location", "add", "--db", db, "--id", "urn:epc:id:sgln:6901234.00001.0", "--party", "pa", "--name", "广州工厂", "--division", "440106"); code != ExitOK {
+		t.Errorf("location add: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, _ := runMain(t, "", "location", "list", "--db", db, "--party", "pa"); code != ExitOK || !strings.Contains(out, "https://id.gs1.org/414/6901234000016") {
+		t.Errorf("location list: exit %d, output %q", code, out)
+	}
+
+	code, out, _ = runMain(t, "", "token", "create", "--db", db, "--party", "pa", "--scopes", "capture,query")
+	secret := strings.TrimSpace(out)
+	if code != ExitOK || !strings.HasPrefix(secret, party.TokenPrefix) {
+		t.Fatalf("token create: exit %d, output %q", code, out)
+	}
+	code, out, _ = runMain(t, "", "token", "list", "--db", db, "--party", "pa")
+	if code != ExitOK || strings.Contains(out, secret) || !strings.Contains(out, "valid") {
+		t.Errorf("token list: exit %d, output %q", code, out)
+	}
+	tokenID := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if code, _, errOut := runMain(t, "", "token", "revoke", "--db", db, tokenID); code != ExitOK {
+		t.Errorf("token revoke: exit %d, stderr %q", code, errOut)
+	}
+	if _, out, _ := runMain(t, "", "token", "list", "--db", db, "--party", "pa"); !strings.Contains(out, "revoked") {
+		t.Errorf("token list after revoke: %q", out)
+	}
+}
+
+func TestPartyImportAllOrNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "suyuan.db")
+	bad := writeFile(t, "bad.csv", "type,id,name_zh,uscc,region\nenterprise,pa,甲,914401010812345618,440106\nenterprise,pb,乙,914403000812345619,440305\n")
+	good := writeFile(t, "good.csv", "type,id,name_zh,uscc,region,party_id,location_id,division\nenterprise,pa,甲,914401010812345618,440106,,,\nlocation,,甲工厂,,,pa,urn:epc:id:sgln:6901234.00001.0,440106\n")
+
+	code, _, errOut := runMain(t, "", "party", "import", "--db", db, bad)
+	if code != ExitFailure || !strings.Contains(errOut, "line 3") || !strings.Contains(errOut, "nothing imported") {
+		t.Errorf("import of a bad file: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, _ := runMain(t, "", "party", "show", "--db", db, "pa"); code != ExitFailure {
+		t.Errorf("party pa after a failed import: exit %d, want it absent", code)
+	}
+	code, out, errOut := runMain(t, "", "party", "import", "--db", db, good)
+	if code != ExitOK || !strings.Contains(out, "1 parties, 1 locations") {
+		t.Errorf("import: exit %d, output %q, stderr %q", code, out, errOut)
+	}
+}
