@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/demo"
@@ -27,7 +28,7 @@ func init() {
 	register(&Command{
 		Name:    "demo",
 		Summary: "用演示数据启动平台 / seed a store with demo data and serve it",
-		Usage:   "[--addr HOST:PORT] [--db DB] [--seed N] [--rounds N] [--fresh]",
+		Usage:   "[--addr HOST:PORT] [--db DB] [--seed N] [--rounds N] [--fresh] [--open]",
 		Setup: func(fs *flag.FlagSet) {
 			fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "监听地址 / listen address HOST:PORT")
 			db := "data/demo.db"
@@ -36,6 +37,8 @@ func init() {
 			fs.Uint64Var(&seed, "seed", 1, "随机种子 (同一种子生成相同数据) / random seed (same seed, same data)")
 			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 90 个事件) / passes through every supply chain (about 90 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
+			securityFlags(fs, cfg)
+			cfg.audit.setup(fs, true)
 			defaults := serveDefaults()
 			cfg.maxBody, cfg.readHeader, cfg.read, cfg.write, cfg.idle, cfg.shutdown = defaults.maxBody, defaults.readHeader, defaults.read, defaults.write, defaults.idle, defaults.shutdown
 			cfg.logLevel, cfg.logFormat = "warn", "text"
@@ -70,7 +73,12 @@ func init() {
 			for _, s := range gen.Samples() {
 				fmt.Fprintf(env.Stdout, "  %s\n    %s / %s\n    http://%s/scan?code=%s\n", s.Code, s.NoteZH, s.NoteEN, cfg.addr, url.QueryEscape(s.Code))
 			}
-			fmt.Fprintf(env.Stdout, "EPCIS 接口 / EPCIS API: curl -s 'http://%s/events?perPage=5'\n\n", cfg.addr)
+			fmt.Fprintf(env.Stdout, "GS1 数字链接解析 / GS1 Digital Link resolver: curl -sI http://%s/01/%s\n", cfg.addr, strings.TrimPrefix(gen.ResolverSample(), "/01/"))
+			if cfg.open {
+				fmt.Fprintf(env.Stdout, "EPCIS 接口 / EPCIS API: curl -s 'http://%s/events?perPage=5'\n\n", cfg.addr)
+			} else {
+				fmt.Fprintf(env.Stdout, "EPCIS 接口需要令牌, 或以 --open 启动演示 / the EPCIS API needs a token, or start the demo with --open\n\n")
+			}
 			return serve(ctx, env, cfg, logger)
 		},
 	})

@@ -179,3 +179,23 @@ func TestCaptureAccepted(t *testing.T) {
 		t.Errorf("accepted: got %d, want %d", res.Job.Accepted, n)
 	}
 }
+
+func TestResolverSampleIsRecalledLot(t *testing.T) {
+	g := mustGenerator(t, 1)
+	if _, err := g.WriteDocument(context.Background(), io.Discard, 1); err != nil {
+		t.Fatal(err)
+	}
+	var recalled string
+	for _, s := range g.Samples() {
+		if s.NoteEN == "chilled pork (recalled lot)" {
+			recalled = s.Code
+		}
+	}
+	sc, err := ident.Parse(recalled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := "https://id.gs1.org" + g.ResolverSample(); got != sc.Canonical {
+		t.Errorf("ResolverSample: got %s, want %s", got, sc.Canonical)
+	}
+}

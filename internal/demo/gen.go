@@ -72,6 +72,13 @@ func (g *Generator) Samples() []Sample {
 	return g.samples
 }
 
+// ResolverSample returns the GS1 Digital Link path of round 0's recalled
+// pork lot, such as /01/06931002000016/10/BT2609010, for trying the
+// resolver.
+func (g *Generator) ResolverSample() string {
+	return "/01/" + gtin14(g.parties["slaughter"].Prefix) + "/10/BT" + g.start.Format("060102") + "0"
+}
+
 // roundGen holds the state of one round: its random source and start.
 type roundGen struct {
 	*Generator
