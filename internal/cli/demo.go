@@ -14,8 +14,8 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/demo"
 )
 
-// conformanceDir is where the EPCIS 2.0 standard's example documents are
-// looked for, relative to the working directory.
+// conformanceDir is the directory of the EPCIS 2.0 standard's example
+// documents, relative to the working directory.
 const conformanceDir = "../shared/conformance/gs1-epcis"
 
 func init() {

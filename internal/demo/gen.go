@@ -1,10 +1,10 @@
-// Package demo owns the demo data of the platform: fictional Guangdong
-// enterprises with valid unified social credit codes and GS1 company
-// prefixes, their products, and a generator of EPCIS 2.0 events along
-// realistic supply chains (pork, vegetables, imported infant formula,
-// drugs, pesticide, gas cylinders, a hazardous chemical and rare earth)
-// with planted incidents for the consumer page to find. The same seed
-// always gives byte-identical documents.
+// Package demo owns the demo data of the platform. It has fictional
+// Guangdong enterprises with valid unified social credit codes and GS1
+// company prefixes, and their products. Its generator writes EPCIS 2.0
+// events along realistic supply chains: pork, vegetables, imported infant
+// formula, drugs, pesticide, gas cylinders, a hazardous chemical and rare
+// earth. Planted incidents give the consumer page something to find. The
+// same seed always gives byte-identical documents.
 package demo
 
 import (
@@ -27,7 +27,7 @@ type Sample struct {
 	// Code is the scannable form: a Digital Link URI, an element string,
 	// a 20-digit drug traceability code...
 	Code string
-	// NoteZH and NoteEN say what the code is and which incident it shows.
+	// NoteZH and NoteEN describe the code and the incident it shows.
 	NoteZH, NoteEN string
 }
 

@@ -254,18 +254,18 @@ func extValue(e *epcis.Event, local string) string {
 // kilograms sums the quantities given in kilograms (UN/CEFACT KGM) or
 // tonnes (TNE).
 func kilograms(qs []epcis.QuantityElement) (float64, bool) {
-	sum, any := 0.0, false
+	sum, found := 0.0, false
 	for _, q := range qs {
 		switch q.UOM {
 		case "KGM":
 			sum += q.Quantity
-			any = true
+			found = true
 		case "TNE":
 			sum += q.Quantity * 1000
-			any = true
+			found = true
 		}
 	}
-	return sum, any
+	return sum, found
 }
 
 func formatNumber(f float64) string {

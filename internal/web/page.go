@@ -505,7 +505,8 @@ func (h *Handler) handleComplaint(w http.ResponseWriter, r *http.Request) {
 		CreatedAt: h.now().UTC(),
 	}
 	if err := h.validComplaint(v, &c); err != nil {
-		v.Notice, v.NoticeBad, v.Status = fmt.Sprintf(v.T("complaintBad"), err.Error()), true, http.StatusBadRequest
+		reason := strings.TrimPrefix(err.Error(), errComplaint.Error()+": ")
+		v.Notice, v.NoticeBad, v.Status = fmt.Sprintf(v.T("complaintBad"), reason), true, http.StatusBadRequest
 		h.render(w, v)
 		return
 	}

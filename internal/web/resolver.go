@@ -226,8 +226,9 @@ type resolverErrorView struct {
 
 func (v *resolverErrorView) T(key string) string { return text(v.D.Lang, key) }
 
-// resolverError answers an invalid Digital Link with 400: an HTML page
-// for browsers, problem+json for clients that ask for JSON.
+// resolverError responds to an invalid Digital Link with status 400. It
+// sends an HTML page to browsers and problem+json to clients that accept
+// JSON but not HTML.
 func (h *Handler) resolverError(w http.ResponseWriter, r *http.Request, uri string, err error) {
 	accept := r.Header.Get("Accept")
 	if strings.Contains(accept, "json") && !strings.Contains(accept, "text/html") {

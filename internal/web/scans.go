@@ -100,7 +100,7 @@ func (b *scanBuffer) flush() {
 		return
 	}
 	// Cached counts read before the flush lack the batch, so it is added
-	// to them; counts read during the flush may or may not have it, so
+	// to them. Counts read during the flush may or may not have it, so
 	// they are dropped and read again.
 	loadedBefore := start.Add(storedTTL)
 	b.mu.Lock()

@@ -5,9 +5,9 @@
 // without JavaScript; only camera scanning needs it.
 //
 // The package reads events through the store interface and master data
-// through Directory; it shows the public only what the public may see:
-// never prices, quantities, transaction document numbers or the
-// identities of downstream private customers.
+// through Directory. It shows the public only what the public may see, so
+// it never shows prices, quantities, transaction document numbers or the
+// identities of private customers.
 package web
 
 import (
@@ -31,7 +31,7 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Party is what the public pages show of an enterprise or person.
+// Party is the public view of an enterprise or a person.
 type Party struct {
 	NameZH, NameEN string
 	// CityZH and CityEN name the prefecture-level city, or the country of
@@ -157,7 +157,8 @@ func (h *Handler) Close() {
 	h.scans.close()
 }
 
-// Mounter is where the handler's routes go, such as api.Server.
+// Mounter is a route table that takes the handler's routes, such as
+// api.Server.
 type Mounter interface {
 	Mount(pattern string, h http.Handler)
 }
