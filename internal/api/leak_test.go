@@ -111,14 +111,14 @@ func secrets() [audiences][]string {
 	var s [audiences][]string
 	downstreamOfB := []string{"PO-B-DOWN-5", e4}
 	bWithA := []string{"PO-B-1001", "9.99"}
-	cWithA := []string{"PO-C-2002", "8.88", "6907777.00001"}
+	cWithA := []string{"PO-C-2002", "8.88", "6907777.00001", "414/6907777"}
 	aInternal := []string{"WO-77", "3.21"}
 	allBusiness := slices.Concat(downstreamOfB, bWithA, cWithA, aInternal, []string{e1, e2, e3})
 
 	s[anon] = slices.Concat(allBusiness, []string{"914401010812345618", "914403000812345614", "914403001812345773"})
 	s[entA] = downstreamOfB
 	s[entB] = slices.Concat(cWithA, aInternal, []string{e3, "914403001812345773"})
-	s[entC] = slices.Concat(bWithA, downstreamOfB, aInternal, []string{e2, "914403000812345614", "6905678.00001"})
+	s[entC] = slices.Concat(bWithA, downstreamOfB, aInternal, []string{e2, "914403000812345614", "6905678.00001", "414/6905678"})
 	s[regOther] = slices.Concat(allBusiness, []string{"914401010812345618", "914403000812345614", "914403001812345773"})
 	// The regulator of A's city sees A's events but not B's, which
 	// happened in another city.
