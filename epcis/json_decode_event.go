@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -165,8 +166,17 @@ func (r *eventReader) elements(ptr string, name Element, n *jsonNode, inArray bo
 	case jsonObject:
 		e.Kind = KindObject
 		e.Children = []Element{}
+		var text *jsonNode
 		for _, m := range n.members {
 			p := ptr + "/" + escapePointer(m.key)
+			if attr, ok := r.attribute(p, m.key, m.value); ok {
+				e.Attrs = append(e.Attrs, attr)
+				continue
+			}
+			if m.key == textMember && m.value.kind == jsonString {
+				text = m.value
+				continue
+			}
 			child, _, ok := r.ctx.resolveKey(m.key)
 			if !ok {
 				// Keywords such as @value and @type, and plain names inside
@@ -174,6 +184,9 @@ func (r *eventReader) elements(ptr string, name Element, n *jsonNode, inArray bo
 				child = Element{Local: m.key}
 			}
 			e.Children = append(e.Children, r.elements(p, child, m.value, false)...)
+		}
+		if text != nil && len(e.Children) == 0 {
+			e.Kind, e.Value, e.Children = KindString, text.text, nil
 		}
 	case jsonArray:
 		if inArray {
@@ -192,6 +205,35 @@ func (r *eventReader) elements(ptr string, name Element, n *jsonNode, inArray bo
 		return out
 	}
 	return []Element{e}
+}
+
+// attribute reads a member that the encoder wrote for an XML attribute of
+// an extension element: "@" followed by a prefixed or plain name, with a
+// string value. JSON-LD keywords are not attributes.
+func (r *eventReader) attribute(ptr, key string, n *jsonNode) (Attr, bool) {
+	if len(key) < 2 || key[0] != '@' || n.kind != jsonString || jsonLDKeyword(key) {
+		return Attr{}, false
+	}
+	name := key[1:]
+	if !strings.Contains(name, ":") {
+		return Attr{Local: name, Value: n.text}, true
+	}
+	el, _, ok := r.ctx.resolveKey(name)
+	if !ok {
+		return Attr{}, false
+	}
+	return Attr{Space: el.Space, Prefix: el.Prefix, Local: el.Local, Value: n.text}, true
+}
+
+// jsonLDKeyword reports whether key is a keyword of JSON-LD 1.1.
+func jsonLDKeyword(key string) bool {
+	switch key {
+	case "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included",
+		"@index", "@json", "@language", "@list", "@nest", "@none", "@prefix", "@propagate",
+		"@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab":
+		return true
+	}
+	return false
 }
 
 // event maps an event object; base is its JSON pointer.

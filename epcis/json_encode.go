@@ -619,10 +619,8 @@ func (w *jsonWriter) sensorReport(b *bytes.Buffer, sr *SensorReport) error {
 
 // elements writes extension elements as members of o. Elements sharing a
 // name become one array at the position of the first of them, because a
-// JSON object cannot repeat a member name.
-//
-// NOTE: XML attributes of extension elements (Element.Attrs) have no JSON
-// form in EPCIS 2.0 and are not written.
+// JSON object cannot repeat a member name. An element with XML attributes
+// is written as described at attributed.
 func (w *jsonWriter) elements(o *jsonMembers, els []Element) error {
 	type name struct{ space, local string }
 	done := make(map[name]bool)
@@ -665,6 +663,9 @@ func (w *jsonWriter) elements(o *jsonMembers, els []Element) error {
 }
 
 func (w *jsonWriter) element(b *bytes.Buffer, el *Element) error {
+	if len(el.Attrs) > 0 {
+		return w.attributed(b, el)
+	}
 	switch el.Kind {
 	case KindString:
 		writeJSONString(b, el.Value)
@@ -691,6 +692,40 @@ func (w *jsonWriter) element(b *bytes.Buffer, el *Element) error {
 	}
 	return nil
 }
+
+// attributed writes an extension element that carries XML attributes,
+// which EPCIS 2.0 JSON-LD has no form for, so that no data is lost: an
+// object whose members are the attributes, named "@" followed by the
+// attribute's prefixed name (JSON-LD ignores members that look like
+// keywords), then the element's children, or its text as member "#text".
+// The JSON decoder reads this form back into Attrs.
+func (w *jsonWriter) attributed(b *bytes.Buffer, el *Element) error {
+	b.WriteByte('{')
+	o := &jsonMembers{b: b}
+	for i := range el.Attrs {
+		a := &el.Attrs[i]
+		key := a.Local
+		if a.Space != "" {
+			key = w.ns.key(&Element{Space: a.Space, Prefix: a.Prefix, Local: a.Local})
+		}
+		o.key("@" + key)
+		writeJSONString(b, a.Value)
+	}
+	if el.Kind == KindObject {
+		if err := w.elements(o, el.Children); err != nil {
+			return err
+		}
+	} else if el.Kind != KindNull || el.Value != "" {
+		o.key(textMember)
+		writeJSONString(b, el.Value)
+	}
+	b.WriteByte('}')
+	return nil
+}
+
+// textMember holds the text of an extension element written as an object
+// because it carries XML attributes.
+const textMember = "#text"
 
 // validJSONNumber checks the number grammar of RFC 8259 section 6.
 func validJSONNumber(s string) bool {
