@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/ident"
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
 // Limits of one lookup: how many levels of parents and transformation
@@ -100,12 +102,72 @@ func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error)
 	return j, nil
 }
 
-// loadJourney reads the events naming ids, then follows aggregation
-// parents and transformation inputs upstream, up to maxUpstreamDepth
-// levels.
-// NOTE: this is a direct store walk; the lineage engine (package trace)
-// covers downstream and containment intervals and can replace it.
+// loadJourney returns the journey of ids: from a backward trace of ids[0]
+// when the store keeps a lineage index, else from a direct walk.
 func (h *Handler) loadJourney(ctx context.Context, ids []string) (*journey, error) {
+	if h.tracer != nil {
+		return h.traceJourney(ctx, ids[0])
+	}
+	return h.walkJourney(ctx, ids)
+}
+
+// traceJourney reads the events of a backward trace from root: its own
+// events, those of the containers it was in while it was inside, and
+// those of the lots and transformation inputs it came from, up to
+// maxTraceDepth edges away.
+func (h *Handler) traceJourney(ctx context.Context, root string) (*journey, error) {
+	j := &journey{own: map[*epcis.Event]bool{}}
+	g, err := h.tracer.Trace(ctx, root, trace.Options{Direction: trace.Backward, Depth: maxTraceDepth})
+	if errors.Is(err, store.ErrNotFound) {
+		return j, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", root, err)
+	}
+	own := map[string]bool{}
+	var eventIDs []string
+	seen := map[string]bool{}
+	for _, n := range g.Nodes {
+		for _, st := range n.Steps {
+			if n.ID == g.Root {
+				own[st.EventID] = true
+			}
+			if !seen[st.EventID] && len(eventIDs) < maxJourneyEvents {
+				seen[st.EventID] = true
+				eventIDs = append(eventIDs, st.EventID)
+			}
+		}
+	}
+	if len(eventIDs) == 0 {
+		return j, nil
+	}
+	page, err := h.opts.Store.QueryEvents(ctx, store.Query{EventIDs: eventIDs, OrderBy: "eventTime", PerPage: maxJourneyEvents})
+	if err != nil {
+		return nil, fmt.Errorf("query traced events: %w", err)
+	}
+	for _, se := range page.Events {
+		e, err := epcis.UnmarshalEventJSON(se.Doc)
+		if err != nil {
+			return nil, fmt.Errorf("decode stored event %s: %w", se.EventID, err)
+		}
+		if e.EventID == "" {
+			e.EventID = se.EventID
+		}
+		j.events = append(j.events, e)
+		j.own[e] = own[se.EventID]
+	}
+	sort.SliceStable(j.events, func(a, b int) bool { return j.events[a].EventTime.Before(j.events[b].EventTime) })
+	return j, nil
+}
+
+// maxTraceDepth bounds the backward trace: enough for item → case →
+// pallet and for lot → transformation → input lot → its origin.
+const maxTraceDepth = 6
+
+// walkJourney reads the events naming ids, then follows aggregation
+// parents and transformation inputs upstream, up to maxUpstreamDepth
+// levels. It serves stores without a lineage index.
+func (h *Handler) walkJourney(ctx context.Context, ids []string) (*journey, error) {
 	j := &journey{own: map[*epcis.Event]bool{}}
 	seenEvent := map[string]bool{}
 	seenID := map[string]bool{}

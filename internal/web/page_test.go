@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
 func TestScanPageWarnings(t *testing.T) {
@@ -173,5 +175,42 @@ func TestComplaintCSRF(t *testing.T) {
 				t.Errorf("no receipt with complaint number 1")
 			}
 		})
+	}
+}
+
+// plainStore hides the lineage index of a store, so that the page walks
+// the events itself.
+type plainStore struct{ store.Store }
+
+func TestScanJourneyTraceAndWalkAgree(t *testing.T) {
+	site := newDemoSite(t, 2)
+	walker, err := New(Options{Store: plainStore{site.h.opts.Store}, Directory: site.h.opts.Directory,
+		Feedback: site.h.opts.Feedback, Now: site.h.opts.Now, CSRFKey: []byte("test key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer walker.Close()
+	if walker.tracer != nil || site.h.tracer == nil {
+		t.Fatalf("tracer: walker %v, demo site %v; want nil and set", walker.tracer, site.h.tracer)
+	}
+	tests := []struct {
+		note  string
+		wants []string
+	}{
+		{"chilled pork (recalled lot)", []string{"清远鸿丰生猪养殖场", "佛山顺德粤肉屠宰有限公司", "广州惠民超市天河店", "召回"}},
+		{"drug traceability code (dispensed at a hospital)", []string{"广州南粤制药有限公司", "广东康达医药物流有限公司", "东莞仁和医院"}},
+		{"PrNd oxide (separation output exceeds input)", []string{"梅州平远稀土矿业有限公司", "清远粤稀分离有限公司"}},
+	}
+	for _, tt := range tests {
+		target := "/scan?code=" + url.QueryEscape(site.code(t, tt.note))
+		for name, h := range map[string]http.Handler{"trace": site.h, "walk": walker} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			for _, want := range tt.wants {
+				if !strings.Contains(rec.Body.String(), want) {
+					t.Errorf("%s journey of %q lacks %q", name, tt.note, want)
+				}
+			}
+		}
 	}
 }

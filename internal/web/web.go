@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
 //go:embed templates/*.html
@@ -91,6 +92,10 @@ type Options struct {
 	// SuspectScans is the scan count from which a code is flagged as
 	// possibly copied; 0 means DefaultSuspectScans.
 	SuspectScans int64
+	// Tracer walks the lineage index for journeys; nil means a tracer over
+	// Store when it is a store.LineageStore, else a direct walk of the
+	// events naming the code and their containers and inputs.
+	Tracer *trace.Tracer
 	// CSRFKey signs complaint form tokens; nil means a random key, so
 	// forms rendered before a restart are rejected after it.
 	CSRFKey []byte
@@ -104,14 +109,15 @@ const DefaultSuspectScans = 50
 // Handler serves the pages and the resolver. Create it with New; it is
 // safe for concurrent use.
 type Handler struct {
-	opts  Options
-	tmpl  *template.Template
-	csrf  []byte
-	log   *slog.Logger
-	now   func() time.Time
-	files http.Handler
-	cache journeyCache
-	scans *scanBuffer
+	opts   Options
+	tmpl   *template.Template
+	csrf   []byte
+	log    *slog.Logger
+	now    func() time.Time
+	files  http.Handler
+	cache  journeyCache
+	tracer *trace.Tracer
+	scans  *scanBuffer
 
 	muxOnce sync.Once
 	mux     *http.ServeMux
@@ -147,6 +153,10 @@ func New(opts Options) (*Handler, error) {
 	}
 	h.files = http.StripPrefix("/static/", http.FileServerFS(sub))
 	h.scans = newScanBuffer(opts.Feedback, h.log)
+	h.tracer = opts.Tracer
+	if ls, ok := opts.Store.(store.LineageStore); ok && h.tracer == nil {
+		h.tracer = trace.New(ls)
+	}
 	return h, nil
 }
 
