@@ -56,7 +56,7 @@ const (
 // fixture is a secured server over a SQLite store with three enterprises,
 // two regulators and the operator, each with a token.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	st      *sqlite.Store
 	svc     *party.Service
 	handler http.Handler
@@ -104,7 +104,7 @@ func (c *fakeClock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "suyuan.db")
