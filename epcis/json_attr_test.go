@@ -30,7 +30,7 @@ func TestJSONKeepsXMLAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"@measurementUnitCode":"KGM"`, `"#text":"3.5"`, `"@a:shift":"1"`, `"@id":"B7"`} {
+	for _, want := range []string{`"-measurementUnitCode":"KGM"`, `"#text":"3.5"`, `"-a:shift":"1"`, `"-id":"B7"`} {
 		if !strings.Contains(string(doc), want) {
 			t.Errorf("JSON lacks %s: %s", want, doc)
 		}

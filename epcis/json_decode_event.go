@@ -208,13 +208,13 @@ func (r *eventReader) elements(ptr string, name Element, n *jsonNode, inArray bo
 }
 
 // attribute reads a member that the encoder wrote for an XML attribute of
-// an extension element: "@" followed by a prefixed or plain name, with a
-// string value. JSON-LD keywords are not attributes.
+// an extension element: "-" followed by a prefixed or plain name, with a
+// string value.
 func (r *eventReader) attribute(ptr, key string, n *jsonNode) (Attr, bool) {
-	if len(key) < 2 || key[0] != '@' || n.kind != jsonString || jsonLDKeyword(key) {
+	name, ok := strings.CutPrefix(key, attrMarker)
+	if !ok || name == "" || n.kind != jsonString {
 		return Attr{}, false
 	}
-	name := key[1:]
 	if !strings.Contains(name, ":") {
 		return Attr{Local: name, Value: n.text}, true
 	}
@@ -223,17 +223,6 @@ func (r *eventReader) attribute(ptr, key string, n *jsonNode) (Attr, bool) {
 		return Attr{}, false
 	}
 	return Attr{Space: el.Space, Prefix: el.Prefix, Local: el.Local, Value: n.text}, true
-}
-
-// jsonLDKeyword reports whether key is a keyword of JSON-LD 1.1.
-func jsonLDKeyword(key string) bool {
-	switch key {
-	case "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included",
-		"@index", "@json", "@language", "@list", "@nest", "@none", "@prefix", "@propagate",
-		"@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab":
-		return true
-	}
-	return false
 }
 
 // event maps an event object; base is its JSON pointer.

@@ -695,9 +695,10 @@ func (w *jsonWriter) element(b *bytes.Buffer, el *Element) error {
 
 // attributed writes an extension element that carries XML attributes,
 // which EPCIS 2.0 JSON-LD has no form for, so that no data is lost: an
-// object whose members are the attributes, named "@" followed by the
-// attribute's prefixed name (JSON-LD ignores members that look like
-// keywords), then the element's children, or its text as member "#text".
+// object whose members are the attributes, named "-" followed by the
+// attribute's prefixed name, then the element's children, or its text as
+// member "#text", as common XML-to-JSON mappings do. JSON-LD processors
+// drop such members, which no context defines.
 // The JSON decoder reads this form back into Attrs.
 func (w *jsonWriter) attributed(b *bytes.Buffer, el *Element) error {
 	b.WriteByte('{')
@@ -708,7 +709,7 @@ func (w *jsonWriter) attributed(b *bytes.Buffer, el *Element) error {
 		if a.Space != "" {
 			key = w.ns.key(&Element{Space: a.Space, Prefix: a.Prefix, Local: a.Local})
 		}
-		o.key("@" + key)
+		o.key(attrMarker + key)
 		writeJSONString(b, a.Value)
 	}
 	if el.Kind == KindObject {
@@ -726,6 +727,9 @@ func (w *jsonWriter) attributed(b *bytes.Buffer, el *Element) error {
 // textMember holds the text of an extension element written as an object
 // because it carries XML attributes.
 const textMember = "#text"
+
+// attrMarker starts the member name of an XML attribute.
+const attrMarker = "-"
 
 // validJSONNumber checks the number grammar of RFC 8259 section 6.
 func validJSONNumber(s string) bool {
