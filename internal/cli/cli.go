@@ -19,7 +19,7 @@ const (
 	ExitUsage   = 2 // bad flags or arguments
 )
 
-// Env is what a subcommand reads and writes besides its arguments.
+// Env holds the standard streams of a subcommand.
 type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer

@@ -36,6 +36,8 @@ type serveConfig struct {
 	// directory is the master data of the consumer pages; nil shows
 	// codes without enterprise and product names.
 	directory web.Directory
+	// audit configures the signed audit log.
+	audit auditConfig
 }
 
 func init() {
@@ -57,6 +59,7 @@ func init() {
 			fs.StringVar(&cfg.logLevel, "log-level", "info", "日志级别 / log level: debug, info, warn, error")
 			fs.StringVar(&cfg.logFormat, "log-format", "text", "日志格式 / log format: text or json")
 			securityFlags(fs, cfg)
+			cfg.audit.setup(fs, false)
 		},
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			if len(args) > 0 {
@@ -114,6 +117,14 @@ func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger)
 		return err
 	}
 	defer closeWeb()
+	logCtx, stopLog := context.WithCancel(ctx)
+	waitLog, err := startAuditLog(logCtx, env, st, srv, cfg.audit, logger)
+	if err != nil {
+		stopLog()
+		return err
+	}
+	defer waitLog()
+	defer stopLog()
 	hs := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),
