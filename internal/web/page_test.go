@@ -197,7 +197,7 @@ func TestScanJourneyTraceAndWalkAgree(t *testing.T) {
 		note  string
 		wants []string
 	}{
-		{"chilled pork (recalled lot)", []string{"清远鸿丰生猪养殖场", "佛山顺德粤肉屠宰有限公司", "广州惠民超市天河店", "召回"}},
+		{"chilled pork (recalled lot)", []string{"清远鸿丰生猪养殖场", "佛山顺德粤肉屠宰有限公司", "广州惠民超市天河店", "<strong>召回</strong>"}},
 		{"drug traceability code (dispensed at a hospital)", []string{"广州南粤制药有限公司", "广东康达医药物流有限公司", "东莞仁和医院"}},
 		{"PrNd oxide (separation output exceeds input)", []string{"梅州平远稀土矿业有限公司", "清远粤稀分离有限公司"}},
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -221,7 +222,10 @@ type resolverErrorView struct {
 	// M holds the page texts in the page's language.
 	M            map[string]string
 	URI, Message string
-	LangURL      string
+	// Summary explains the kind of error in the page's language; Message
+	// is the detail from package ident.
+	Summary string
+	LangURL string
 }
 
 func (v *resolverErrorView) T(key string) string { return text(v.D.Lang, key) }
@@ -258,6 +262,10 @@ func (h *Handler) resolverError(w http.ResponseWriter, r *http.Request, uri stri
 		q.Set("lang", "en")
 	}
 	v := &resolverErrorView{D: d, M: messagesByLang[d.Lang], URI: uri, Message: err.Error(), LangURL: r.URL.EscapedPath() + "?" + q.Encode()}
+	v.Summary = v.M["resolverSyntax"]
+	if errors.Is(err, ident.ErrCheckDigit) {
+		v.Summary = v.M["resolverCheckDigit"]
+	}
 	hdr := w.Header()
 	hdr.Set("Content-Security-Policy", contentSecurityPolicy)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
