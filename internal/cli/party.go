@@ -16,6 +16,7 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/api"
 	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/web"
 )
 
 // registryStore is a store that also keeps the party registry; both
@@ -52,6 +53,9 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 	if err != nil {
 		return nil, err
 	}
+	if cfg.directory == nil {
+		cfg.directory = registryDirectory{ps}
+	}
 	guard := party.NewGuard(st, ps, logger)
 	cs := newCaptureService(guard, logger)
 	cs.Authorizer = &party.CaptureRules{Parties: ps, Events: st}
@@ -63,6 +67,35 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 	}
 	logger.Info("party registry loaded", "company_prefixes", n)
 	return srv, nil
+}
+
+// registryDirectory serves the consumer pages' master data from the party
+// registry: a registered location names the enterprise that owns it.
+// NOTE: parties named by PGLN or credit code, and products, are not looked
+// up, so the pages show such codes without names.
+type registryDirectory struct{ ps store.PartyStore }
+
+func (d registryDirectory) Party(ctx context.Context, id string) (web.Party, bool, error) {
+	l, err := d.ps.Location(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return web.Party{}, false, nil
+	}
+	if err != nil {
+		return web.Party{}, false, err
+	}
+	p, err := d.ps.Party(ctx, l.PartyID)
+	if err != nil {
+		return web.Party{}, false, err
+	}
+	out := web.Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: p.Region}
+	for _, lic := range p.Licences {
+		out.Licences = append(out.Licences, lic.Kind)
+	}
+	return out, true, nil
+}
+
+func (d registryDirectory) Product(context.Context, string) (web.Product, bool, error) {
+	return web.Product{}, false, nil
 }
 
 // securityFlags declares the serve command's authentication flags.

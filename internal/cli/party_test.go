@@ -70,7 +70,7 @@ func newServedFixture(t *testing.T) *servedFixture {
 	if err != nil {
 		t.Fatalf("securedServer: %v", err)
 	}
-	closeWeb, err := mountWeb(ctx, st, srv, nil, logger)
+	closeWeb, err := mountWeb(ctx, st, srv, cfg.directory, logger)
 	if err != nil {
 		t.Fatalf("mountWeb: %v", err)
 	}
@@ -123,6 +123,13 @@ func publicTarget(pattern string) string {
 func TestServedPublicRoutesLeakNothing(t *testing.T) {
 	f := newServedFixture(t)
 	never := []string{"PO-B-1001", "PO-C-2002", "9.99", "8.88", "丙超市", "6907777.00001", f.tokenA}
+
+	// The consumer page names the producer from the registry.
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, httptest.NewRequest("GET", publicTarget("GET /scan"), nil))
+	if !strings.Contains(rec.Body.String(), "甲乳业有限公司") {
+		t.Errorf("consumer page lacks the producer's registered name")
+	}
 
 	patterns := make([]string, 0)
 	for p := range f.srv.Patterns() {
