@@ -279,13 +279,19 @@ func TestRegulatorReadsLogged(t *testing.T) {
 	if rec := f.do(regLocal, "GET", "/events", ""); rec.Code != http.StatusOK {
 		t.Fatalf("regulator query: status %d", rec.Code)
 	}
+	if rec := f.do(regLocal, "GET", "/bizLocations", ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "414/6901234") {
+		t.Fatalf("regulator location list: status %d: %s", rec.Code, rec.Body)
+	}
 	var entries []store.Access
 	rec := f.do(entA, "GET", "/api/v1/access-log", "")
 	if err := json.Unmarshal(rec.Body.Bytes(), &entries); err != nil {
 		t.Fatalf("decode access log: %v: %s", err, rec.Body)
 	}
-	var found bool
+	var found, listed bool
 	for _, e := range entries {
+		if e.ActorPartyID == "rgz" && e.Action == "list bizLocations" && e.PartyID == "pa" {
+			listed = true
+		}
 		if e.ActorPartyID == "rgz" && e.Action == "query" && e.PartyID == "pa" {
 			found = true
 			if e.Actor == "" || e.Time.IsZero() {
@@ -295,6 +301,9 @@ func TestRegulatorReadsLogged(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("A's access log lacks the regulator's query: %+v", entries)
+	}
+	if !listed {
+		t.Errorf("A's access log lacks the regulator's location listing: %+v", entries)
 	}
 	rec = f.do(entB, "GET", "/api/v1/access-log", "")
 	if strings.Contains(rec.Body.String(), `"rgz"`) {

@@ -211,32 +211,46 @@ func (g *Guard) Distinct(ctx context.Context, r store.Resource, after string, li
 			return nil, err
 		}
 	}
-	allowed := func(value string) (bool, error) {
+	// owner returns the party a value belongs to when the caller may see
+	// it, else "".
+	owner := func(value string) (string, error) {
 		if r == store.ResourceEPCs {
 			if v.Audience() == Enterprise {
-				return Owns(p.Party, value), nil
+				if Owns(p.Party, value) {
+					return p.Party.ID, nil
+				}
+				return "", nil
 			}
 			for _, sp := range scope {
 				if Owns(sp, value) {
-					return true, nil
+					return sp.ID, nil
 				}
 			}
-			return false, nil
+			return "", nil
 		}
 		l, err := v.location(ctx, value)
 		if err != nil || l == nil {
-			return false, err
+			return "", err
 		}
 		if v.Audience() == Enterprise {
-			return l.PartyID == p.Party.ID, nil
+			if l.PartyID == p.Party.ID {
+				return l.PartyID, nil
+			}
+			return "", nil
 		}
-		owner, err := v.party(ctx, l.PartyID)
+		lp, err := v.party(ctx, l.PartyID)
 		if err != nil {
-			return false, err
+			return "", err
 		}
-		return v.Covers(l.Division, owner), nil
+		if v.Covers(l.Division, lp) {
+			return l.PartyID, nil
+		}
+		return "", nil
 	}
-	var out []string
+	var (
+		out    []string
+		owners []string
+	)
 	// Read in batches until the page is full; stop after a bounded number
 	// of batches so that a caller who may see little cannot make the
 	// server read everything.
@@ -246,12 +260,13 @@ func (g *Guard) Distinct(ctx context.Context, r store.Resource, after string, li
 			return nil, err
 		}
 		for _, val := range values {
-			ok, err := allowed(val)
+			id, err := owner(val)
 			if err != nil {
 				return nil, err
 			}
-			if ok && len(out) < limit {
+			if id != "" && len(out) < limit {
 				out = append(out, val)
+				owners = append(owners, id)
 			}
 		}
 		if len(values) < limit {
@@ -259,7 +274,36 @@ func (g *Guard) Distinct(ctx context.Context, r store.Resource, after string, li
 		}
 		after = values[len(values)-1]
 	}
+	if v.Audience() == Regulator {
+		if err := g.logListing(ctx, v, string(r), owners); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// logListing records a regulator's listing of enterprise identifiers or
+// locations: one access-log entry per enterprise concerned.
+func (g *Guard) logListing(ctx context.Context, v *Viewer, resource string, owners []string) error {
+	counts := map[string]int{}
+	var order []string
+	for _, id := range owners {
+		if counts[id] == 0 {
+			order = append(order, id)
+		}
+		counts[id]++
+	}
+	p := v.Principal()
+	for _, id := range order {
+		err := g.Parties.AppendAccess(ctx, store.Access{
+			Time: g.now(), Actor: p.Actor, ActorPartyID: p.Party.ID, Action: "list " + resource,
+			PartyID: id, Target: fmt.Sprintf("%d values", counts[id]), RemoteAddr: RemoteAddrFrom(ctx),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // partiesIn returns the enterprises a regulator supervises.
