@@ -62,6 +62,17 @@ func runScenarioPalletUnpackRepack(t *testing.T, st backend) {
 		if got, want := c.stepHours(g.Node(p2)), []int{7, 8}; !slices.Equal(got, want) {
 			t.Errorf("steps of pallet 2: got hours %v, want %v", got, want)
 		}
+		var link *trace.Link
+		for i := range g.Links {
+			if g.Links[i].From == p1 && g.Links[i].To == case1 {
+				link = &g.Links[i]
+			}
+		}
+		if link == nil || link.ValidFrom == nil || link.ValidTo == nil || !link.ValidFrom.Equal(c.at(3)) || !link.ValidTo.Equal(c.at(6)) {
+			t.Errorf("pallet 1 to case 1 link: got %+v, want valid from hour 3 to hour 6", link)
+		} else if link.EventID == "" {
+			t.Errorf("pallet 1 to case 1 link has no eventID")
+		}
 		if n := g.Node(p1); n.Kind != trace.KindContainer {
 			t.Errorf("kind of pallet: got %s, want container", n.Kind)
 		}

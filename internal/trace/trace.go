@@ -124,8 +124,8 @@ type Link struct {
 	ValidTo   *time.Time `json:"validTo,omitempty"`
 	Quantity  *float64   `json:"quantity,omitempty"`
 	UOM       string     `json:"uom,omitempty"`
-	// EventID is the event that wrote the edge (for containment, the one
-	// that opened it is not singled out: the edge's own event).
+	// EventID is the event that wrote the edge; for a containment, the
+	// event that opened it.
 	EventID string `json:"eventID,omitempty"`
 	seq     int64
 }
@@ -286,6 +286,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 		}
 		return strings.Compare(a, b)
 	})
+
 	touches, err := t.ls.Touches(ctx, ids)
 	if err != nil {
 		return err
@@ -298,6 +299,9 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	if err != nil {
 		return err
 	}
+
+	// Load the steps of the touches inside each node's spans, of each
+	// node's last event and of each link's event, in one call.
 	var seqs []int64
 	seqSeen := map[int64]bool{}
 	wanted := map[string][]store.Touch{}
@@ -330,6 +334,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	for i := range g.Links {
 		g.Links[i].EventID = steps[g.Links[i].seq].EventID
 	}
+
 	for _, id := range ids {
 		n := Node{ID: id, Kind: kindOf(id, byID[id], edges), Depth: depth[id], Steps: []store.Step{}}
 		for _, tc := range wanted[id] {

@@ -230,7 +230,17 @@ func (w *walk) run(ctx context.Context, start []string) error {
 	return nil
 }
 
+// link adds the graph link of edge e for span s. A containment link names
+// the event that opened the span.
 func (w *walk) link(e store.Edge, s span) {
+	if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+		for _, o := range w.edges.from[e.From] {
+			if o.To == e.To && o.Kind == e.Kind && o.Op != store.OpDelete && o.Time.UnixNano() == s.from {
+				e = o
+				break
+			}
+		}
+	}
 	k := linkKey{e.From, e.To, e.Kind, e.Seq, s.to}
 	if _, ok := w.links[k]; ok {
 		return
