@@ -69,8 +69,10 @@ type result struct {
 type field struct{ Label, Value string }
 
 type stepView struct {
-	Date, Title, Party, Place string
-	Own                       bool
+	// Date is the local time for people; DateTime the RFC 3339 form for
+	// the time element.
+	Date, DateTime, Title, Party, Place string
+	Own                                 bool
 }
 
 type warning struct {
@@ -306,7 +308,8 @@ func (h *Handler) partyName(lang Lang, p Party) string {
 
 // step describes one event for the timeline: when, what, who and where.
 func (h *Handler) step(ctx context.Context, lang Lang, e *epcis.Event, own bool) stepView {
-	s := stepView{Date: localTime(e).Format("2006-01-02 15:04"), Own: own}
+	local := localTime(e)
+	s := stepView{Date: local.Format("2006-01-02 15:04"), DateTime: local.Format(time.RFC3339), Own: own}
 	key := cbvShort(e.BizStep)
 	if e.Type == epcis.TransformationEvent {
 		key = "transformation"
