@@ -11,7 +11,7 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
-// View is an event with what the platform knows about it for one caller.
+// View is an event with the registry facts about it for one caller.
 type View struct {
 	Event    *epcis.Event
 	Relation Relation
@@ -21,9 +21,9 @@ type View struct {
 	Owner *store.Party
 }
 
-// Projection is what leaves the platform for one audience: an EPCIS event
-// for enterprises, regulators and administrators, a consumer step for the
-// public.
+// Projection is the part of an event released to one audience: an EPCIS
+// event for enterprises, regulators and administrators, a consumer step for
+// the public.
 type Projection struct {
 	Event    *epcis.Event
 	Consumer *ConsumerStep

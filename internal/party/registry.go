@@ -1,8 +1,9 @@
 // Package party owns the registry of enterprises, regulators and their
-// locations, the credentials that identify callers (API tokens, web users,
-// sessions), the capture rules that decide whether a caller may report an
-// event, and the projection of events for each audience: what the public,
-// an enterprise, a regulator and the platform administrator may see.
+// locations, and the credentials that identify callers (API tokens, web
+// users, sessions). It also owns the capture rules that decide whether a
+// caller may report an event, and the projection of events for each
+// audience: what the public, an enterprise, a regulator and the platform
+// administrator may see.
 //
 // Every endpoint that returns events goes through Project, and every store
 // used by the HTTP interface is wrapped by Guard, so that one set of rules
@@ -111,9 +112,9 @@ func NewID(prefix string) string {
 }
 
 // NormalizeParty checks a party registration and brings its values into
-// stored form: the USCC is validated with its check characters (GB 32100),
-// the GLN becomes a canonical Digital Link of AI (417), company prefixes
-// and code prefixes are checked, and division codes must exist
+// stored form. The USCC is validated with its check characters (GB 32100),
+// and the GLN becomes a canonical Digital Link of AI (417). Company
+// prefixes and code prefixes are checked, and division codes must exist
 // (GB/T 2260). It sets ID when empty and the timestamps. The first broken
 // rule is returned as a *FieldError.
 func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
@@ -133,6 +134,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 	} else if !validID(p.ID) {
 		return p, &FieldError{Field: "id", Value: p.ID, Message: "must be 1 to 64 letters, digits, '-' or '_'", MessageZH: "ID 只能包含字母、数字、- 和 _，最长 64 位"}
 	}
+
 	if p.USCC != "" {
 		code, err := cncode.ParseUSCC(p.USCC)
 		if err != nil {
@@ -147,6 +149,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 		return p, &FieldError{Field: "uscc", Value: "", Message: "an enterprise must give its unified social credit code (18 characters)",
 			MessageZH: "企业须填写 18 位统一社会信用代码"}
 	}
+
 	if p.GLN != "" {
 		gln, err := canonicalGLN(p.GLN)
 		if err != nil {
@@ -171,6 +174,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 	}
 	p.CompanyPrefixes = dedupe(p.CompanyPrefixes)
 	p.CodePrefixes = dedupe(p.CodePrefixes)
+
 	if p.Region != "" {
 		if err := checkDivision("region", p.Region, false); err != nil {
 			return p, err
@@ -178,6 +182,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 	} else if p.Kind == store.PartyEnterprise {
 		return p, &FieldError{Field: "region", Value: "", Message: "an enterprise must give its GB/T 2260 division code", MessageZH: "企业须填写行政区划代码"}
 	}
+
 	for i, l := range p.Licences {
 		if _, ok := LicenceKinds[l.Kind]; !ok {
 			return p, &FieldError{Field: fmt.Sprintf("licences[%d].kind", i), Value: l.Kind,
@@ -196,6 +201,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 				Message: "ends before validFrom " + l.ValidFrom.Format(time.DateOnly), MessageZH: "有效期截止日早于起始日"}
 		}
 	}
+
 	if p.Kind == store.PartyRegulator {
 		if p.Jurisdiction == "" {
 			return p, &FieldError{Field: "jurisdiction", Value: "", Message: "a regulator must give its jurisdiction as a GB/T 2260 division code prefix",
@@ -210,6 +216,7 @@ func NormalizeParty(p store.Party, now time.Time) (store.Party, error) {
 	} else if p.Jurisdiction != "" {
 		return p, &FieldError{Field: "jurisdiction", Value: p.Jurisdiction, Message: "only regulators have a jurisdiction", MessageZH: "只有监管部门有辖区"}
 	}
+
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = now.UTC()
 	}

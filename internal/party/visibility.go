@@ -150,7 +150,7 @@ func refsOf(e *epcis.Event) eventRefs {
 }
 
 // Place returns the registered location of the event (its bizLocation,
-// else its readPoint) and the party owning it; both are nil when neither
+// else its readPoint) and the party owning it. Both are nil when neither
 // location is registered.
 func (v *Viewer) Place(ctx context.Context, e *epcis.Event) (*store.Location, *store.Party, error) {
 	for _, loc := range []*epcis.Location{e.BizLocation, e.ReadPoint} {
