@@ -120,6 +120,9 @@ func (s *Server) routes() []route {
 
 		h("GET /api/v1/codes/parse", s.handleCodeParse),
 
+		h("GET /api/v1/trace/{id...}", s.handleTrace),
+		h("GET /api/v1/recall-scope", s.handleRecallScope),
+		h("GET /api/v1/export/fsma204", s.handleFSMA204),
 	}
 	for _, tl := range topLevels {
 		rs = append(rs,
