@@ -3,11 +3,13 @@ package trace
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/ident/cncode"
+	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
 // RegionUnknown is the region of a holder whose administrative division
@@ -271,7 +273,8 @@ func (sc *Scope) add(buckets map[string]map[string]*Bucket, a Affected) {
 		}
 		b.Objects++
 		if a.UOM != "" {
-			b.Quantities[a.UOM] += a.Quantity
+			// Round away the binary noise of summed decimals.
+			b.Quantities[a.UOM] = math.Round((b.Quantities[a.UOM]+a.Quantity)*1e6) / 1e6
 		}
 		switch a.Status {
 		case StatusInStock, StatusInTransit:
@@ -284,13 +287,24 @@ func (sc *Scope) add(buckets map[string]map[string]*Bucket, a Affected) {
 
 // sharesOf returns the affected entries of a node. An instance is one
 // entry of 1 EA with its last known holder. A class (a lot) can be split
-// over several holders. Each event that sends a quantity of it to a
-// destination party adds that quantity to the party's share. Later events
-// at the share's location update the share's status (receiving, retail
-// sale). A class without such events is one entry with its last holder.
+// over several holders, so it gets one share per holder, kept like a
+// ledger over the events that give a quantity of it:
+//   - the first event without destinations (commissioning, a
+//     transformation output) opens a share at its bizLocation;
+//   - a shipping (bizStep shipping or departing, or disposition in_transit)
+//     moves its quantity from the share of its source party or location
+//     (else from the first share) to the share of its destination party
+//     (or location);
+//   - another event with destinations (a receiving, say) opens the
+//     destination's share with its quantity if none exists, and otherwise
+//     only updates that share's holder and status;
+//   - an event without destinations at a share's location updates that
+//     share's status (a retail sale, a recall hold).
 //
-// NOTE: quantities sold or consumed out of a share are not subtracted, so
-// a share is what the holder received.
+// A class without quantity events is one entry with its last holder.
+//
+// NOTE: quantities sold, consumed or destroyed are not subtracted, so a
+// share whose last event is a retail sale counts wholly as delivered.
 func sharesOf(n Node) []Affected {
 	base := Affected{ID: n.ID, Kind: n.Kind, Holder: n.Holder, Region: RegionUnknown, Channel: ChannelUnknown, Status: statusOf(n.Holder), Quantity: 1, UOM: "EA"}
 	if n.Kind != KindClass {
@@ -300,39 +314,114 @@ func sharesOf(n Node) []Affected {
 	if n.Quantity != nil {
 		base.Quantity, base.UOM = *n.Quantity, n.UOM
 	}
-	var shares []*Affected
-	byParty := map[string]*Affected{}
+
+	var (
+		order  []string
+		origin string // the share opened by the first event, if any
+	)
+	shares := map[string]*Affected{}
+	open := func(key string, h *Holder, q float64, uom string) *Affected {
+		a := &Affected{ID: n.ID, Kind: n.Kind, Region: RegionUnknown, Channel: ChannelUnknown, Holder: h, Quantity: q, UOM: uom}
+		shares[key] = a
+		order = append(order, key)
+		return a
+	}
 	for i, st := range n.Steps {
 		h := holderOf(st)
 		tc := n.touches[i]
-		if h.Party != "" && tc.Quantity != nil && len(st.Destinations) > 0 {
-			a := byParty[h.Party]
-			if a == nil {
-				a = &Affected{ID: n.ID, Kind: n.Kind, Region: RegionUnknown, Channel: ChannelUnknown, UOM: tc.UOM}
-				byParty[h.Party] = a
-				shares = append(shares, a)
+		if tc.Quantity == nil {
+			updateAt(shares, st)
+			continue
+		}
+		q := *tc.Quantity
+		if len(st.Destinations) == 0 {
+			if len(shares) == 0 {
+				origin = "location " + h.Location
+				open(origin, h, q, tc.UOM)
+				continue
 			}
-			a.Quantity += *tc.Quantity
+			updateAt(shares, st)
+			continue
+		}
+		key := "party " + h.Party
+		if h.Party == "" {
+			key = "location " + h.Location
+		}
+		if isShipping(st) {
+			from := sourceShare(shares, st)
+			if from == nil && origin != "" {
+				// The producer often ships from another of its locations.
+				from = shares[origin]
+			}
+			if from != nil && from != shares[key] {
+				from.Quantity = max(0, from.Quantity-q)
+			}
+			if a := shares[key]; a != nil {
+				a.Quantity += q
+				a.Holder = h
+				continue
+			}
+		}
+		if a := shares[key]; a != nil {
 			a.Holder = h
 			continue
 		}
-		for _, a := range shares {
-			if st.BizLocation != "" && st.BizLocation == a.Holder.Location {
-				moved := *a.Holder
-				moved.Time, moved.BizStep, moved.Disposition, moved.EventID = st.EventTime, st.BizStep, st.Disposition, st.EventID
-				a.Holder = &moved
+		open(key, h, q, tc.UOM)
+	}
+	var out []Affected
+	for _, key := range order {
+		a := shares[key]
+		if a.Quantity <= 0 && len(order) > 1 {
+			continue
+		}
+		a.Status = statusOf(a.Holder)
+		out = append(out, *a)
+	}
+	if len(out) == 0 {
+		return []Affected{base}
+	}
+	return out
+}
+
+// isShipping reports whether an event moves goods away from their holder.
+func isShipping(st store.Step) bool {
+	step := cbvLocal(st.BizStep)
+	return step == "shipping" || step == "departing" || cbvLocal(st.Disposition) == "in_transit"
+}
+
+// sourceShare returns the share a shipping takes its quantity from: the
+// one of its source party, else of its source location or bizLocation.
+func sourceShare(shares map[string]*Affected, st store.Step) *Affected {
+	for _, typ := range []string{sdOwningParty, sdPossessingParty} {
+		for _, s := range st.Sources {
+			if a := shares["party "+s.Value]; s.Type == typ && a != nil {
+				return a
 			}
 		}
 	}
-	if len(shares) == 0 {
-		return []Affected{base}
+	for _, s := range st.Sources {
+		if a := shares["location "+s.Value]; s.Type == sdLocation && a != nil {
+			return a
+		}
 	}
-	out := make([]Affected, len(shares))
-	for i, a := range shares {
-		a.Status = statusOf(a.Holder)
-		out[i] = *a
+	for _, a := range shares {
+		if st.BizLocation != "" && a.Holder.Location == st.BizLocation {
+			return a
+		}
 	}
-	return out
+	return nil
+}
+
+// updateAt moves the holder of every share located at the event's
+// bizLocation on to the event.
+func updateAt(shares map[string]*Affected, st store.Step) {
+	for _, a := range shares {
+		if st.BizLocation != "" && st.BizLocation == a.Holder.Location {
+			moved := *a.Holder
+			moved.Time, moved.BizStep, moved.Disposition, moved.EventID = st.EventTime, st.BizStep, st.Disposition, st.EventID
+			a.Holder = &moved
+		}
+	}
 }
 
 func sorted(m map[string]*Bucket) []Bucket {

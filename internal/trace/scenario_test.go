@@ -207,6 +207,9 @@ func runScenarioSplitShipment(t *testing.T, st backend) {
 			t.Errorf("holder %d: got in stock %d delivered %d, want %d and %d", tc.party, b.InStock, b.Delivered, tc.stock, tc.delivered)
 		}
 	}
+	if len(sc.Affected) != 2 {
+		t.Errorf("affected shares: got %+v, want 2 (the producer shipped all 100 KGM)", sc.Affected)
+	}
 	if len(sc.Lots) != 1 || sc.Lots[0] != lot {
 		t.Errorf("lots: got %v, want [%s]", sc.Lots, lot)
 	}
