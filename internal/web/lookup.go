@@ -37,18 +37,21 @@ type journey struct {
 	own map[*epcis.Event]bool
 }
 
-// journeyCache keeps recently loaded journeys for a short time, because
-// one label is often scanned by many consumers at once and a journey costs
-// several queries and event decodes. A new event shows on the page at most
-// journeyTTL after it is captured.
+// journeyCache keeps recently loaded journeys, because one label is often
+// scanned by many consumers at once and a journey costs several queries
+// and event decodes. An entry older than journeyTTL is reloaded by one
+// request while the others keep getting the old one, so a new event shows
+// on the page about journeyTTL after it is captured.
 type journeyCache struct {
 	mu      sync.Mutex
-	entries map[string]cachedJourney
+	entries map[string]*cachedJourney
 }
 
 type cachedJourney struct {
 	j       *journey
 	expires time.Time
+	// reloading is set while one request reloads an expired entry.
+	reloading bool
 }
 
 // Bounds of the journey cache.
@@ -57,25 +60,40 @@ const (
 	maxCachedJourneys = 10000
 )
 
-func (c *journeyCache) get(key string, now time.Time) (*journey, bool) {
+// get returns the cached journey of key. reload is true when the caller
+// must load the journey: there is none, or it expired and no other
+// request is reloading it.
+func (c *journeyCache) get(key string, now time.Time) (j *journey, reload bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	if !ok || now.After(e.expires) {
-		return nil, false
+	switch {
+	case !ok:
+		return nil, true
+	case now.Before(e.expires) || e.reloading:
+		return e.j, false
 	}
+	e.reloading = true
 	return e.j, true
 }
 
+// put stores a loaded journey; j nil only clears the reloading mark after
+// a failed reload.
 func (c *journeyCache) put(key string, j *journey, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if j == nil {
+		if e, ok := c.entries[key]; ok {
+			e.reloading = false
+		}
+		return
+	}
 	if c.entries == nil {
-		c.entries = map[string]cachedJourney{}
+		c.entries = map[string]*cachedJourney{}
 	}
 	if len(c.entries) >= maxCachedJourneys {
 		for k, e := range c.entries {
-			if now.After(e.expires) {
+			if now.After(e.expires) && !e.reloading {
 				delete(c.entries, k)
 			}
 		}
@@ -83,22 +101,27 @@ func (c *journeyCache) put(key string, j *journey, now time.Time) {
 			clear(c.entries)
 		}
 	}
-	c.entries[key] = cachedJourney{j: j, expires: now.Add(journeyTTL)}
+	c.entries[key] = &cachedJourney{j: j, expires: now.Add(journeyTTL)}
 }
 
 // journeyOf returns the journey of ids from the cache or the store. The
 // returned journey is shared and must not be modified.
 func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error) {
 	key := strings.Join(ids, "\n")
-	now := time.Now()
-	if j, ok := h.cache.get(key, now); ok {
-		return j, nil
+	cached, reload := h.cache.get(key, time.Now())
+	if !reload {
+		return cached, nil
 	}
 	j, err := h.loadJourney(ctx, ids)
 	if err != nil {
+		h.cache.put(key, nil, time.Now())
+		if cached != nil {
+			h.log.Error("reload journey; showing the cached one", "code", ids[0], "err", err)
+			return cached, nil
+		}
 		return nil, err
 	}
-	h.cache.put(key, j, now)
+	h.cache.put(key, j, time.Now())
 	return j, nil
 }
 
