@@ -23,10 +23,10 @@ const gs1Base = "https://id.gs1.org/"
 //     class, per action; a DELETE without children takes every child out
 //     (EPCIS 2.0 section 7.4.3);
 //   - AssociationEvent: the same, as EdgeAssociated (section 7.4.5);
-//   - TransformationEvent: every input to every output; with a
+//   - TransformationEvent: every input to every output. With a
 //     transformationID, inputs go to the transformation node (the ID
-//     itself) and the node to outputs, so events sharing the ID link up
-//     (section 7.4.6);
+//     itself) and the node to outputs, so that events sharing the ID link
+//     up (section 7.4.6);
 //   - ObjectEvent ADD listing instances and classes: a class of the same
 //     GTIN is the instances' lot, another class is consumed into them;
 //   - ilmd lotNumber on an ObjectEvent ADD or a TransformationEvent:

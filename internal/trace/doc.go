@@ -1,9 +1,9 @@
-// Package trace owns the lineage graph of traced products: it derives the
-// lineage edges and touches of each event at capture (Derive), walks them
-// backward to raw materials and forward to every downstream item and lot
-// (Tracer.Trace), scopes a recall by holder, region and channel
-// (Tracer.RecallScope), and writes the FSMA 204 electronic sortable
-// spreadsheet (21 CFR 1.1455(c)) as CSV or XLSX.
+// Package trace owns the lineage graph of traced products. Derive computes
+// the lineage edges of each event at capture. Tracer.Trace walks them
+// backward to raw materials and forward to every downstream item and lot,
+// Tracer.RecallScope sums a recall by holder, region and channel, and
+// Tracer.FSMA204 with WriteFSMACSV and WriteFSMAXLSX writes the FSMA 204
+// electronic sortable spreadsheet (21 CFR 1.1455(c)).
 //
 // Containment has a time interval: a child inherits the history of a
 // container only while it was inside it, so traces follow pallets, cases

@@ -32,7 +32,7 @@ var FSMAColumns = []string{
 	"EPCIS Event ID",
 }
 
-// fsmaDateLayout is how dates appear in CSV: ISO 8601 with the offset.
+// fsmaDateLayout is the CSV date format: ISO 8601 with the offset.
 const fsmaDateLayout = "2006-01-02T15:04:05Z07:00"
 
 func (r FSMARow) cells() []string {
@@ -65,10 +65,11 @@ func WriteFSMACSV(w io.Writer, rows []FSMARow) error {
 // FSMASheet is the name of the worksheet WriteFSMAXLSX writes.
 const FSMASheet = "FSMA 204"
 
-// WriteFSMAXLSX writes rows as an XLSX workbook of one sheet: a bold,
-// frozen header row with an auto-filter over every column, numbers as
-// numeric cells and event dates as date-time cells in the event's local
-// time (Excel cells carry no time zone, so the offset has its own column).
+// WriteFSMAXLSX writes rows as an XLSX workbook of one sheet. The bold
+// header row is frozen and carries an auto-filter over every column.
+// Quantities are numeric cells and event dates date-time cells in the
+// event's local time; Excel cells carry no time zone, so the offset has
+// its own column.
 func WriteFSMAXLSX(w io.Writer, rows []FSMARow) (err error) {
 	f := excelize.NewFile()
 	defer func() {

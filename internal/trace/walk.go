@@ -47,10 +47,10 @@ func timeOf(ns int64) *time.Time {
 // containmentSpans returns the intervals during which parent held child
 // through edges of kind, from every edge of that kind leaving parent and
 // every edge of that kind reaching child, in (Time, Seq) order. An ADD or
-// OBSERVE opens the interval, a DELETE of the child or of all children
-// closes it, and for EdgeContains an ADD of the child into another parent
-// closes it too, because an object is in one container at a time. Edges of
-// events with an error declaration are ignored.
+// OBSERVE opens the interval, and a DELETE of the child or of all children
+// closes it. For EdgeContains an ADD of the child into another parent
+// closes it too, because an object is in one container at a time. Edges
+// of events with an error declaration are ignored.
 func containmentSpans(kind store.EdgeKind, parent, child string, fromParent, toChild []store.Edge) []span {
 	var evs []store.Edge
 	for _, e := range fromParent {
