@@ -46,9 +46,15 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
+// defaultMaxNodes caps the nodes of a trace response when the request
+// gives no maxNodes, so that a lot reaching millions of items does not
+// build one huge response.
+const defaultMaxNodes = 10000
+
 // handleTrace serves GET /api/v1/trace/{id}: the lineage graph of one
 // identifier (URL-escaped, in any form ident.Parse reads) with
-// direction=backward|forward|both, depth, from and to.
+// direction=backward|forward|both, depth, from, to and maxNodes (default
+// defaultMaxNodes, 0 for no limit).
 func (s *Server) handleTrace(w http.ResponseWriter, r *http.Request) {
 	tr, err := s.tracer()
 	if err != nil {
@@ -61,7 +67,14 @@ func (s *Server) handleTrace(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, &query.ParamError{Param: "direction", Value: q.Get("direction"), Reason: "use backward, forward or both"})
 		return
 	}
-	opts := trace.Options{Direction: dir}
+	opts := trace.Options{Direction: dir, MaxNodes: defaultMaxNodes}
+	if v := q.Get("maxNodes"); v != "" {
+		opts.MaxNodes, err = strconv.Atoi(v)
+		if err != nil || opts.MaxNodes < 0 {
+			s.writeProblem(w, r, &query.ParamError{Param: "maxNodes", Value: v, Reason: "give a number of nodes, 0 for no limit"})
+			return
+		}
+	}
 	if v := q.Get("depth"); v != "" {
 		opts.Depth, err = strconv.Atoi(v)
 		if err != nil || opts.Depth < 0 {

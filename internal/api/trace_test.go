@@ -103,6 +103,8 @@ func TestTraceEndpoint(t *testing.T) {
 		{"unknown item", "/api/v1/trace/" + url.PathEscape("https://id.gs1.org/01/09506000134352/21/ZZ"), 404, nil},
 		{"bad direction", "/api/v1/trace/" + url.PathEscape(traceItem) + "?direction=up", 400, nil},
 		{"bad depth", "/api/v1/trace/" + url.PathEscape(traceItem) + "?depth=-2", 400, nil},
+		{"bad node limit", "/api/v1/trace/" + url.PathEscape(traceItem) + "?maxNodes=x", 400, nil},
+		{"node limit", "/api/v1/trace/" + url.PathEscape(traceItem) + "?maxNodes=1", 200, []string{traceItem}},
 		{"bad time", "/api/v1/trace/" + url.PathEscape(traceItem) + "?from=yesterday", 400, nil},
 		{"bad id", "/api/v1/trace/" + url.PathEscape("no such thing"), 400, nil},
 	} {

@@ -20,17 +20,19 @@ func init() {
 		db        *string
 		direction string
 		depth     int
+		maxNodes  int
 		format    string
 		from, to  string
 	)
 	register(&Command{
 		Name:    "trace",
 		Summary: "追溯一个产品、批次或容器的上下游 / trace an item, lot or container backward or forward",
-		Usage:   "[--db DB] [--direction backward|forward|both] [--depth N] [--from TIME] [--to TIME] [--format table|json|dot] ID",
+		Usage:   "[--db DB] [--direction backward|forward|both] [--depth N] [--max-nodes N] [--from TIME] [--to TIME] [--format table|json|dot] ID",
 		Setup: func(fs *flag.FlagSet) {
 			db = dbFlag(fs)
 			fs.StringVar(&direction, "direction", "backward", "方向 / direction: backward (来源), forward (去向) or both")
 			fs.IntVar(&depth, "depth", 0, "最大层数，0 为不限 / maximum number of edges from the start, 0 for no limit")
+			fs.IntVar(&maxNodes, "max-nodes", 0, "最多节点数，0 为不限 / maximum number of nodes, 0 for no limit")
 			fs.StringVar(&from, "from", "", "时间窗起点 (RFC 3339) / start of the time window, such as 2026-03-01T00:00:00+08:00")
 			fs.StringVar(&to, "to", "", "时间窗终点 (RFC 3339，不含) / end of the time window, exclusive")
 			fs.StringVar(&format, "format", "table", "输出格式 / output format: table, json or dot (Graphviz)")
@@ -46,10 +48,13 @@ func init() {
 			if depth < 0 {
 				return usageErrorf("--depth %d: give 0 for no limit or a positive number", depth)
 			}
+			if maxNodes < 0 {
+				return usageErrorf("--max-nodes %d: give 0 for no limit or a positive number", maxNodes)
+			}
 			if format != "table" && format != "json" && format != "dot" {
 				return usageErrorf("--format %q: use table, json or dot", format)
 			}
-			opts := trace.Options{Direction: dir, Depth: depth}
+			opts := trace.Options{Direction: dir, Depth: depth, MaxNodes: maxNodes}
 			if opts.From, err = parseTimeFlag("from", from); err != nil {
 				return err
 			}
@@ -168,6 +173,9 @@ func describeTraceError(err error) error {
 func writeTraceTable(w io.Writer, g *trace.Graph) error {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "追溯 / trace %s (%s)\n", g.Root, g.Direction)
+	if g.Truncated {
+		fmt.Fprintln(tw, "注意：已达节点上限，图不完整 / note: the node limit was reached, so the graph is incomplete")
+	}
 	fmt.Fprintln(tw, "层 depth\t类型 kind\t标识 id\t最后持有者 holder\t位置 location\t时间 time")
 	for _, n := range g.Nodes {
 		party, loc, at := "-", "-", "-"

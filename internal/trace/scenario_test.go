@@ -102,6 +102,20 @@ func runScenarioPalletUnpackRepack(t *testing.T, st backend) {
 		g := trc(t, tr, i1, trace.Options{To: c.at(7)})
 		wantNodes(t, g, i1, case1, p1, lot)
 	})
+	t.Run("node limit", func(t *testing.T) {
+		g := trc(t, tr, i1, trace.Options{MaxNodes: 2})
+		if !g.Truncated || len(g.Nodes) != 2 {
+			t.Errorf("trace with 2 nodes at most: got %d nodes, truncated %v; want 2, true", len(g.Nodes), g.Truncated)
+		}
+		for _, l := range g.Links {
+			if g.Node(l.From) == nil || g.Node(l.To) == nil {
+				t.Errorf("link %s -> %s leaves the truncated graph", l.From, l.To)
+			}
+		}
+		if g := trc(t, tr, i1, trace.Options{}); g.Truncated {
+			t.Errorf("trace without limit: truncated")
+		}
+	})
 	t.Run("depth limit", func(t *testing.T) {
 		g := trc(t, tr, i1, trace.Options{Depth: 1})
 		wantNodes(t, g, i1, case1, lot)

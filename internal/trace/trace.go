@@ -56,6 +56,9 @@ type Options struct {
 	// zero times do not bound. Containment spans and transformation times
 	// narrow the window as the walk goes on.
 	From, To time.Time
+	// MaxNodes stops each walk once it has reached that many nodes and
+	// marks the graph Truncated; 0 means no limit.
+	MaxNodes int
 }
 
 // NodeKind classifies a node of a trace graph.
@@ -136,6 +139,9 @@ type Graph struct {
 	Direction Direction `json:"direction"`
 	Nodes     []Node    `json:"nodes"`
 	Links     []Link    `json:"links"`
+	// Truncated reports that a walk stopped at Options.MaxNodes, so
+	// nodes beyond the limit are missing.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // Node returns the node with the given canonical identifier, or nil.
@@ -208,6 +214,9 @@ func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, er
 	if _, err := ParseDirection(string(opts.Direction)); err != nil {
 		return nil, err
 	}
+	if opts.MaxNodes < 0 {
+		return nil, fmt.Errorf("%w: node limit %d is negative; give 0 for no limit or a positive number", ErrInvalid, opts.MaxNodes)
+	}
 	if opts.Depth < 0 {
 		return nil, fmt.Errorf("%w: depth %d is negative; give 0 for no limit or a positive number", ErrInvalid, opts.Depth)
 	}
@@ -223,16 +232,18 @@ func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, er
 	spans := map[string][]span{}
 	depth := map[string]int{}
 	links := map[linkKey]*Link{}
+	truncated := false
 	dirs := []bool{opts.Direction == Backward}
 	if opts.Direction == Both {
 		dirs = []bool{true, false}
 	}
 	for _, backward := range dirs {
-		w := &walk{edges: edges, backward: backward, window: window, maxDepth: opts.Depth,
+		w := &walk{edges: edges, backward: backward, window: window, maxDepth: opts.Depth, maxNodes: opts.MaxNodes,
 			spans: map[string][]span{}, depth: map[string]int{}, links: links}
 		if err := w.run(ctx, []string{root}); err != nil {
 			return nil, fmt.Errorf("trace %s: %w", root, err)
 		}
+		truncated = truncated || w.truncated
 		for id, ss := range w.spans {
 			spans[id] = append(spans[id], ss...)
 			if d, ok := depth[id]; !ok || w.depth[id] < d {
@@ -240,8 +251,14 @@ func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, er
 			}
 		}
 	}
-	g := &Graph{Root: root, Direction: opts.Direction}
+	g := &Graph{Root: root, Direction: opts.Direction, Truncated: truncated}
 	for _, l := range links {
+		if _, from := spans[l.From]; !from {
+			continue // an endpoint beyond the node limit
+		}
+		if _, to := spans[l.To]; !to {
+			continue
+		}
 		g.Links = append(g.Links, *l)
 	}
 	slices.SortFunc(g.Links, func(a, b Link) int {

@@ -162,6 +162,10 @@ type walk struct {
 	backward bool
 	window   span
 	maxDepth int
+	// maxNodes caps the nodes reached (0: no cap); truncated records that
+	// the cap dropped a node.
+	maxNodes  int
+	truncated bool
 
 	// spans lists, per node reached, the spans it was expanded with; a
 	// node is expanded again only with a span none of them covers.
@@ -201,6 +205,10 @@ func (w *walk) run(ctx context.Context, start []string) error {
 		var todo []visit
 		for _, v := range frontier {
 			if w.seen(v) {
+				continue
+			}
+			if _, known := w.spans[v.id]; !known && w.maxNodes > 0 && len(w.spans) >= w.maxNodes {
+				w.truncated = true
 				continue
 			}
 			w.spans[v.id] = append(w.spans[v.id], v.span)
