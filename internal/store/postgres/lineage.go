@@ -39,9 +39,14 @@ func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
 }
 
 const (
-	sqlLineageEdges = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
-FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq
-WHERE (e.from_id = ANY($1) OR e.to_id = ANY($2)) AND (cardinality($3::text[]) = 0 OR e.kind = ANY($3))
+	// The two sides are separate queries so that each uses its index;
+	// UNION drops an edge that matches both.
+	sqlLineageEdges = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, '') AS uom, ev.error_declared
+FROM (
+    SELECT * FROM lineage_edges WHERE from_id = ANY($1) AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+    UNION
+    SELECT * FROM lineage_edges WHERE to_id = ANY($2) AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+) e JOIN events ev ON ev.seq = e.event_seq
 ORDER BY e.event_time, e.event_seq, e.from_id, e.to_id`
 	// Touches come from the identifier index, one per (identifier,
 	// event) under the first object role; DISTINCT ON keeps that one.
