@@ -68,14 +68,16 @@ type Licence struct {
 	ValidUntil string
 }
 
-// Licence kinds used by the demo chains.
+// Licence kinds used by the demo chains. They are the kind keys of the
+// party registry (package party), except the dangerous goods transport
+// licence, which the registry does not list.
 const (
-	LicenceFoodBusiness    = "food-business"
-	LicenceDrugBusiness    = "drug-business"
-	LicenceHazchemBusiness = "hazchem-business"
+	LicenceFoodBusiness    = "food-distribution"
+	LicenceDrugBusiness    = "drug-distribution"
+	LicenceHazchemBusiness = "hazardous-chemical"
 	LicenceHazmatTransport = "hazmat-transport"
-	LicenceGasFilling      = "gas-filling"
-	LicencePesticideSale   = "pesticide-sale"
+	LicenceGasFilling      = "special-equipment"
+	LicencePesticideSale   = "pesticide"
 )
 
 // Party is a fictional enterprise, or a private person shown only by role.

@@ -86,11 +86,14 @@ var messages = map[string][2]string{
 	"back":               {"返回查询", "Back to lookup"},
 }
 
-// licenceTitles names licence kinds for warnings.
+// licenceTitles names licence kinds, keyed as in the party registry, for
+// warnings.
 var licenceTitles = map[string][2]string{
-	"hazchem-business": {"危险化学品经营许可证", "hazardous chemicals business licence"},
-	"drug-business":    {"药品经营许可证", "drug business licence"},
-	"food-business":    {"食品经营许可证", "food business licence"},
+	"hazardous-chemical": {"危险化学品经营许可证", "hazardous chemicals business licence"},
+	"drug-distribution":  {"药品经营许可证", "drug business licence"},
+	"food-distribution":  {"食品经营许可证", "food business licence"},
+	"pesticide":          {"农药经营许可证", "pesticide business licence"},
+	"special-equipment":  {"特种设备许可证", "special equipment licence"},
 }
 
 // bizStepTitles names CBV 2.0 business steps by their short name.

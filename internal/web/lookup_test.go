@@ -33,3 +33,22 @@ func TestJourneyCacheReloadsOnce(t *testing.T) {
 		t.Errorf("reloaded entry: got %p reload %v, want the new journey", j, reload)
 	}
 }
+
+func TestCityOfDivision(t *testing.T) {
+	tests := []struct {
+		code, zh, en string
+		ok           bool
+	}{
+		{"440606", "佛山市", "Foshan", true},
+		{"4419", "东莞市", "Dongguan", true},
+		{"445102", "潮州市", "Chaozhou", true},
+		{"110101", "", "", false},
+		{"44", "", "", false},
+	}
+	for _, tt := range tests {
+		zh, en, ok := CityOfDivision(tt.code)
+		if zh != tt.zh || en != tt.en || ok != tt.ok {
+			t.Errorf("CityOfDivision(%q): got %q %q %v, want %q %q %v", tt.code, zh, en, ok, tt.zh, tt.en, tt.ok)
+		}
+	}
+}

@@ -15,15 +15,31 @@ import (
 	"github.com/suyuan-trace/suyuan/ident"
 )
 
-// guangdongCities are the 21 prefecture-level cities of Guangdong, offered
-// in the lookup form so that lookups can be counted by city.
-var guangdongCities = [][2]string{
-	{"广州市", "Guangzhou"}, {"深圳市", "Shenzhen"}, {"珠海市", "Zhuhai"}, {"汕头市", "Shantou"},
-	{"佛山市", "Foshan"}, {"韶关市", "Shaoguan"}, {"河源市", "Heyuan"}, {"梅州市", "Meizhou"},
-	{"惠州市", "Huizhou"}, {"汕尾市", "Shanwei"}, {"东莞市", "Dongguan"}, {"中山市", "Zhongshan"},
-	{"江门市", "Jiangmen"}, {"阳江市", "Yangjiang"}, {"湛江市", "Zhanjiang"}, {"茂名市", "Maoming"},
-	{"肇庆市", "Zhaoqing"}, {"清远市", "Qingyuan"}, {"潮州市", "Chaozhou"}, {"揭阳市", "Jieyang"},
-	{"云浮市", "Yunfu"},
+// guangdongCities are the 21 prefecture-level cities of Guangdong with
+// their GB/T 2260 code prefixes, offered in the lookup form so that
+// lookups can be counted by city.
+var guangdongCities = [][3]string{
+	{"广州市", "Guangzhou", "4401"}, {"深圳市", "Shenzhen", "4403"}, {"珠海市", "Zhuhai", "4404"}, {"汕头市", "Shantou", "4405"},
+	{"佛山市", "Foshan", "4406"}, {"韶关市", "Shaoguan", "4402"}, {"河源市", "Heyuan", "4416"}, {"梅州市", "Meizhou", "4414"},
+	{"惠州市", "Huizhou", "4413"}, {"汕尾市", "Shanwei", "4415"}, {"东莞市", "Dongguan", "4419"}, {"中山市", "Zhongshan", "4420"},
+	{"江门市", "Jiangmen", "4407"}, {"阳江市", "Yangjiang", "4417"}, {"湛江市", "Zhanjiang", "4408"}, {"茂名市", "Maoming", "4409"},
+	{"肇庆市", "Zhaoqing", "4412"}, {"清远市", "Qingyuan", "4418"}, {"潮州市", "Chaozhou", "4451"}, {"揭阳市", "Jieyang", "4452"},
+	{"云浮市", "Yunfu", "4453"},
+}
+
+// CityOfDivision returns the Guangdong prefecture-level city of a GB/T
+// 2260 division code of 4 or 6 digits, in Chinese and English; ok is false
+// for divisions outside Guangdong.
+func CityOfDivision(code string) (zh, en string, ok bool) {
+	if len(code) < 4 {
+		return "", "", false
+	}
+	for _, c := range guangdongCities {
+		if c[2] == code[:4] {
+			return c[0], c[1], true
+		}
+	}
+	return "", "", false
 }
 
 // option is one choice of a select element.
