@@ -113,18 +113,31 @@ func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job
 		return res, err
 	}
 	r := &docReader{s: s, dec: dec, res: &res}
-	counts, err := s.store.CaptureStream(ctx, job.ID, func() (store.Record, error) { return r.next(ctx) })
+	// The document is read, validated and hashed in its own goroutine,
+	// a bounded number of events ahead of the store's writes.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ahead := r.readAhead(rctx)
+	src := &aheadSource{ahead: ahead}
+	counts, err := s.store.CaptureStream(ctx, job.ID, src.next)
 	var conflict *store.ConflictError
+	readOn := err != nil && (errors.Is(err, errRejected) || errors.As(err, &conflict))
+	if err != nil && !readOn {
+		cancel()
+	}
+	// Wait for the reader; from here on r belongs to this goroutine.
+	for range ahead {
+	}
 	switch {
 	case err == nil:
 	case r.stop != nil && errors.Is(err, r.stop):
 		// Reading stopped the capture: the reason is r's own error.
 		return res, r.stop
-	case errors.Is(err, errRejected) || errors.As(err, &conflict):
-		// Read on: invalid events take precedence over denials, and
-		// both over conflicts with stored events.
-		if stop := r.drain(ctx); stop != nil {
-			return res, stop
+	case readOn:
+		// The reader read on to the end: invalid events take precedence
+		// over denials, and both over conflicts with stored events.
+		if r.stop != nil {
+			return res, r.stop
 		}
 		if rerr := r.rejection(); rerr != nil {
 			return res, rerr
@@ -159,40 +172,9 @@ type docReader struct {
 	invalid  []epcis.FieldError
 	denied   []store.JobError
 	previous *epcis.ValidationError
+	ids      canonicalCache
 	// stop is the error that ended reading early, other than io.EOF.
 	stop error
-}
-
-// next returns the next valid, prepared record for the store; io.EOF at
-// the end of the document, errRejected once an event was invalid or
-// denied, or r.stop when reading cannot go on.
-func (r *docReader) next(ctx context.Context) (store.Record, error) {
-	for {
-		if len(r.invalid) > 0 || len(r.denied) > 0 {
-			return store.Record{}, errRejected
-		}
-		rec, ok, err := r.step(ctx)
-		if err != nil {
-			return store.Record{}, err
-		}
-		if ok && len(r.invalid) == 0 && len(r.denied) == 0 {
-			return rec, nil
-		}
-	}
-}
-
-// drain reads the rest of the document, collecting invalid events and
-// denials, and returns the error that stopped it early, or nil at the end
-// of the document.
-func (r *docReader) drain(ctx context.Context) error {
-	for {
-		if _, _, err := r.step(ctx); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-	}
 }
 
 // rejection returns the error listing the invalid events, else the one
@@ -255,7 +237,7 @@ func (r *docReader) read(ctx context.Context) (store.Record, bool, error) {
 	if r.s.MaxEvents > 0 && index >= r.s.MaxEvents {
 		return store.Record{}, false, fmt.Errorf("%w: the limit is %d events; split the document", ErrTooManyEvents, r.s.MaxEvents)
 	}
-	rec, errs := r.s.prepare(e, index)
+	rec, errs := r.s.prepare(e, index, &r.ids)
 	if len(errs) > 0 {
 		r.invalid = append(r.invalid, errs...)
 		return store.Record{}, false, nil
@@ -288,9 +270,10 @@ func eventLevel(verr *epcis.ValidationError) bool {
 	return len(verr.Errors) > 0
 }
 
-// prepare validates one event and turns it into a store record.
-func (s *Service) prepare(e *epcis.Event, index int) (store.Record, []epcis.FieldError) {
-	ids, errs := identifiers(e, index)
+// prepare validates one event and turns it into a store record; cache
+// caches canonical identifiers across the events of a document.
+func (s *Service) prepare(e *epcis.Event, index int, cache *canonicalCache) (store.Record, []epcis.FieldError) {
+	ids, errs := identifiers(e, index, cache)
 	if len(errs) > 0 {
 		return store.Record{}, errs
 	}

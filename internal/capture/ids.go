@@ -1,7 +1,7 @@
 package capture
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/ident"
@@ -9,19 +9,25 @@ import (
 )
 
 // identifiers lists every identifier of e with its canonical form, for the
-// identifier index. Identifiers that package ident rejects (a GS1 key with a
+// identifier index, taking canonical forms from c when it has them. Identifiers that package ident rejects (a GS1 key with a
 // wrong check digit, say) are returned as field errors.
-func identifiers(e *epcis.Event, index int) ([]store.IDRef, []epcis.FieldError) {
+func identifiers(e *epcis.Event, index int, c *canonicalCache) ([]store.IDRef, []epcis.FieldError) {
 	var (
-		refs []store.IDRef
+		refs = make([]store.IDRef, 0, idCount(e))
 		errs []epcis.FieldError
 	)
-	add := func(pointer, original string, role store.Role, typ string, q *epcis.QuantityElement) {
-		canonical, err := ident.Canonical(original)
+	// pointer names the field as "/name/i/suffix", or "/name" when i is
+	// negative; it is only formatted for an error.
+	add := func(name string, i int, suffix, original string, role store.Role, typ string, q *epcis.QuantityElement) {
+		canonical, err := c.canonical(original)
 		if err != nil {
+			pointer := "/" + name
+			if i >= 0 {
+				pointer += "/" + strconv.Itoa(i)
+			}
 			errs = append(errs, epcis.FieldError{
 				EventIndex: index,
-				Pointer:    pointer,
+				Pointer:    pointer + suffix,
 				Value:      epcis.TruncateValue(original),
 				Rule:       "well-formed identifier",
 				Message:    err.Error(),
@@ -38,17 +44,17 @@ func identifiers(e *epcis.Event, index int) ([]store.IDRef, []epcis.FieldError) 
 	}
 	list := func(name string, values []string, role store.Role) {
 		for i, v := range values {
-			add(fmt.Sprintf("/%s/%d", name, i), v, role, "", nil)
+			add(name, i, "", v, role, "", nil)
 		}
 	}
 	quantities := func(name string, values []epcis.QuantityElement, role store.Role) {
 		for i := range values {
-			add(fmt.Sprintf("/%s/%d/epcClass", name, i), values[i].EPCClass, role, "", &values[i])
+			add(name, i, "/epcClass", values[i].EPCClass, role, "", &values[i])
 		}
 	}
 
 	if e.ParentID != "" {
-		add("/parentID", e.ParentID, store.RoleParent, "", nil)
+		add("parentID", -1, "", e.ParentID, store.RoleParent, "", nil)
 	}
 	list("epcList", e.EPCList, store.RoleEPC)
 	list("childEPCs", e.ChildEPCs, store.RoleChild)
@@ -59,21 +65,64 @@ func identifiers(e *epcis.Event, index int) ([]store.IDRef, []epcis.FieldError) 
 	quantities("inputQuantityList", e.InputQuantityList, store.RoleInputClass)
 	quantities("outputQuantityList", e.OutputQuantityList, store.RoleOutputClass)
 	if e.ReadPoint != nil {
-		add("/readPoint/id", e.ReadPoint.ID, store.RoleReadPoint, "", nil)
+		add("readPoint", -1, "/id", e.ReadPoint.ID, store.RoleReadPoint, "", nil)
 	}
 	if e.BizLocation != nil {
-		add("/bizLocation/id", e.BizLocation.ID, store.RoleBizLocation, "", nil)
+		add("bizLocation", -1, "/id", e.BizLocation.ID, store.RoleBizLocation, "", nil)
 	}
 	for i, s := range e.SourceList {
-		add(fmt.Sprintf("/sourceList/%d/source", i), s.Value, store.RoleSource, s.Type, nil)
+		add("sourceList", i, "/source", s.Value, store.RoleSource, s.Type, nil)
 	}
 	for i, d := range e.DestinationList {
-		add(fmt.Sprintf("/destinationList/%d/destination", i), d.Value, store.RoleDestination, d.Type, nil)
+		add("destinationList", i, "/destination", d.Value, store.RoleDestination, d.Type, nil)
 	}
 	for i, se := range e.SensorElementList {
 		if se.Metadata != nil && se.Metadata.DeviceID != "" {
-			add(fmt.Sprintf("/sensorElementList/%d/sensorMetadata/deviceID", i), se.Metadata.DeviceID, store.RoleSensorDevice, "", nil)
+			add("sensorElementList", i, "/sensorMetadata/deviceID", se.Metadata.DeviceID, store.RoleSensorDevice, "", nil)
 		}
 	}
 	return refs, errs
+}
+
+// idCount returns how many identifiers identifiers lists for e at most.
+func idCount(e *epcis.Event) int {
+	n := len(e.EPCList) + len(e.ChildEPCs) + len(e.InputEPCList) + len(e.OutputEPCList) +
+		len(e.QuantityList) + len(e.ChildQuantityList) + len(e.InputQuantityList) + len(e.OutputQuantityList) +
+		len(e.SourceList) + len(e.DestinationList) + len(e.SensorElementList) + 3
+	return n
+}
+
+// canonicalCache keeps the canonical forms of identifiers that repeat
+// across the events of one document: locations, parties, classes. It
+// holds at most canonicalCacheSize entries, so a document of any size
+// uses bounded memory; instance identifiers (EPCs) that rarely repeat
+// simply miss.
+type canonicalCache struct {
+	m map[string]string
+}
+
+// canonicalCacheSize caps the entries of a canonicalCache.
+const canonicalCacheSize = 4096
+
+// canonical returns ident.Canonical(id), from the cache when it is there.
+// Failures are not cached: they end the event's preparation anyway.
+func (c *canonicalCache) canonical(id string) (string, error) {
+	if c == nil {
+		return ident.Canonical(id)
+	}
+	if v, ok := c.m[id]; ok {
+		return v, nil
+	}
+	v, err := ident.Canonical(id)
+	if err != nil {
+		return "", err
+	}
+	if c.m == nil {
+		c.m = make(map[string]string)
+	}
+	if len(c.m) >= canonicalCacheSize {
+		clear(c.m)
+	}
+	c.m[id] = v
+	return v, nil
 }

@@ -57,7 +57,16 @@ const (
 	RoleSensorDevice Role = "sensor_device" // sensor deviceID
 )
 
-// IDRef is one identifier of an event as stored in the identifier index.
+// IndexedRole reports whether identifiers in role r get rows in the
+// identifier index. readPoint and bizLocation do not: the events row
+// holds them in canonical form, indexed, and every query and listing on
+// them reads that column.
+func IndexedRole(r Role) bool {
+	return r != RoleReadPoint && r != RoleBizLocation
+}
+
+// IDRef is one identifier of an event as listed in Record.IDs; the
+// identifier index stores those whose role is indexed (see IndexedRole).
 type IDRef struct {
 	// Canonical is the identifier in the platform's one canonical form
 	// (see package ident); queries match on it.

@@ -451,6 +451,9 @@ func buildCopies(captureID string, recordTime int64, rows []*eventRow) []copySet
 			captureID, row.record.Doc, row.declaredDoc,
 		})
 		for _, id := range row.record.IDs {
+			if !store.IndexedRole(id.Role) {
+				continue
+			}
 			identifiers = append(identifiers, []any{
 				id.Canonical, id.Original, string(id.Role), id.Type, row.seq, id.Quantity, nullable(id.UOM),
 			})

@@ -253,6 +253,9 @@ func (c *captureTx) eventRow(seq int64, r *store.Record) int {
 // persistentDisposition rows of a new event.
 func (c *captureTx) indexRows(seq int64, r *store.Record) {
 	for _, id := range r.IDs {
+		if !store.IndexedRole(id.Role) {
+			continue
+		}
 		var qty any
 		if id.Quantity != nil {
 			qty = *id.Quantity
@@ -289,6 +292,8 @@ func (c *captureTx) leaf(seq int64, r *store.Record) {
 // flush writes the queued rows; events first, because the other tables
 // reference them.
 func (c *captureTx) flush() error {
+	sortRows(c.identifiers, len(identifiersTable.columns), 0)
+	sortRows(c.bizTransactions, len(bizTransactionsTable.columns), 2)
 	for _, b := range []struct {
 		table bulkTable
 		args  []any

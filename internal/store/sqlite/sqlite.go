@@ -34,6 +34,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
+// walLimitPages is the WAL size, in pages of 4 KiB, past which the write
+// connection checkpoints after a commit (64 MiB).
+const walLimitPages = 16384
+
 // busyTimeout is how long a connection waits for another process's lock
 // before a statement fails with SQLITE_BUSY.
 const busyTimeout = 10 * time.Second
@@ -104,8 +108,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return path + "?" + strings.Join(q, "&")
 	}
 
-	// The write connection leaves WAL checkpoints to the checkpointer.
-	write, err := sql.Open("sqlite", dsn("wal_autocheckpoint(0)")+"&_txlock=immediate")
+	// The write connection leaves WAL checkpoints to the checkpointer
+	// while the WAL is small. Under a steady stream of captures the
+	// checkpointer's passive checkpoints never catch up, the WAL grows
+	// without end and every page read searches more of it; so once the
+	// WAL passes walLimitPages, the writer checkpoints after its commit,
+	// when no other writer can add frames, and the next transaction
+	// starts the WAL over.
+	write, err := sql.Open("sqlite", dsn("wal_autocheckpoint("+strconv.Itoa(walLimitPages)+")")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
