@@ -207,6 +207,7 @@ func (d *deriver) lots(instRole, classRole store.Role) {
 			lotClasses = append(lotClasses, r.Canonical)
 		}
 	}
+	lgtins := map[string]string{}
 	for _, original := range d.instanceOrder(instRole) {
 		r := d.canon[instRole][original]
 		gtin, serialLot := gtinLot(r.Canonical)
@@ -214,7 +215,12 @@ func (d *deriver) lots(instRole, classRole store.Role) {
 			continue
 		}
 		if lot != "" {
-			if lgtin, err := ident.Canonical(gs1Base + "01/" + gtin + "/10/" + url.PathEscape(lot)); err == nil {
+			if lgtin, ok := lgtins[gtin]; ok {
+				d.edge(lgtin, r.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
+			} else if lgtin, err := ident.Canonical(gs1Base + "01/" + gtin + "/10/" + url.PathEscape(lot)); err == nil {
+				// Items of one event mostly share a GTIN, so the LGTIN is
+				// made canonical once per GTIN.
+				lgtins[gtin] = lgtin
 				d.edge(lgtin, r.Canonical, store.EdgeSameLot, store.OpAdd, nil, "")
 			}
 		}
