@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -9,9 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/demo"
+	"github.com/suyuan-trace/suyuan/internal/party"
+	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
 // conformanceDir is the directory of the EPCIS 2.0 standard's example
@@ -118,7 +122,69 @@ func seedDemo(ctx context.Context, env *Env, dsn string, gen *demo.Generator, ro
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "  %d 个演示事件 demo events (%d stored, %d already there)\n", n, job.Accepted, job.Duplicates)
+	if err := registerDemoParties(ctx, env, st, gen.Directory()); err != nil {
+		return err
+	}
 	return seedExamples(ctx, env, cs)
+}
+
+// registerDemoParties adds the demo enterprises and their locations to
+// the party registry, unless they are already there. Private parties and
+// the overseas producer, which has no unified social credit code, are
+// left out.
+func registerDemoParties(ctx context.Context, env *Env, st store.Store, dir *demo.Directory) error {
+	ps, ok := st.(store.PartyStore)
+	if !ok {
+		return nil
+	}
+	now := time.Now().UTC()
+	var (
+		parties   []store.Party
+		locations []store.Location
+	)
+	for _, p := range dir.Parties() {
+		if p.Private || p.USCC == "" {
+			continue
+		}
+		rp := store.Party{
+			ID: "demo-" + p.Prefix, Kind: store.PartyEnterprise, NameZH: p.NameZH, NameEN: p.NameEN,
+			USCC: p.USCC, GLN: p.ID, CompanyPrefixes: []string{p.Prefix}, CodePrefixes: p.CodePrefixes, Region: p.Division,
+		}
+		if _, err := ps.Party(ctx, rp.ID); err == nil {
+			fmt.Fprintf(env.Stdout, "  演示企业已登记 / demo enterprises already registered\n")
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("look up party %s: %w", rp.ID, err)
+		}
+		for _, l := range p.Licences {
+			if _, known := party.LicenceKinds[l.Kind]; !known {
+				continue
+			}
+			until, err := time.Parse(time.DateOnly, l.ValidUntil)
+			if err != nil {
+				return fmt.Errorf("licence %s of %s: %w", l.Number, p.NameEN, err)
+			}
+			rp.Licences = append(rp.Licences, store.Licence{Kind: l.Kind, Number: l.Number, ValidFrom: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), ValidUntil: until})
+		}
+		norm, err := party.NormalizeParty(rp, now)
+		if err != nil {
+			return fmt.Errorf("register demo party %s: %w", p.NameEN, err)
+		}
+		parties = append(parties, norm)
+		for _, site := range p.Sites {
+			loc, err := party.NormalizeLocation(store.Location{ID: site, PartyID: rp.ID, Name: p.NameZH, Division: p.Division}, now)
+			if err != nil {
+				return fmt.Errorf("register demo location %s: %w", site, err)
+			}
+			locations = append(locations, loc)
+		}
+	}
+	svc := &party.Service{Store: ps}
+	if err := svc.Import(ctx, parties, locations); err != nil {
+		return fmt.Errorf("register demo enterprises: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "  %d 家演示企业, %d 个地点已登记 / demo enterprises and locations registered\n", len(parties), len(locations))
+	return nil
 }
 
 // seedExamples imports the EPCIS standard's example documents when they

@@ -102,6 +102,9 @@ type Party struct {
 	Private bool
 	// Prefix is the GS1 company prefix.
 	Prefix string
+	// CodePrefixes are the Chinese code URI prefixes the party issues,
+	// such as urn:cn:nmpa:drug:8612345 for a drug product code.
+	CodePrefixes []string
 	// Sites are the party's locations as SGLN EPC URNs.
 	Sites []string
 }
@@ -280,6 +283,8 @@ func buildParties() (map[string]*Party, error) {
 		}
 		out[d.key] = p
 	}
+	out["pharma"].CodePrefixes = []string{"urn:cn:nmpa:drug:" + drugProductCode, "urn:cn:nmpa:drug:" + drugCaseProductCode}
+	out["agrochem"].CodePrefixes = []string{"urn:cn:moa:pesticide:" + pesticideClassCode}
 	return out, nil
 }
 
