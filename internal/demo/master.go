@@ -59,8 +59,8 @@ func init() {
 // Licence is a permit an enterprise holds, such as a food business
 // licence or a hazardous chemicals business licence.
 type Licence struct {
-	// Kind is a short key such as "hazchem-business"; TitleZH and TitleEN
-	// name it for people.
+	// Kind is a licence kind key such as "hazardous-chemical"; TitleZH and
+	// TitleEN name it for people.
 	Kind             string
 	TitleZH, TitleEN string
 	Number           string
@@ -88,8 +88,8 @@ type Party struct {
 	// USCC is the 18-character unified social credit code (统一社会信用代码,
 	// GB 32100-2015); empty for overseas and private parties.
 	USCC string
-	// Division is the GB/T 2260 code of where the party is registered;
-	// empty for overseas parties, whose CountryZH/EN say where they are.
+	// Division is the GB/T 2260 code of the party's registered place. It is
+	// empty for overseas parties, which CountryZH and CountryEN locate.
 	Division             string
 	CountryZH, CountryEN string
 	// RoleZH and RoleEN describe the party's place in its chain.
@@ -129,7 +129,7 @@ func (p *Party) HasLicence(kind string) bool {
 // Product is the master data of one trade item or product class.
 type Product struct {
 	// Class is the canonical product-level identifier (package ident),
-	// such as https://id.gs1.org/01/06901234000013 or
+	// such as https://id.gs1.org/01/06901234000016 or
 	// urn:cn:nmpa:drugclass:8612345; for gas cylinders it is the canonical
 	// GIAI prefix that every cylinder of the model shares.
 	Class                  string
