@@ -25,10 +25,11 @@ type RegionResolver interface {
 }
 
 // IdentifierRegions resolves regions from the identifiers alone, for use
-// when no enterprise registry is present: a party given as a unified
-// social credit code (GB 32100) carries the division code of its
-// registration authority at characters 3 to 8. GLNs and other location
-// identifiers carry no region, so they stay unknown.
+// when no enterprise registry is present. A party or location given as a
+// unified social credit code (GB 32100) carries the division code of its
+// registration authority at characters 3 to 8, and a food production
+// licence number (SC…) the division of its issuing authority. GLNs and
+// other location identifiers carry no region, so they stay unknown.
 type IdentifierRegions struct{}
 
 // Region implements RegionResolver.
@@ -38,11 +39,20 @@ func (IdentifierRegions) Region(_ context.Context, h Holder) (string, bool, erro
 			continue
 		}
 		code, err := cncode.Parse(v)
-		if err != nil || code.Scheme != cncode.SchemeUSCC {
+		if err != nil {
 			continue
 		}
-		if d := code.Field("division"); d != "" {
-			return d, true, nil
+		switch code.Scheme {
+		case cncode.SchemeUSCC:
+			if d := code.Field("division"); d != "" {
+				return d, true, nil
+			}
+		case cncode.SchemeFoodLicence:
+			// Characters 4 to 9 of a food production licence number are
+			// the division of the issuing authority.
+			if d := code.Field("province") + code.Field("prefecture") + code.Field("county"); len(d) == 6 {
+				return d, true, nil
+			}
 		}
 	}
 	return "", false, nil
