@@ -15,11 +15,15 @@ type EdgeKind string
 const (
 	// EdgeContains records that From (a parentID) held To (a child EPC or
 	// a child EPC class) from an AggregationEvent. Op records whether the
-	// event put the child in (ADD, OBSERVE) or took it out (DELETE).
+	// event put the child in (ADD, OBSERVE) or took it out (DELETE); a
+	// DELETE without children gives one edge to AllChildren (EPCIS 2.0
+	// section 7.4.3). Stores build these edges from the parent and child
+	// rows of the identifier index, so capture writes no row for them and
+	// ignores them in Lineage.Edges.
 	EdgeContains EdgeKind = "contains"
 	// EdgeAssociated records an AssociationEvent between a parentID and a
-	// child (EPCIS 2.0 section 7.4.5), with the same ADD/DELETE meaning as
-	// EdgeContains.
+	// child (EPCIS 2.0 section 7.4.5), with the same meaning and the same
+	// source as EdgeContains.
 	EdgeAssociated EdgeKind = "associated"
 	// EdgeTransformedInto records that From, an input, went into To, an
 	// output, in a TransformationEvent or in an ObjectEvent ADD that lists
@@ -45,8 +49,8 @@ const (
 )
 
 // AllChildren is the To value of an EdgeContains or EdgeAssociated delete
-// edge written for an event that lists no children: EPCIS 2.0 section
-// 7.4.3 reads such a DELETE as taking every child out of the parent.
+// edge of an event that lists no children: EPCIS 2.0 section 7.4.3 reads
+// such a DELETE as taking every child out of the parent.
 const AllChildren = ""
 
 // Edge is one lineage edge. Identifiers are canonical (package ident).
@@ -111,8 +115,9 @@ type Step struct {
 }
 
 // Lineage is the lineage index content of one event, computed by package
-// trace at capture. Touches and steps need no rows of their own:
-// stores read them from the identifier index and the stored document.
+// trace at capture. Containment edges, touches and steps need no rows of
+// their own: stores read them from the identifier index and the stored
+// document.
 type Lineage struct {
 	Edges []Edge
 }

@@ -18,11 +18,9 @@ const gs1Base = "https://id.gs1.org/"
 // with the event, so Derive must stay deterministic. It returns no
 // error: identifiers that give no edge are left out.
 //
+// Containment (AggregationEvent and AssociationEvent) needs no edges here,
+// because stores read it from the identifier index (see store.EdgeContains).
 // Edges come from:
-//   - AggregationEvent: parentID contains each childEPC and childQuantityList
-//     class, per action; a DELETE without children takes every child out
-//     (EPCIS 2.0 section 7.4.3);
-//   - AssociationEvent: the same, as EdgeAssociated (section 7.4.5);
 //   - TransformationEvent: every input to every output. With a
 //     transformationID, inputs go to the transformation node (the ID
 //     itself) and the node to outputs, so that events sharing the ID link
@@ -46,10 +44,6 @@ func Derive(e *epcis.Event, ids []store.IDRef) *store.Lineage {
 	d.lin = lin
 
 	switch e.Type {
-	case epcis.AggregationEvent:
-		d.containment(store.EdgeContains)
-	case epcis.AssociationEvent:
-		d.containment(store.EdgeAssociated)
 	case epcis.TransformationEvent:
 		d.transformation()
 		d.lots(store.RoleOutput, store.RoleOutputClass)
@@ -88,37 +82,6 @@ func (d *deriver) edge(from, to string, kind store.EdgeKind, op store.EdgeOp, q 
 	}
 	d.written[key] = true
 	d.lin.Edges = append(d.lin.Edges, store.Edge{From: from, To: to, Kind: kind, Op: op, Time: d.e.EventTime, Quantity: q, UOM: uom})
-}
-
-func (d *deriver) containment(kind store.EdgeKind) {
-	e := d.e
-	parent, ok := d.ref(store.RoleParent, e.ParentID)
-	if e.ParentID == "" || !ok {
-		return
-	}
-	op := store.OpAdd
-	switch e.Action {
-	case epcis.ActionObserve:
-		op = store.OpObserve
-	case epcis.ActionDelete:
-		op = store.OpDelete
-	}
-	n := 0
-	for _, c := range e.ChildEPCs {
-		if r, ok := d.ref(store.RoleChild, c); ok {
-			d.edge(parent.Canonical, r.Canonical, kind, op, nil, "")
-			n++
-		}
-	}
-	for _, q := range e.ChildQuantityList {
-		if r, ok := d.ref(store.RoleChildClass, q.EPCClass); ok {
-			d.edge(parent.Canonical, r.Canonical, kind, op, r.Quantity, r.UOM)
-			n++
-		}
-	}
-	if n == 0 && op == store.OpDelete {
-		d.lin.Edges = append(d.lin.Edges, store.Edge{From: parent.Canonical, To: store.AllChildren, Kind: kind, Op: op, Time: e.EventTime})
-	}
 }
 
 // sides returns the canonical identifiers of an instance list and a class

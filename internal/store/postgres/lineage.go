@@ -26,6 +26,9 @@ func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
 			continue
 		}
 		for _, e := range row.record.Lineage.Edges {
+			if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+				continue // read from the identifier index instead
+			}
 			edges = append(edges, []any{e.From, e.To, string(e.Kind), string(e.Op), e.Time.UnixNano(), row.seq, e.Quantity, nullable(e.UOM)})
 		}
 	}
@@ -39,15 +42,38 @@ func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
 }
 
 const (
-	// The two sides are separate queries so that each uses its index;
-	// UNION drops an edge that matches both.
-	sqlLineageEdges = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, '') AS uom, ev.error_declared
+	// Each side is a separate query so that each uses its index; UNION
+	// drops an edge that matches both sides. Containment edges come from
+	// the parentID and child rows of the identifier index, and a DELETE
+	// without children gives one edge to store.AllChildren.
+	sqlLineageEdges = `SELECT x.from_id, x.to_id, x.kind, x.op, x.event_time, x.event_seq, x.quantity, COALESCE(x.uom, ''), ev.error_declared
 FROM (
-    SELECT * FROM lineage_edges WHERE from_id = ANY($1) AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
+    SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, uom
+    FROM lineage_edges WHERE from_id = ANY($1)
     UNION
-    SELECT * FROM lineage_edges WHERE to_id = ANY($2) AND (cardinality($3::text[]) = 0 OR kind = ANY($3))
-) e JOIN events ev ON ev.seq = e.event_seq
-ORDER BY e.event_time, e.event_seq, e.from_id, e.to_id`
+    SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, uom
+    FROM lineage_edges WHERE to_id = ANY($2)
+    UNION
+    SELECT p.canonical, COALESCE(c.canonical, ''),
+        (CASE e.event_type WHEN 'AggregationEvent' THEN 'contains' ELSE 'associated' END) COLLATE "C",
+        lower(e.action) COLLATE "C", e.event_time, e.seq, c.quantity, c.uom
+    FROM identifiers p
+    JOIN events e ON e.seq = p.event_seq
+    LEFT JOIN identifiers c ON c.event_seq = p.event_seq AND c.role IN ('child', 'child_class') AND c.canonical <> p.canonical
+    WHERE p.canonical = ANY($1) AND p.role = 'parent' AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
+        AND (c.canonical IS NOT NULL OR e.action = 'DELETE')
+    UNION
+    SELECT p.canonical, c.canonical,
+        (CASE e.event_type WHEN 'AggregationEvent' THEN 'contains' ELSE 'associated' END) COLLATE "C",
+        lower(e.action) COLLATE "C", e.event_time, e.seq, c.quantity, c.uom
+    FROM identifiers c
+    JOIN events e ON e.seq = c.event_seq
+    JOIN identifiers p ON p.event_seq = c.event_seq AND p.role = 'parent'
+    WHERE c.canonical = ANY($2) AND c.role IN ('child', 'child_class') AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
+        AND c.canonical <> p.canonical
+) x JOIN events ev ON ev.seq = x.event_seq
+WHERE cardinality($3::text[]) = 0 OR x.kind = ANY($3)
+ORDER BY x.event_time, x.event_seq, x.from_id, x.to_id`
 	// Touches come from the identifier index, one per (identifier,
 	// event) under the first object role; DISTINCT ON keeps that one.
 	sqlLineageTouchesSelect = `SELECT DISTINCT ON (e.event_time, i.event_seq, i.canonical)

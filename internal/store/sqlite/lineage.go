@@ -33,6 +33,9 @@ func (l *lineageRows) add(seq int64, r *store.Record) error {
 		return nil
 	}
 	for _, e := range lin.Edges {
+		if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
+			continue // read from the identifier index instead
+		}
 		l.edges = append(l.edges, e.From, e.To, string(e.Kind), string(e.Op), e.Time.UnixNano(), seq, floatOrNull(e.Quantity), nullString(e.UOM))
 	}
 	return nil
@@ -89,6 +92,30 @@ func anys[T any](values []T) []any {
 	return out
 }
 
+// Containment edges are read from the identifier index: the parentID row
+// and the child rows of each AggregationEvent and AssociationEvent. A
+// DELETE without children gives one edge to store.AllChildren.
+const (
+	sqlContainmentColumns = `SELECT p.canonical, COALESCE(c.canonical, ''),
+    CASE e.event_type WHEN 'AggregationEvent' THEN 'contains' ELSE 'associated' END,
+    lower(e.action), e.event_time, e.seq, c.quantity, COALESCE(c.uom, ''), e.error_declared `
+	sqlContainmentFromParents = sqlContainmentColumns + `FROM identifiers p
+JOIN events e ON e.seq = p.event_seq
+LEFT JOIN identifiers c ON c.event_seq = p.event_seq AND c.role IN ('child', 'child_class') AND c.canonical <> p.canonical
+WHERE p.role = 'parent' AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
+    AND (c.canonical IS NOT NULL OR e.action = 'DELETE') AND p.canonical IN `
+	sqlContainmentToChildren = sqlContainmentColumns + `FROM identifiers c
+JOIN events e ON e.seq = c.event_seq
+JOIN identifiers p ON p.event_seq = c.event_seq AND p.role = 'parent'
+WHERE c.role IN ('child', 'child_class') AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
+    AND c.canonical <> p.canonical AND c.canonical IN `
+)
+
+// wantsKind reports whether a filter's kinds include k; no kinds means all.
+func wantsKind(kinds []store.EdgeKind, k store.EdgeKind) bool {
+	return len(kinds) == 0 || slices.Contains(kinds, k)
+}
+
 // Edges returns the lineage edges matching f, as store.LineageStore
 // documents.
 func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, error) {
@@ -101,6 +128,7 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			kindArgs[i] = string(k)
 		}
 	}
+	containment := wantsKind(f.Kinds, store.EdgeContains) || wantsKind(f.Kinds, store.EdgeAssociated)
 	type edgeKey struct {
 		from, to, kind string
 		seq            int64
@@ -108,40 +136,36 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 	seen := map[edgeKey]bool{}
 	var out []store.Edge
 	for _, side := range []struct {
-		column string
-		ids    []string
-	}{{"e.from_id", f.From}, {"e.to_id", f.To}} {
+		ids           []string
+		stored, built string
+	}{
+		{f.From, sqlEdgeColumns + "e.from_id IN ", sqlContainmentFromParents},
+		{f.To, sqlEdgeColumns + "e.to_id IN ", sqlContainmentToChildren},
+	} {
 		err := eachChunk(side.ids, func(ids []string) error {
-			q := sqlEdgeColumns + side.column + " IN " + params(len(ids)) + kinds
-			rows, err := s.read.QueryContext(ctx, q, append(anys(ids), kindArgs...)...)
-			if err != nil {
-				return err
+			queries := []struct {
+				sql  string
+				args []any
+			}{{side.stored + params(len(ids)) + kinds, append(anys(ids), kindArgs...)}}
+			if containment {
+				queries = append(queries, struct {
+					sql  string
+					args []any
+				}{side.built + params(len(ids)), anys(ids)})
 			}
-			defer rows.Close()
-			for rows.Next() {
-				var (
-					r        store.Edge
-					kind, op string
-					t        int64
-					qty      sql.NullFloat64
-					declared int64
-				)
-				if err := rows.Scan(&r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM, &declared); err != nil {
+			for _, q := range queries {
+				if err := s.scanEdges(ctx, q.sql, q.args, func(r store.Edge) {
+					// An edge matching both From and To comes back twice.
+					key := edgeKey{r.From, r.To, string(r.Kind), r.Seq}
+					if !seen[key] && wantsKind(f.Kinds, r.Kind) {
+						seen[key] = true
+						out = append(out, r)
+					}
+				}); err != nil {
 					return err
 				}
-				// An edge matching both From and To comes back twice.
-				key := edgeKey{r.From, r.To, kind, r.Seq}
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				r.Kind, r.Op, r.Time, r.Declared = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC(), declared != 0
-				if qty.Valid {
-					r.Quantity = &qty.Float64
-				}
-				out = append(out, r)
 			}
-			return rows.Err()
+			return nil
 		})
 		if err != nil {
 			return nil, fmt.Errorf("read lineage edges: %w", err)
@@ -160,6 +184,33 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		return strings.Compare(a.To, b.To)
 	})
 	return out, nil
+}
+
+// scanEdges runs an edge query and calls add for every row.
+func (s *Store) scanEdges(ctx context.Context, q string, args []any, add func(store.Edge)) error {
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			r        store.Edge
+			kind, op string
+			t        int64
+			qty      sql.NullFloat64
+			declared int64
+		)
+		if err := rows.Scan(&r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM, &declared); err != nil {
+			return err
+		}
+		r.Kind, r.Op, r.Time, r.Declared = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC(), declared != 0
+		if qty.Valid {
+			r.Quantity = &qty.Float64
+		}
+		add(r)
+	}
+	return rows.Err()
 }
 
 // Touches returns the touches of ids, as store.LineageStore documents.

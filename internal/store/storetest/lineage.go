@@ -169,10 +169,20 @@ func testLineageRoundTrip(t *testing.T, s lineageStore) {
 
 func testLineageFilters(t *testing.T, s lineageStore) {
 	ctx := context.Background()
-	capture(t, s, "c1", lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1, linItem2),
-		store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
-		store.Edge{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd},
-		store.Edge{From: linPallet, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd}))
+	capture(t, s, "c1",
+		lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1, linItem2),
+			store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
+			store.Edge{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd},
+			// Ignored: containment comes from the identifier index.
+			store.Edge{From: linOther, To: linItem1, Kind: store.EdgeContains, Op: store.OpAdd}),
+		lineageRecord(t, aggregation(2, epcis.ActionAdd, linPallet, linItem1)),
+		lineageRecord(t, &epcis.Event{Type: epcis.AssociationEvent, EventTime: base.Add(4 * time.Minute), EventTimeZoneOffset: "+08:00",
+			Action: epcis.ActionAdd, ParentID: linOther, ChildEPCs: []string{linItem2}}),
+		// A TransactionEvent's parentID contains nothing.
+		lineageRecord(t, &epcis.Event{Type: epcis.TransactionEvent, EventTime: base.Add(3 * time.Minute), EventTimeZoneOffset: "+08:00",
+			Action: epcis.ActionAdd, ParentID: linPallet, EPCList: []string{linItem2},
+			BizTransactionList: []epcis.BizTransaction{{Value: "urn:example:po:2"}}}),
+	)
 	for _, tc := range []struct {
 		name string
 		f    store.EdgeFilter
@@ -183,7 +193,10 @@ func testLineageFilters(t *testing.T, s lineageStore) {
 		{"to item", store.EdgeFilter{To: []string{linItem1}}, 2},
 		{"to item of one kind", store.EdgeFilter{To: []string{linItem1}, Kinds: []store.EdgeKind{store.EdgeContains}}, 1},
 		{"from and to overlap once", store.EdgeFilter{From: []string{linLot}, To: []string{linItem1}}, 3},
-		{"unknown id", store.EdgeFilter{From: []string{linOther}}, 0},
+		{"unknown id", store.EdgeFilter{From: []string{"urn:example:none"}}, 0},
+		{"from pallet", store.EdgeFilter{From: []string{linPallet}}, 1},
+		{"associated", store.EdgeFilter{To: []string{linItem2}, Kinds: []store.EdgeKind{store.EdgeAssociated}}, 1},
+		{"same lot only", store.EdgeFilter{From: []string{linLot, linPallet}, Kinds: []store.EdgeKind{store.EdgeSameLot}}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			edges, err := s.Edges(ctx, tc.f)
@@ -198,7 +211,7 @@ func testLineageFilters(t *testing.T, s lineageStore) {
 	// Many identifiers in one call.
 	var many []string
 	for range 1200 {
-		many = append(many, linOther)
+		many = append(many, "urn:example:none")
 	}
 	many = append(many, linLot)
 	edges, err := s.Edges(ctx, store.EdgeFilter{From: many})
