@@ -25,9 +25,10 @@ const (
 	typeUnsupportedMedia = "epcisException:UnsupportedMediaTypeException"
 	typeNotAcceptable    = "epcisException:NotAcceptableException"
 	typeImplementation   = "epcisException:ImplementationException"
+	// The EPCIS 2.0 REST binding answers 401 and 403 with SecurityException.
+	typeUnauthorized = "epcisException:SecurityException"
+	typeForbidden    = "epcisException:SecurityException"
 	// The platform's own problem types (RFC 9457 section 4.2).
-	typeUnauthorized   = "urn:suyuan:problem:unauthorized"
-	typeForbidden      = "urn:suyuan:problem:forbidden"
 	typeRateLimited    = "urn:suyuan:problem:rate-limited"
 	typeInvalidRequest = "urn:suyuan:problem:invalid-request"
 )
