@@ -27,18 +27,20 @@ func init() {
 	var (
 		rounds int
 		seed   uint64
+		start  string
 		fresh  bool
 	)
 	register(&Command{
 		Name:    "demo",
 		Summary: "用演示数据启动平台 / seed a store with demo data and serve it",
-		Usage:   "[--addr HOST:PORT] [--db DB] [--seed N] [--rounds N] [--fresh] [--open]",
+		Usage:   "[--addr HOST:PORT] [--db DB] [--seed N] [--start YYYY-MM-DD] [--rounds N] [--fresh=false] [--open]",
 		Setup: func(fs *flag.FlagSet) {
 			fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "监听地址 / listen address HOST:PORT")
 			db := "data/demo.db"
 			cfg.db = &db
 			fs.StringVar(cfg.db, "db", db, "演示数据库 / demo store: a SQLite file path or a postgres:// URL")
 			fs.Uint64Var(&seed, "seed", 1, "随机种子 (同一种子生成相同数据) / random seed (same seed, same data)")
+			fs.StringVar(&start, "start", "", "第 0 轮的日期 (默认三天前; 同一种子和日期生成相同数据) / date of round 0, YYYY-MM-DD (default: three days ago; same seed and date, same data)")
 			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 90 个事件) / passes through every supply chain (about 90 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
 			securityFlags(fs, cfg)
@@ -61,7 +63,16 @@ func init() {
 					}
 				}
 			}
-			gen, err := demo.New(seed)
+			day := time.Now().AddDate(0, 0, -3)
+			if start != "" {
+				parsed, err := time.Parse(time.DateOnly, start)
+				if err != nil {
+					return usageErrorf("--start %q: write the date as YYYY-MM-DD", start)
+				}
+				day = parsed
+			}
+			cst := time.FixedZone("CST", 8*3600)
+			gen, err := demo.NewAt(seed, time.Date(day.Year(), day.Month(), day.Day(), 6, 0, 0, 0, cst))
 			if err != nil {
 				return err
 			}

@@ -212,8 +212,8 @@ func (g *roundGen) vegetables() {
 
 // formula generates imported infant formula: overseas producer → port
 // inspection with its certificate → cross-border e-commerce warehouse →
-// consumer orders. Round 0's lot expires on 2026-10-31 and is still sold
-// after that.
+// consumer orders. Round 0's lot expires the day before the round starts
+// and is still sold after that.
 func (g *roundGen) formula() {
 	t0 := g.start
 	cest := time.FixedZone("CEST", 2*3600)
@@ -224,7 +224,9 @@ func (g *roundGen) formula() {
 	made := t0.AddDate(0, 0, -40).In(cest)
 	expires := made.AddDate(2, 0, 0)
 	if g.r == 0 {
-		expires = time.Date(2026, 10, 31, 0, 0, 0, 0, cst)
+		// Planted incident: the lot expires the day before the round
+		// starts, and the warehouse still ships orders after that.
+		expires = time.Date(t0.Year(), t0.Month(), t0.Day(), 0, 0, 0, 0, cst).AddDate(0, 0, -1)
 	}
 
 	e := step(event(epcis.ObjectEvent, made, dairy), "commissioning", "active")
@@ -254,7 +256,7 @@ func (g *roundGen) formula() {
 
 	orders := []time.Time{t0.Add(2 * time.Hour), t0.Add(5*time.Hour + g.minutes(90))}
 	if g.r == 0 {
-		orders = append(orders, time.Date(2026, 11, 20, 21, 14, 0, 0, cst))
+		orders = append(orders, t0.Add(39*time.Hour+14*time.Minute))
 	}
 	for i, at := range orders {
 		e = step(event(epcis.ObjectEvent, at, warehouse), "shipping", "in_transit")

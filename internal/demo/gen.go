@@ -45,8 +45,19 @@ type Generator struct {
 // RoundSpacing is the time between the starts of consecutive rounds.
 const RoundSpacing = 2 * time.Hour
 
-// New returns a generator whose output depends only on seed.
+// DefaultStart is the time of round 0 for New.
+var DefaultStart = time.Date(2026, 9, 1, 6, 0, 0, 0, cst)
+
+// New returns a generator whose output depends only on seed, with round 0
+// at DefaultStart.
 func New(seed uint64) (*Generator, error) {
+	return NewAt(seed, DefaultStart)
+}
+
+// NewAt returns a generator whose output depends only on seed and start,
+// the time of round 0. A demo started with a recent start shows fresh
+// goods as fresh; the planted incidents keep their timing relative to it.
+func NewAt(seed uint64, start time.Time) (*Generator, error) {
 	parties, err := buildParties()
 	if err != nil {
 		return nil, err
@@ -54,7 +65,7 @@ func New(seed uint64) (*Generator, error) {
 	g := &Generator{
 		seed:    seed,
 		parties: parties,
-		start:   time.Date(2026, 9, 1, 6, 0, 0, 0, cst),
+		start:   start.In(cst),
 	}
 	g.products = buildProducts(parties)
 	return g, nil
