@@ -49,12 +49,13 @@ func (c *auditConfig) setup(fs *flag.FlagSet, dev bool) {
 }
 
 // startAuditLog opens the audit log over st, mounts its endpoints under
-// /api/v1/log on srv and starts its sequencer. The returned stop function
-// waits for the sequencer to end after ctx is cancelled.
-func startAuditLog(ctx context.Context, env *Env, st store.Store, srv *api.Server, cfg auditConfig, logger *slog.Logger) (stop func(), err error) {
+// /api/v1/log on srv and starts its sequencer. It returns the log and a
+// stop function that waits for the sequencer to end after ctx is
+// cancelled.
+func startAuditLog(ctx context.Context, env *Env, st store.Store, srv *api.Server, cfg auditConfig, logger *slog.Logger) (log *auditlog.Log, stop func(), err error) {
 	hasher, err := logHasher()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	signer, err := auditlog.LoadSigner(cfg.keyFile)
 	if errors.Is(err, auditlog.ErrNoKey) && cfg.dev {
@@ -66,11 +67,11 @@ func startAuditLog(ctx context.Context, env *Env, st store.Store, srv *api.Serve
 		fmt.Fprintln(env.Stderr, "警告 WARNING: 审计日志使用临时签名密钥, 重启后检查点无法用同一公钥核验 / the audit log signs with a temporary key; checkpoints will not verify against a stable public key. Use --log-key in production.")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
+		return nil, nil, fmt.Errorf("audit log: %w", err)
 	}
 	l, err := auditlog.New(st, hasher, signer, cfg.origin)
 	if err != nil {
-		return nil, fmt.Errorf("audit log: %w", err)
+		return nil, nil, fmt.Errorf("audit log: %w", err)
 	}
 	l.SetLogger(logger)
 	for pattern, h := range l.Endpoints() {
@@ -86,7 +87,7 @@ func startAuditLog(ctx context.Context, env *Env, st store.Store, srv *api.Serve
 		}
 	}()
 	logger.Info("audit log started", "origin", cfg.origin, "hash", hasher.Name(), "verifier_key", l.VerifierKey())
-	return wg.Wait, nil
+	return l, wg.Wait, nil
 }
 
 // cutPattern splits a ServeMux pattern "GET /path" into method and path.

@@ -112,19 +112,19 @@ func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger)
 	if err != nil {
 		return err
 	}
-	closeWeb, err := mountWeb(ctx, st, srv, cfg.directory, logger)
-	if err != nil {
-		return err
-	}
-	defer closeWeb()
 	logCtx, stopLog := context.WithCancel(ctx)
-	waitLog, err := startAuditLog(logCtx, env, st, srv, cfg.audit, logger)
+	auditLog, waitLog, err := startAuditLog(logCtx, env, st, srv, cfg.audit, logger)
 	if err != nil {
 		stopLog()
 		return err
 	}
 	defer waitLog()
 	defer stopLog()
+	closeWeb, err := mountWebWithLog(ctx, st, srv, cfg.directory, auditLog, logger)
+	if err != nil {
+		return err
+	}
+	defer closeWeb()
 	hs := &http.Server{
 		Addr:              cfg.addr,
 		Handler:           srv.Handler(),

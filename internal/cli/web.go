@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/suyuan-trace/suyuan/internal/api"
+	"github.com/suyuan-trace/suyuan/internal/auditlog"
 	"github.com/suyuan-trace/suyuan/internal/demo"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/store/postgres"
@@ -14,11 +15,18 @@ import (
 )
 
 // mountWeb adds the consumer pages and the Digital Link resolver to srv
-// and returns a function that writes their buffered lookup counts, to be
-// called after the server has shut down. The pages need a store that
-// keeps lookup counts and complaints (SQLite or PostgreSQL); on other
-// stores they are left out with a warning.
+// without audit-log marks; see mountWebWithLog.
 func mountWeb(ctx context.Context, st store.Store, srv *api.Server, dir web.Directory, logger *slog.Logger) (func(), error) {
+	return mountWebWithLog(ctx, st, srv, dir, nil, logger)
+}
+
+// mountWebWithLog adds the consumer pages and the Digital Link resolver
+// to srv and returns a function that writes their buffered lookup counts,
+// to be called after the server has shut down. The pages need a store
+// that keeps lookup counts and complaints (SQLite or PostgreSQL); on other
+// stores they are left out with a warning. When auditLog is not nil, the
+// pages mark the journey steps that its latest signed checkpoint covers.
+func mountWebWithLog(ctx context.Context, st store.Store, srv *api.Server, dir web.Directory, auditLog *auditlog.Log, logger *slog.Logger) (func(), error) {
 	var feedback web.Feedback
 	switch s := st.(type) {
 	case *sqlite.Store:
@@ -37,12 +45,37 @@ func mountWeb(ctx context.Context, st store.Store, srv *api.Server, dir web.Dire
 		logger.Warn("consumer pages disabled: this store keeps no lookup counts", "store", fmt.Sprintf("%T", st))
 		return func() {}, nil
 	}
-	h, err := web.New(web.Options{Store: st, Directory: dir, Feedback: feedback, Logger: logger})
+	opts := web.Options{Store: st, Directory: dir, Feedback: feedback, Logger: logger}
+	if auditLog != nil {
+		if leaves, ok := st.(store.LogStore); ok {
+			opts.AuditLog = auditLogReader{log: auditLog, leaves: leaves}
+		}
+	}
+	h, err := web.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("consumer pages: %w", err)
 	}
 	h.MountOn(srv)
 	return h.Close, nil
+}
+
+// auditLogReader adapts the audit log and the store's leaf index to
+// web.AuditLog.
+type auditLogReader struct {
+	log    *auditlog.Log
+	leaves store.LogStore
+}
+
+func (r auditLogReader) CheckpointSize(ctx context.Context) (uint64, error) {
+	c, err := r.log.Checkpoint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return c.Size, nil
+}
+
+func (r auditLogReader) LeafIndex(ctx context.Context, eventID string) (uint64, error) {
+	return r.leaves.LeafIndex(ctx, eventID)
 }
 
 // sqliteFeedback adapts the SQLite lookup and complaint tables to

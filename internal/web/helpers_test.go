@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/internal/auditlog"
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/demo"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
@@ -25,8 +26,9 @@ type demoSite struct {
 	samples map[string]string // NoteEN → code
 }
 
-// newDemoSite seeds a temporary SQLite store with rounds of demo data and
-// returns a handler over it.
+// newDemoSite seeds a temporary SQLite store with rounds of demo data,
+// signs an audit-log checkpoint over all of it and returns a handler over
+// the store and the log.
 func newDemoSite(tb testing.TB, rounds int) *demoSite {
 	tb.Helper()
 	ctx := context.Background()
@@ -43,8 +45,19 @@ func newDemoSite(tb testing.TB, rounds int) *demoSite {
 	if _, err := gen.WriteDocument(ctx, &buf, rounds); err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := capture.New(st, nil, nil).Capture(ctx, epcis.NewJSONDecoder(&buf), "demo"); err != nil {
+	signer, err := auditlog.EphemeralSigner("ed25519")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log, err := auditlog.New(st, auditlog.SHA256, signer, "suyuan.test/log")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := capture.New(st, log, nil).Capture(ctx, epcis.NewJSONDecoder(&buf), "demo"); err != nil {
 		tb.Fatalf("capture demo data: %v", err)
+	}
+	if _, err := log.Integrate(ctx); err != nil {
+		tb.Fatalf("integrate audit log: %v", err)
 	}
 	fb, err := st.WebFeedback(ctx)
 	if err != nil {
@@ -53,6 +66,7 @@ func newDemoSite(tb testing.TB, rounds int) *demoSite {
 	h, err := New(Options{
 		Store: st, Directory: testDirectory{gen.Directory()}, Feedback: testFeedback{fb},
 		Now: func() time.Time { return testNow }, CSRFKey: []byte("test key"),
+		AuditLog: logReader{log: log, leaves: st},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -118,7 +132,7 @@ func (a testDirectory) Party(_ context.Context, id string) (Party, bool, error) 
 	if !ok {
 		return Party{}, false, nil
 	}
-	out := Party{NameZH: p.NameZH, NameEN: p.NameEN, RoleZH: p.RoleZH, RoleEN: p.RoleEN,
+	out := Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: p.Division, RoleZH: p.RoleZH, RoleEN: p.RoleEN,
 		Blacklisted: p.Blacklisted, Private: p.Private, CityZH: p.CountryZH, CityEN: p.CountryEN}
 	if d, ok := p.DivisionInfo(); ok {
 		out.CityZH, out.CityEN = d.CityZH, d.CityEN

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
@@ -29,12 +29,36 @@ var allRoles = []store.Role{
 	store.RoleClass, store.RoleChildClass, store.RoleInputClass, store.RoleOutputClass,
 }
 
-// journey is the events about a code and its upstream, in eventTime order.
+// journey is the public projection of the events about a code and its
+// upstream, in eventTime order. Events are projected with
+// party.Project(party.Public, …) as soon as they are read, so the page
+// builds nothing from fields the projection drops.
 type journey struct {
-	events []*epcis.Event
-	// own marks events that name the code itself, not only an upstream
+	steps []publicStep
+}
+
+// publicStep is one journey event as the public projection releases it,
+// with the facts the page adds around it.
+type publicStep struct {
+	party.ConsumerStep
+	// EventID identifies the event in the audit log; it is not shown.
+	EventID string
+	// Own marks events that name the code itself, not only an upstream
 	// container or input.
-	own map[*epcis.Event]bool
+	Own bool
+	// CityZH and CityEN name ConsumerStep.City, or the country of an
+	// overseas enterprise that has no division code.
+	CityZH, CityEN string
+	// Leaf is the event's audit-log leaf index when HasLeaf is set.
+	Leaf    uint64
+	HasLeaf bool
+}
+
+// rawJourney is the events about a code before projection; it never
+// leaves loadJourney.
+type rawJourney struct {
+	events []*epcis.Event
+	own    map[*epcis.Event]bool
 }
 
 // journeyCache keeps recently loaded journeys, because one label is often
@@ -125,21 +149,29 @@ func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error)
 	return j, nil
 }
 
-// loadJourney returns the journey of ids: from a backward trace of ids[0]
-// when the store keeps a lineage index, else from a direct walk.
+// loadJourney returns the public journey of ids: the events of a
+// backward trace of ids[0] when the store keeps a lineage index, else of a
+// direct walk, each projected for the public.
 func (h *Handler) loadJourney(ctx context.Context, ids []string) (*journey, error) {
+	var raw *rawJourney
+	var err error
 	if h.tracer != nil {
-		return h.traceJourney(ctx, ids[0])
+		raw, err = h.traceJourney(ctx, ids[0])
+	} else {
+		raw, err = h.walkJourney(ctx, ids)
 	}
-	return h.walkJourney(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return h.project(ctx, raw), nil
 }
 
 // traceJourney reads the events of a backward trace from root: its own
 // events, those of the containers it was in while it was inside, and
 // those of the lots and transformation inputs it came from, up to
 // maxTraceDepth edges away.
-func (h *Handler) traceJourney(ctx context.Context, root string) (*journey, error) {
-	j := &journey{own: map[*epcis.Event]bool{}}
+func (h *Handler) traceJourney(ctx context.Context, root string) (*rawJourney, error) {
+	j := &rawJourney{own: map[*epcis.Event]bool{}}
 	g, err := h.tracer.Trace(ctx, root, trace.Options{Direction: trace.Backward, Depth: maxTraceDepth})
 	if errors.Is(err, store.ErrNotFound) {
 		return j, nil
@@ -190,8 +222,8 @@ const maxTraceDepth = 6
 // walkJourney reads the events naming ids, then follows aggregation
 // parents and transformation inputs upstream, up to maxUpstreamDepth
 // levels. It serves stores without a lineage index.
-func (h *Handler) walkJourney(ctx context.Context, ids []string) (*journey, error) {
-	j := &journey{own: map[*epcis.Event]bool{}}
+func (h *Handler) walkJourney(ctx context.Context, ids []string) (*rawJourney, error) {
+	j := &rawJourney{own: map[*epcis.Event]bool{}}
 	seenEvent := map[string]bool{}
 	seenID := map[string]bool{}
 	frontier := ids
@@ -314,54 +346,4 @@ func cbvShort(uri string) string {
 		return uri[i+1:]
 	}
 	return uri
-}
-
-// ilmdValue returns the value of a master-data field in an event's ILMD.
-func ilmdValue(e *epcis.Event, local string) string {
-	for _, el := range e.ILMD {
-		if el.Local == local {
-			return el.Value
-		}
-	}
-	return ""
-}
-
-// extValue returns the value of an extension field of an event.
-func extValue(e *epcis.Event, local string) string {
-	for _, el := range e.Extensions {
-		if el.Local == local {
-			return el.Value
-		}
-	}
-	return ""
-}
-
-// kilograms sums the quantities given in kilograms (UN/CEFACT KGM) or
-// tonnes (TNE).
-func kilograms(qs []epcis.QuantityElement) (float64, bool) {
-	sum, found := 0.0, false
-	for _, q := range qs {
-		switch q.UOM {
-		case "KGM":
-			sum += q.Quantity
-			found = true
-		case "TNE":
-			sum += q.Quantity * 1000
-			found = true
-		}
-	}
-	return sum, found
-}
-
-func formatNumber(f float64) string {
-	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
-// localTime returns an event's time in its own time zone offset.
-func localTime(e *epcis.Event) time.Time {
-	if t, err := time.Parse("-07:00", e.EventTimeZoneOffset); err == nil {
-		_, off := t.Zone()
-		return e.EventTime.In(time.FixedZone(e.EventTimeZoneOffset, off))
-	}
-	return e.EventTime
 }

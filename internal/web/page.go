@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/ident"
 )
 
@@ -80,19 +79,25 @@ type result struct {
 	Warnings  []warning
 	ScanText  string
 	Cities    string
+	// LogText states how many steps the latest signed audit-log
+	// checkpoint covers; empty without an audit log.
+	LogText string
 }
 
 type field struct{ Label, Value string }
 
 type stepView struct {
-	// Date is the local time for people; DateTime the RFC 3339 form for
-	// the time element.
-	Date, DateTime, Title, Party, Place string
-	Own                                 bool
+	// Date is the event date in the event's own time zone (YYYY-MM-DD),
+	// also used as the time element's datetime.
+	Date, Title, Party, Place string
+	Own                       bool
+	// Logged marks a step whose audit-log leaf is covered by the latest
+	// signed checkpoint.
+	Logged bool
 }
 
 type warning struct {
-	Kind, Text, Detail string
+	Kind, Text string
 }
 
 func (h *Handler) newView(w http.ResponseWriter, r *http.Request) *pageView {
@@ -184,13 +189,15 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	}
 	res := &result{Canonical: sc.Canonical}
 	v.Result = res
-	if len(j.events) == 0 {
+	if len(j.steps) == 0 {
 		v.Status = http.StatusNotFound
 	}
 	h.describe(ctx, v, sc, j, stats)
 }
 
-// describe builds the product fields, the journey steps and the warnings.
+// describe builds the product fields, the journey steps and the warnings
+// from master data, the scanned code and the public projection of the
+// journey.
 func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, stats ScanStats) {
 	lang, res := v.D.Lang, v.Result
 	var prod Product
@@ -224,9 +231,8 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 		}
 	}
 
-	// Lot data from the scanned AIs, then from the ILMD of the event that
-	// created the lot or object.
-	lot, serial, expires, produced := "", "", "", ""
+	// Lot data from the scanned AIs, then the lot of the code's own steps.
+	lot, serial, expires := "", "", ""
 	for _, e := range sc.Elements {
 		switch e.AI {
 		case "10":
@@ -239,30 +245,38 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 	}
 	if sc.CNCode != nil {
 		serial = sc.CNCode.Field("serial")
-	}
-	for _, e := range j.events {
-		if !j.own[e] || e.ILMD == nil {
-			continue
-		}
-		if s := ilmdValue(e, "lotNumber"); s != "" && lot == "" {
-			lot = s
-		}
-		if s := ilmdValue(e, "itemExpirationDate"); s != "" {
-			expires = s
-		}
-		if s := ilmdValue(e, "productionDate"); s != "" {
-			produced = s
+		if lot == "" {
+			lot = sc.CNCode.Field("batch")
 		}
 	}
-	for _, f := range []field{{v.T("lot"), lot}, {v.T("serial"), serial}, {v.T("produced"), produced}, {v.T("expires"), expires}} {
+	for _, s := range j.steps {
+		if lot == "" && s.Own && len(s.Lots) == 1 {
+			lot = s.Lots[0]
+		}
+	}
+	for _, f := range []field{{v.T("lot"), lot}, {v.T("serial"), serial}, {v.T("expires"), expires}} {
 		if f.Value != "" {
 			res.Fields = append(res.Fields, f)
 		}
 	}
 	res.Fields = append(res.Fields, field{v.T("code"), sc.Canonical})
 
-	for _, e := range j.events {
-		res.Steps = append(res.Steps, h.step(ctx, lang, e, j.own[e]))
+	size, logged := h.checkpoint(ctx)
+	covered := 0
+	for _, s := range j.steps {
+		sv := h.step(lang, s)
+		sv.Logged = logged && s.HasLeaf && s.Leaf < size
+		if sv.Logged {
+			covered++
+		}
+		res.Steps = append(res.Steps, sv)
+	}
+	if h.opts.AuditLog != nil && len(j.steps) > 0 {
+		if logged {
+			res.LogText = fmt.Sprintf(v.T("logCovered"), covered, len(j.steps), size)
+		} else {
+			res.LogText = v.T("logNone")
+		}
 	}
 	h.warn(ctx, v, sc, j, prod, found, expires, stats)
 
@@ -322,167 +336,93 @@ func (h *Handler) partyName(lang Lang, p Party) string {
 	return pick(lang, p.NameZH, p.NameEN)
 }
 
-// step describes one event for the timeline: when, what, who and where.
-func (h *Handler) step(ctx context.Context, lang Lang, e *epcis.Event, own bool) stepView {
-	local := localTime(e)
-	s := stepView{Date: local.Format("2006-01-02 15:04"), DateTime: local.Format(time.RFC3339), Own: own}
-	key := cbvShort(e.BizStep)
-	if e.Type == epcis.TransformationEvent {
-		key = "transformation"
-	}
-	if cbvShort(e.Disposition) == "recalled" {
+// step describes one projected event for the timeline: when, what, who
+// and where.
+func (h *Handler) step(lang Lang, s publicStep) stepView {
+	sv := stepView{Date: s.Date, Own: s.Own}
+	key := s.Step
+	if s.Recalled {
 		key = "recall"
 	}
 	if t, ok := bizStepTitles[key]; ok {
-		s.Title = pick(lang, t[0], t[1])
+		sv.Title = pick(lang, t[0], t[1])
 	} else {
-		s.Title = key
+		sv.Title = key
 	}
-	if e.BizLocation != nil {
-		if p, ok := h.party(ctx, e.BizLocation.ID); ok {
-			s.Party = h.partyName(lang, p)
-			s.Place = pick(lang, p.CityZH, p.CityEN)
-		}
-	}
-	return s
+	sv.Party = pick(lang, s.Enterprise, s.EnterpriseEN)
+	sv.Place = pick(lang, s.CityZH, s.CityEN)
+	return sv
 }
 
-// warn adds the warnings the journey and master data give reason for.
+// warn adds the warnings that the public journey, the scanned code, the
+// lookup counts and master data give reason for.
 func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, prod Product, found bool, expires string, stats ScanStats) {
 	lang, res := v.D.Lang, v.Result
-	add := func(kind, msg, detail string) {
-		res.Warnings = append(res.Warnings, warning{Kind: kind, Text: msg, Detail: detail})
+	add := func(kind, msg string) {
+		res.Warnings = append(res.Warnings, warning{Kind: kind, Text: msg})
 	}
-	for _, e := range j.events {
-		if cbvShort(e.Disposition) == "recalled" {
-			detail := pick(lang, extValue(e, "recallReasonZH"), extValue(e, "recallReasonEN"))
-			if n := extValue(e, "recallNotice"); n != "" {
-				detail = strings.TrimSpace(detail + " " + v.T("recallNotice") + ": " + n)
-			}
-			add("recall", v.T("recalled"), detail)
+	for _, s := range j.steps {
+		if s.Recalled {
+			add("recall", v.T("recalled"))
 			break
 		}
 	}
-	for _, e := range j.events {
-		if j.own[e] && cbvShort(e.Disposition) == "destroyed" {
-			add("destroyed", v.T("destroyed"), "")
+	for _, s := range j.steps {
+		if s.Own && s.Disposition == "destroyed" {
+			add("destroyed", v.T("destroyed"))
 			break
 		}
 	}
 	if exp, err := time.ParseInLocation(time.DateOnly, expires, cstZone); err == nil {
-		end := exp.AddDate(0, 0, 1)
-		if h.now().After(end) {
-			add("expired", fmt.Sprintf(v.T("expired"), expires), "")
+		if h.now().After(exp.AddDate(0, 0, 1)) {
+			add("expired", fmt.Sprintf(v.T("expired"), expires))
 		}
-		for _, e := range j.events {
-			if j.own[e] && e.EventTime.After(end) && isSale(e) {
-				add("expired", fmt.Sprintf(v.T("soldExpired"), localTime(e).Format(time.DateOnly)), "")
+		for _, s := range j.steps {
+			if s.Own && isSale(s.Step) && s.Date > expires {
+				add("expired", fmt.Sprintf(v.T("soldExpired"), s.Date))
 				break
 			}
 		}
 	}
 	if isInstance(sc) {
-		cities := map[string]bool{}
+		seen := map[string]bool{}
 		var names []string
-		for _, e := range j.events {
-			if !j.own[e] || !isSale(e) || e.BizLocation == nil {
+		for _, s := range j.steps {
+			if !s.Own || !isSale(s.Step) {
 				continue
 			}
-			place := e.BizLocation.ID
-			if p, ok := h.party(ctx, place); ok {
-				place = pick(lang, p.CityZH, p.CityEN)
+			place := s.City
+			if place == "" {
+				place = s.Enterprise
 			}
-			if !cities[place] {
-				cities[place] = true
-				names = append(names, place)
+			if place == "" || seen[place] {
+				continue
 			}
+			seen[place] = true
+			names = append(names, pick(lang, s.CityZH, s.CityEN))
 		}
 		if len(names) > 1 {
-			add("counterfeit", fmt.Sprintf(v.T("clone"), strings.Join(names, pick(lang, "、", ", "))), "")
+			add("counterfeit", fmt.Sprintf(v.T("clone"), strings.Join(names, pick(lang, "、", ", "))))
 		}
 		if stats.Count+1 >= h.opts.SuspectScans {
-			add("counterfeit", fmt.Sprintf(v.T("manyScans"), stats.Count+1), "")
+			add("counterfeit", fmt.Sprintf(v.T("manyScans"), stats.Count+1))
 		}
 	}
 	if found {
 		if pp, ok := h.party(ctx, prod.Producer); ok && pp.Blacklisted {
-			add("blacklist", v.T("blacklisted"), "")
-		}
-	}
-	h.warnColdChain(v, j, prod)
-	for _, e := range j.events {
-		if e.Type != epcis.TransformationEvent {
-			continue
-		}
-		in, okIn := kilograms(e.InputQuantityList)
-		out, okOut := kilograms(e.OutputQuantityList)
-		if okIn && okOut && out > in {
-			add("mass", fmt.Sprintf(v.T("massBalance"), formatNumber(in), formatNumber(out)), "")
-		}
-	}
-	if found && prod.RequiredLicence != "" {
-		for _, e := range j.events {
-			if cbvShort(e.BizStep) != "shipping" {
-				continue
-			}
-			for _, d := range e.DestinationList {
-				if cbvShort(d.Type) != "owning_party" {
-					continue
-				}
-				p, ok := h.party(ctx, d.Value)
-				if ok && !hasLicence(p, prod.RequiredLicence) {
-					t := licenceTitles[prod.RequiredLicence]
-					add("licence", fmt.Sprintf(v.T("unlicensed"), pick(lang, t[0], t[1])), "")
-				}
-			}
+			add("blacklist", v.T("blacklisted"))
 		}
 	}
 	sort.SliceStable(res.Warnings, func(a, b int) bool { return warningRank[res.Warnings[a].Kind] < warningRank[res.Warnings[b].Kind] })
 }
 
 // warningRank orders warnings by how urgently a consumer must act.
-var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "cold": 4, "licence": 5, "mass": 6, "blacklist": 7}
+var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "blacklist": 4}
 
-func (h *Handler) warnColdChain(v *pageView, j *journey, prod Product) {
-	alarm, worst := false, 0.0
-	for _, e := range j.events {
-		for _, se := range e.SensorElementList {
-			for _, r := range se.Reports {
-				if cbvShort(r.Type) != "Temperature" && r.Exception == "" {
-					continue
-				}
-				if cbvShort(r.Exception) == "ALARM_CONDITION" {
-					alarm = true
-				}
-				for _, p := range []*float64{r.Value, r.MaxValue} {
-					if p != nil && *p > worst {
-						worst = *p
-					}
-				}
-			}
-		}
-	}
-	switch {
-	case prod.ColdChainMaxCelsius > 0 && worst > prod.ColdChainMaxCelsius:
-		v.Result.Warnings = append(v.Result.Warnings, warning{Kind: "cold",
-			Text: fmt.Sprintf(v.T("coldChain"), formatNumber(worst), formatNumber(prod.ColdChainMaxCelsius))})
-	case alarm:
-		v.Result.Warnings = append(v.Result.Warnings, warning{Kind: "cold", Text: v.T("coldAlarm")})
-	}
-}
-
-func hasLicence(p Party, kind string) bool {
-	for _, l := range p.Licences {
-		if l == kind {
-			return true
-		}
-	}
-	return false
-}
-
-// isSale reports whether an event hands goods to an end user.
-func isSale(e *epcis.Event) bool {
-	switch cbvShort(e.BizStep) {
+// isSale reports whether a bizStep (as a bare CBV word) hands goods to an
+// end user.
+func isSale(step string) bool {
+	switch step {
 	case "retail_selling", "dispensing":
 		return true
 	}

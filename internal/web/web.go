@@ -5,9 +5,10 @@
 // without JavaScript; only camera scanning needs it.
 //
 // The package reads events through the store interface and master data
-// through Directory. It shows the public only what the public may see, so
-// it never shows prices, quantities, transaction document numbers or the
-// identities of private customers.
+// through Directory. Every event is passed through
+// party.Project(party.Public, …) before the page uses it, so the public
+// sees only what that projection releases: no prices, quantities,
+// transaction document numbers or the identities of customers.
 package web
 
 import (
@@ -99,6 +100,9 @@ type Options struct {
 	// CSRFKey signs complaint form tokens; nil means a random key, so
 	// forms rendered before a restart are rejected after it.
 	CSRFKey []byte
+	// AuditLog marks the journey steps covered by a signed checkpoint;
+	// nil shows no marks.
+	AuditLog AuditLog
 }
 
 // DefaultSuspectScans is the default Options.SuspectScans. A genuine
@@ -118,6 +122,8 @@ type Handler struct {
 	cache  journeyCache
 	tracer *trace.Tracer
 	scans  *scanBuffer
+
+	checkpoints checkpointCache
 
 	muxOnce sync.Once
 	mux     *http.ServeMux
