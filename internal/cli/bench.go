@@ -48,7 +48,7 @@ func benchGen(ctx context.Context, env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "随机种子 / random seed (same seed, same data)")
 	out := fs.String("out", "bench-data", "输出目录 / output directory")
 	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+		return parseError(err)
 	}
 	if *events <= 0 {
 		return usageErrorf("--events %d: give a positive number of events", *events)
@@ -75,7 +75,7 @@ func benchFloor(ctx context.Context, env *Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	db := fs.String("db", "floor.db", "基线 SQLite 文件 (须不存在) / floor SQLite file (must not exist)")
 	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+		return parseError(err)
 	}
 	files, err := documentFiles(fs.Args())
 	if err != nil {
@@ -101,7 +101,7 @@ func benchImport(ctx context.Context, env *Env, args []string) error {
 	perDoc := fs.Int("per-doc", 1000, "每个文档的事件数 / events per document")
 	dir := fs.String("dir", "", "工作目录 (默认临时目录) / work directory (default: a temporary one, removed afterwards)")
 	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+		return parseError(err)
 	}
 	work := *dir
 	if work == "" {

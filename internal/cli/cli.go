@@ -49,6 +49,16 @@ func usageErrorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
 }
 
+// parseError turns the error of a sub-command's FlagSet.Parse into what
+// Main expects: flag.ErrHelp stays as it is (the flag set has printed its
+// help), anything else is a usage error.
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUsage, err)
+}
+
 // ExitError carries a specific exit code for Main, such as 1 when an import
 // rejected a document but otherwise ran to the end.
 type ExitError struct {
@@ -111,11 +121,11 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return ExitUsage
 	}
 	err := c.Run(ctx, env, fs, fs.Args())
-	if err == nil {
+	var exit *ExitError
+	if err == nil || errors.Is(err, flag.ErrHelp) || (errors.As(err, &exit) && exit.Code == ExitOK) {
 		return ExitOK
 	}
 	fmt.Fprintf(stderr, "suyuan %s: %v\n", c.Name, err)
-	var exit *ExitError
 	switch {
 	case errors.Is(err, ErrUsage):
 		fmt.Fprintf(stderr, "usage: suyuan %s %s\n", c.Name, c.Usage)

@@ -129,7 +129,7 @@ func codeLabel(ctx context.Context, env *Env, args []string) error {
 	size := fs.Int("size", 512, "图片边长(像素) / image width and height in pixels")
 	out := fs.String("out", "", "输出文件 (默认标准输出) / output file (default: standard output)")
 	if err := fs.Parse(args); err != nil {
-		return usageErrorf("%v", err)
+		return parseError(err)
 	}
 	if p.GTIN == "" {
 		return usageErrorf("--gtin is required")

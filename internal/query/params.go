@@ -229,7 +229,30 @@ func applyParam(q *store.Query, name, raw string) error {
 	return err
 }
 
+// knownParams lists the parameter names that applyParam takes, by their
+// lower-case form, to suggest the right spelling of a mistyped one.
+var knownParams = func() map[string]string {
+	names := []string{"eventType", "GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime",
+		"GE_errorDeclarationTime", "LT_errorDeclarationTime", "EQ_action", "EQ_bizStep", "EQ_disposition",
+		"EQ_persistentDisposition_set", "EQ_persistentDisposition_unset", "EQ_errorReason", "EQ_readPoint",
+		"WD_readPoint", "EQ_bizLocation", "WD_bizLocation", "EQ_transformationID", "EQ_eventID",
+		"EQ_correctiveEventID", "EXISTS_errorDeclaration", "EQ_quantity", "GT_quantity", "GE_quantity",
+		"LT_quantity", "LE_quantity", "orderBy", "orderDirection", "eventCountLimit", "maxEventCount",
+		paramPerPage, paramNextPageToken}
+	for name := range matchRoles {
+		names = append(names, name)
+	}
+	m := make(map[string]string, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
 func unknownParam(name, raw string) error {
+	if right, ok := knownParams[strings.ToLower(name)]; ok {
+		return &ParamError{Param: name, Value: raw, Reason: "unknown query parameter; parameter names are case-sensitive: did you mean " + right + "?"}
+	}
 	for _, prefix := range []string{"EQ_", "GT_", "GE_", "LT_", "LE_", "EXISTS_", "HASATTR_", "EQATTR_", "EQ_INNER_", "EQ_ilmd_", "EQ_value"} {
 		if strings.HasPrefix(name, prefix) {
 			return &ParamError{Param: name, Value: raw, Reason: "queries on extension, ilmd, master-data and sensor fields are not supported by this repository"}

@@ -79,6 +79,7 @@ func TestParseRejects(t *testing.T) {
 		param  string
 	}{
 		{"unknown parameter", url.Values{"EQ_bizStepp": {"shipping"}}, "EQ_bizStepp"},
+		{"wrong case", url.Values{"EQ_bizstep": {"shipping"}}, "EQ_bizstep"},
 		{"extension field", url.Values{"EQ_ilmd_example:lot": {"A"}}, "EQ_ilmd_example:lot"},
 		{"bad action", url.Values{"EQ_action": {"MOVE"}}, "EQ_action"},
 		{"bad event type", url.Values{"eventType": {"ShipmentEvent"}}, "eventType"},
