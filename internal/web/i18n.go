@@ -69,6 +69,7 @@ var messages = map[string][2]string{
 	"soldExpired":        {"有过期后仍在销售的记录 (%s)。", "It was sold after its expiry date (%s)."},
 	"clone":              {"疑似假冒: 同一个码在多个城市售出 (%s)。", "Suspected counterfeit: the same code was sold in several cities (%s)."},
 	"manyScans":          {"疑似假冒: 该码已被查询 %d 次, 远多于正常情况。", "Suspected counterfeit: this code was looked up %d times, far more than usual."},
+	"corrected":          {"该记录已被声明有误", "this record was declared erroneous"},
 	"inLog":              {"已签入审计日志", "in the signed audit log"},
 	"logCovered":         {"本页 %[2]d 个环节中有 %[1]d 个已被审计日志最新签名检查点 (树大小 %[3]d) 覆盖。", "%[1]d of the %[2]d steps on this page are covered by the latest signed checkpoint of the audit log (tree size %[3]d)."},
 	"logNone":            {"审计日志尚未签发检查点。", "The audit log has not signed a checkpoint yet."},

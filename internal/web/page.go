@@ -91,6 +91,8 @@ type stepView struct {
 	// also used as the time element's datetime.
 	Date, Title, Party, Place string
 	Own                       bool
+	// Corrected marks a step whose event was declared erroneous.
+	Corrected bool
 	// Logged marks a step whose audit-log leaf is covered by the latest
 	// signed checkpoint.
 	Logged bool
@@ -339,9 +341,9 @@ func (h *Handler) partyName(lang Lang, p Party) string {
 // step describes one projected event for the timeline: when, what, who
 // and where.
 func (h *Handler) step(lang Lang, s publicStep) stepView {
-	sv := stepView{Date: s.Date, Own: s.Own}
+	sv := stepView{Date: s.Date, Own: s.Own, Corrected: s.Corrected}
 	key := s.Step
-	if s.Recalled {
+	if s.Disposition == "recalled" {
 		key = "recall"
 	}
 	if t, ok := bizStepTitles[key]; ok {

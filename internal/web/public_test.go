@@ -277,3 +277,35 @@ func TestScanPageWithoutAuditLog(t *testing.T) {
 		t.Errorf("page without an audit log shows audit-log marks")
 	}
 }
+
+// fixtureDeclared declares the shipping of fixtureShipped erroneous.
+const fixtureDeclared = `{
+  "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+  "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-04T08:00:00+08:00",
+  "epcisBody": {"eventList": [
+    {"type": "ObjectEvent", "eventID": "ni:///sha-256;2222222222222222222222222222222222222222222222222222222222222222?ver=CBV2.0",
+     "eventTime": "2026-11-02T10:00:00+08:00", "eventTimeZoneOffset": "+08:00",
+     "epcList": ["` + fixtureItem + `"], "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
+     "bizLocation": {"id": "` + fixtureOrchard + `"},
+     "errorDeclaration": {"declarationTime": "2026-11-04T08:00:00+08:00", "reason": "incorrect_data"}}
+  ]}
+}`
+
+func TestScanPageMarksCorrectedStep(t *testing.T) {
+	s := newFixtureSite(t)
+	s.capture(t, fixtureShipped)
+	s.capture(t, fixtureDeclared)
+	body := s.page(t, "zh")
+	timeline := body[strings.Index(body, `<ol class="timeline">`):]
+	timeline = timeline[:strings.Index(timeline, "</ol>")]
+	steps := strings.Split(timeline, "<li")[1:]
+	if len(steps) != 2 {
+		t.Fatalf("steps: got %d, want 2", len(steps))
+	}
+	if strings.Contains(steps[0], "该记录已被声明有误") {
+		t.Errorf("commissioning step is marked as declared erroneous")
+	}
+	if !strings.Contains(steps[1], "该记录已被声明有误") {
+		t.Errorf("shipping step lacks the erroneous-declaration mark")
+	}
+}
