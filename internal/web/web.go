@@ -43,6 +43,8 @@ type Party struct {
 	Division       string
 	RoleZH, RoleEN string
 	// Licences lists the kinds of licence the party holds.
+	// NOTE: the page does not read it while the public projection
+	// carries no consignees to check it against.
 	Licences []string
 	// Blacklisted marks a party on the credit blacklist.
 	Blacklisted bool
@@ -60,6 +62,8 @@ type Product struct {
 	Certifications     []string
 	// ColdChainMaxCelsius is the highest temperature allowed in
 	// transport; 0 means no cold chain.
+	// NOTE: the page reads neither this nor RequiredLicence while the
+	// public projection carries no sensor readings or consignees.
 	ColdChainMaxCelsius float64
 	// RequiredLicence is the licence kind every consignee must hold;
 	// empty for none.
