@@ -16,13 +16,12 @@ const (
 	// EdgeContains records that From (a parentID) held To (a child EPC or
 	// a child EPC class) from an AggregationEvent. Op records whether the
 	// event put the child in (ADD, OBSERVE) or took it out (DELETE); a
-	// DELETE without children gives one edge to AllChildren (EPCIS 2.0
-	// section 7.4.3). Stores build these edges from the parent and child
-	// rows of the identifier index, so capture writes no row for them and
-	// ignores them in Lineage.Edges.
+	// DELETE without children gives one edge to AllChildren. Stores build
+	// these edges from the parent and child rows of the identifier index,
+	// so capture writes no row for them and ignores them in Lineage.Edges.
 	EdgeContains EdgeKind = "contains"
 	// EdgeAssociated records an AssociationEvent between a parentID and a
-	// child (EPCIS 2.0 section 7.4.5), with the same meaning and the same
+	// child, with the same meaning and the same
 	// source as EdgeContains.
 	EdgeAssociated EdgeKind = "associated"
 	// EdgeTransformedInto records that From, an input, went into To, an
@@ -49,8 +48,8 @@ const (
 )
 
 // AllChildren is the To value of an EdgeContains or EdgeAssociated delete
-// edge of an event that lists no children: EPCIS 2.0 section 7.4.3 reads
-// such a DELETE as taking every child out of the parent.
+// edge of an event that lists no children: EPCIS 2.0 reads such an
+// AggregationEvent DELETE as taking every child out of the parent.
 const AllChildren = ""
 
 // Edge is one lineage edge. Identifiers are canonical (package ident).

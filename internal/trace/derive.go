@@ -24,12 +24,12 @@ const gs1Base = "https://id.gs1.org/"
 //   - TransformationEvent: every input to every output. With a
 //     transformationID, inputs go to the transformation node (the ID
 //     itself) and the node to outputs, so that events sharing the ID link
-//     up (section 7.4.6);
+//     up (EPCIS 2.0 transformationID);
 //   - ObjectEvent ADD listing instances and classes: a class of the same
 //     GTIN is the instances' lot, another class is consumed into them;
 //   - ilmd lotNumber on an ObjectEvent ADD or a TransformationEvent:
 //     every SGTIN listed (outputs for a transformation) belongs to the
-//     LGTIN of its GTIN and that lot (CBV 2.0 section 8.3, cbvmda:lotNumber).
+//     LGTIN of its GTIN and that lot (CBV 2.0 master data cbvmda:lotNumber).
 func Derive(e *epcis.Event, ids []store.IDRef) *store.Lineage {
 	d := deriver{e: e, canon: map[store.Role]map[string]store.IDRef{}}
 	for _, id := range ids {

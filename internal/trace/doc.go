@@ -3,7 +3,8 @@
 // backward to raw materials and forward to every downstream item and lot,
 // Tracer.RecallScope sums a recall by holder, region and channel, and
 // Tracer.FSMA204 with WriteFSMACSV and WriteFSMAXLSX writes the FSMA 204
-// electronic sortable spreadsheet (21 CFR 1.1455(c)).
+// electronic sortable spreadsheet of the FDA Food Traceability Rule (21 CFR
+// part 1 subpart S).
 //
 // Containment has a time interval: a child inherits the history of a
 // container only while it was inside it, so traces follow pallets, cases

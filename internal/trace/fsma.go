@@ -13,7 +13,7 @@ import (
 )
 
 // CTE is a critical tracking event of the FDA Food Traceability Rule
-// (21 CFR part 1 subpart S, "FSMA 204"), section 1.1310 to 1.1350.
+// (21 CFR part 1 subpart S, "FSMA 204").
 type CTE string
 
 // Critical tracking events, spelled as the FDA's sortable spreadsheet
@@ -31,10 +31,10 @@ const (
 	aggregationType        = "AggregationEvent"
 )
 
-// cteOf maps an event to its critical tracking event by bizStep: CBV 2.0
-// section 7.1, plus the harvesting, cooling and landing steps that food
-// chains add in their own vocabulary. Events of other steps are no
-// critical tracking event.
+// cteOf maps an event to its critical tracking event by bizStep: the CBV
+// 2.0 bizStep vocabulary, plus the harvesting, cooling and landing steps
+// that food chains add in their own vocabulary. Events of other steps are
+// no critical tracking event.
 func cteOf(st store.Step, role store.Role) CTE {
 	switch cbvLocal(st.BizStep) {
 	case "harvesting":
@@ -68,7 +68,7 @@ func cteOf(st store.Step, role store.Role) CTE {
 
 // FSMARow is one row of the FSMA 204 electronic sortable spreadsheet: one
 // critical tracking event of one traceability lot with its key data
-// elements (21 CFR 1.1455(c)(3)(ii)).
+// elements.
 type FSMARow struct {
 	CTE CTE
 	// EventTime is the event time in the event's own time zone offset.

@@ -11,8 +11,9 @@ import (
 )
 
 // FSMAColumns are the header cells of the FSMA 204 spreadsheet, in
-// column order. The key data element names follow 21 CFR 1.1325 to
-// 1.1350; the last two columns link rows back to the EPCIS data.
+// column order. The key data element names follow the FDA Food
+// Traceability Rule; the last two columns link rows back to the EPCIS
+// data.
 var FSMAColumns = []string{
 	"Traceability Lot Code",
 	"Traceability Lot Code Source Location",

@@ -84,7 +84,7 @@ type ChannelResolver interface {
 }
 
 // StepChannels derives the channel from the last event's bizStep and
-// disposition (CBV 2.0 sections 7.1 and 7.2). It cannot see e-commerce,
+// disposition (CBV 2.0 vocabularies). It cannot see e-commerce,
 // which needs the party type of the holder.
 type StepChannels struct{}
 

@@ -501,7 +501,7 @@ func kindOf(id string, touches []store.Touch, edges *edgeCache) NodeKind {
 	return KindInstance
 }
 
-// CBV 2.0 source/destination types (section 7.4).
+// CBV 2.0 source/destination types.
 const (
 	sdOwningParty     = "urn:epcglobal:cbv:sdt:owning_party"
 	sdPossessingParty = "urn:epcglobal:cbv:sdt:possessing_party"
