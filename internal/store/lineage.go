@@ -21,8 +21,7 @@ const (
 	// so capture writes no row for them and ignores them in Lineage.Edges.
 	EdgeContains EdgeKind = "contains"
 	// EdgeAssociated records an AssociationEvent between a parentID and a
-	// child, with the same meaning and the same
-	// source as EdgeContains.
+	// child, with the same meaning and the same source as EdgeContains.
 	EdgeAssociated EdgeKind = "associated"
 	// EdgeTransformedInto records that From, an input, went into To, an
 	// output, in a TransformationEvent or in an ObjectEvent ADD that lists
