@@ -53,9 +53,9 @@ type aheadSource struct {
 	final error
 }
 
-// next returns the next valid, prepared record; io.EOF at the end of the
-// document, errRejected once an event was invalid or denied, or the error
-// that stopped reading.
+// next returns the next valid, prepared record. At the end of the
+// document it returns io.EOF. Once an event was invalid or denied it
+// returns errRejected, and when reading stopped, the error that stopped it.
 func (a *aheadSource) next() (store.Record, error) {
 	if a.final != nil {
 		return store.Record{}, a.final

@@ -52,8 +52,9 @@ func TestCaptureLargeDocumentBoundedHeap(t *testing.T) {
 		n = 5000
 	}
 	// Holding every prepared record (event, JSON-LD, identifiers) takes
-	// well over 2 KiB an event; the bound leaves room for the decoder,
-	// one store chunk and the garbage collector's slack.
+	// well over 2 KiB an event, so 20000 of them exceed the bound. The
+	// bound leaves room for the decoder, one store chunk, the read-ahead
+	// queue and the garbage collector's slack.
 	const bound = 48 << 20
 
 	cases := []struct {
