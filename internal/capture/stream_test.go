@@ -51,10 +51,10 @@ func TestCaptureLargeDocumentBoundedHeap(t *testing.T) {
 	if testing.Short() {
 		n = 5000
 	}
-	// Holding every prepared record (event, JSON-LD, identifiers) takes
-	// well over 2 KiB an event, so 20000 of them exceed the bound. The
-	// bound leaves room for the decoder, one store chunk, the read-ahead
-	// queue and the garbage collector's slack.
+	// The bound is fixed, whatever n is. It leaves room for the decoder,
+	// one store chunk, the read-ahead queue and the garbage collector's
+	// slack. Holding every prepared record (event, JSON-LD, identifiers,
+	// lineage) at once would make the heap grow with n instead.
 	const bound = 48 << 20
 
 	cases := []struct {
