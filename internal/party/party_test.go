@@ -306,8 +306,8 @@ func TestProjectPerAudience(t *testing.T) {
 			if c == nil || p.Event != nil {
 				t.Fatalf("public projection: got %+v, want a consumer step only", p)
 			}
-			if c.Date != "2026-03-02" {
-				t.Errorf("date: got %q, want the local date 2026-03-02", c.Date)
+			if c.Date != "2026-03-02" || c.Time != "01:00" {
+				t.Errorf("date and time: got %q %q, want the local 2026-03-02 01:00", c.Date, c.Time)
 			}
 			if c.City != "440100" || c.Enterprise != "甲乳业有限公司" || !c.Recalled || c.Step != "shipping" {
 				t.Errorf("consumer step: got %+v", c)
