@@ -36,6 +36,11 @@ type scanBuffer struct {
 	fb  Feedback
 	log *slog.Logger
 
+	// flushing keeps lookups out while a flush moves counts from pending
+	// to the store: a lookup holds it for reading from its cache read to
+	// its pending merge, so it sees each count exactly once.
+	flushing sync.RWMutex
+
 	mu      sync.Mutex
 	pending map[scanKey]*ScanCount
 	// stored caches the stored counts of recently looked-up codes for
@@ -73,6 +78,8 @@ func (b *scanBuffer) run() {
 // flush writes the buffered counts; on failure they are kept for the next
 // flush.
 func (b *scanBuffer) flush() {
+	b.flushing.Lock()
+	defer b.flushing.Unlock()
 	b.mu.Lock()
 	if len(b.pending) == 0 {
 		b.mu.Unlock()
@@ -204,6 +211,8 @@ func (b *scanBuffer) add(k scanKey, c ScanCount) {
 // record counts one lookup and returns the counts before it: the stored
 // ones plus the buffered ones.
 func (b *scanBuffer) record(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error) {
+	b.flushing.RLock()
+	defer b.flushing.RUnlock()
 	st, err := b.storedStats(ctx, canonical, time.Now())
 	b.mu.Lock()
 	defer b.mu.Unlock()
