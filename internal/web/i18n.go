@@ -43,6 +43,7 @@ var messages = map[string][2]string{
 	"origin":             {"产地", "Origin"},
 	"lot":                {"批号", "Lot"},
 	"serial":             {"序列号", "Serial"},
+	"produced":           {"生产日期", "Production date"},
 	"expires":            {"有效期至", "Expiry date"},
 	"certs":              {"证书", "Certificates"},
 	"code":               {"查询的码", "Code looked up"},
@@ -65,10 +66,16 @@ var messages = map[string][2]string{
 	"csrfBad":            {"表单已过期, 请刷新页面后重新提交。", "The form has expired; reload the page and send it again."},
 	"blacklisted":        {"生产者已被列入严重失信主体名单。", "The producer is on the credit blacklist."},
 	"recalled":           {"该批次已召回, 请勿食用或使用, 可退货。", "This lot has been recalled: do not eat or use it; return it to the seller."},
+	"recallNotice":       {"召回公告", "Recall notice"},
 	"expired":            {"产品已过有效期 (%s)。", "The product expired on %s."},
 	"soldExpired":        {"有过期后仍在销售的记录 (%s)。", "It was sold after its expiry date (%s)."},
 	"clone":              {"疑似假冒: 同一个码在多个城市售出 (%s)。", "Suspected counterfeit: the same code was sold in several cities (%s)."},
 	"manyScans":          {"疑似假冒: 该码已被查询 %d 次, 远多于正常情况。", "Suspected counterfeit: this code was looked up %d times, far more than usual."},
+	"coldChain":          {"冷链运输中温度超标 (最高 %s °C, 限值 %s °C)。", "Temperature excursion in the cold chain (up to %s °C, limit %s °C)."},
+	"coldAlarmPeak":      {"冷链传感器报警 (最高 %s °C)。", "A cold-chain sensor raised an alarm (up to %s °C)."},
+	"coldAlarm":          {"冷链传感器报警。", "A cold-chain sensor raised an alarm."},
+	"massBalance":        {"加工产出重量超过投入, 来源存疑。", "Processing output weighs more than its input; the origin is in doubt."},
+	"unlicensed":         {"曾发货给未持有%s的单位。", "A shipment went to a consignee without a %s."},
 	"corrected":          {"该记录已被声明有误", "this record was declared erroneous"},
 	"inLog":              {"已签入审计日志", "in the signed audit log"},
 	"logCovered":         {"本页 %[2]d 个环节中有 %[1]d 个已被审计日志最新签名检查点 (树大小 %[3]d) 覆盖。", "%[1]d of the %[2]d steps on this page are covered by the latest signed checkpoint of the audit log (tree size %[3]d)."},
@@ -83,6 +90,16 @@ var messages = map[string][2]string{
 	"resolverCheckDigit": {"链接中的校验位错误, 可能是数字输错了。", "A check digit in the link is wrong; a digit may have been mistyped."},
 	"resolverHelp":       {"请检查链接中的应用标识符 (AI) 和数值, 例如 /01/06901234000016/10/ABC1。", "Check the application identifiers (AIs) and values in the link, for example /01/06901234000016/10/ABC1."},
 	"back":               {"返回查询", "Back to lookup"},
+}
+
+// licenceTitles names licence kinds, keyed as in the party registry, for
+// warnings.
+var licenceTitles = map[string][2]string{
+	"hazardous-chemical": {"危险化学品经营许可证", "hazardous chemicals business licence"},
+	"drug-distribution":  {"药品经营许可证", "drug business licence"},
+	"food-distribution":  {"食品经营许可证", "food business licence"},
+	"pesticide":          {"农药经营许可证", "pesticide business licence"},
+	"special-equipment":  {"特种设备许可证", "special equipment licence"},
 }
 
 // bizStepTitles names CBV 2.0 business steps by their short name.

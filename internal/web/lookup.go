@@ -128,15 +128,16 @@ func (c *journeyCache) put(key string, j *journey, now time.Time) {
 	c.entries[key] = &cachedJourney{j: j, expires: now.Add(journeyTTL)}
 }
 
-// journeyOf returns the journey of ids from the cache or the store. The
-// returned journey is shared and must not be modified.
-func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error) {
+// journeyOf returns the journey of ids from the cache or the store,
+// projected under rules, the rules of the product ids name. The returned
+// journey is shared and must not be modified.
+func (h *Handler) journeyOf(ctx context.Context, ids []string, rules party.ProductRules) (*journey, error) {
 	key := strings.Join(ids, "\n")
 	cached, reload := h.cache.get(key, time.Now())
 	if !reload {
 		return cached, nil
 	}
-	j, err := h.loadJourney(ctx, ids)
+	j, err := h.loadJourney(ctx, ids, rules)
 	if err != nil {
 		h.cache.put(key, nil, time.Now())
 		if cached != nil {
@@ -151,8 +152,8 @@ func (h *Handler) journeyOf(ctx context.Context, ids []string) (*journey, error)
 
 // loadJourney returns the public journey of ids: the events of a
 // backward trace of ids[0] when the store keeps a lineage index, else of a
-// direct walk, each projected for the public.
-func (h *Handler) loadJourney(ctx context.Context, ids []string) (*journey, error) {
+// direct walk, each projected for the public under rules.
+func (h *Handler) loadJourney(ctx context.Context, ids []string, rules party.ProductRules) (*journey, error) {
 	var raw *rawJourney
 	var err error
 	if h.tracer != nil {
@@ -163,7 +164,7 @@ func (h *Handler) loadJourney(ctx context.Context, ids []string) (*journey, erro
 	if err != nil {
 		return nil, err
 	}
-	return h.project(ctx, raw), nil
+	return h.project(ctx, raw, rules), nil
 }
 
 // traceJourney reads the events of a backward trace from root: its own

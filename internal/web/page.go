@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,10 +88,11 @@ type result struct {
 type field struct{ Label, Value string }
 
 type stepView struct {
-	// Date is the event date in the event's own time zone (YYYY-MM-DD),
-	// also used as the time element's datetime.
-	Date, Title, Party, Place string
-	Own                       bool
+	// Date is the event's date and time of day in its own time zone
+	// for people (YYYY-MM-DD HH:MM), DateTime the same for the time
+	// element's datetime attribute.
+	Date, DateTime, Title, Party, Place string
+	Own                                 bool
 	// Corrected marks a step whose event was declared erroneous.
 	Corrected bool
 	// Logged marks a step whose audit-log leaf is covered by the latest
@@ -100,6 +102,8 @@ type stepView struct {
 
 type warning struct {
 	Kind, Text string
+	// Detail is an optional second line, such as a recall's reason.
+	Detail string
 }
 
 func (h *Handler) newView(w http.ResponseWriter, r *http.Request) *pageView {
@@ -178,7 +182,8 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	if sc.Class != "" && sc.Class != sc.Product && sc.Class != sc.Canonical {
 		ids = append(ids, sc.Class)
 	}
-	j, err := h.journeyOf(ctx, ids)
+	prod, found := h.product(ctx, sc)
+	j, err := h.journeyOf(ctx, ids, productRules(prod))
 	if err != nil {
 		h.log.Error("load journey", "code", sc.Canonical, "err", err)
 		v.Error = pick(v.D.Lang, "查询失败, 请稍后再试。", "The lookup failed; try again later.")
@@ -194,16 +199,13 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	if len(j.steps) == 0 {
 		v.Status = http.StatusNotFound
 	}
-	h.describe(ctx, v, sc, j, stats)
+	h.describe(ctx, v, sc, j, prod, found, stats)
 }
 
-// describe builds the product fields, the journey steps and the warnings
-// from master data, the scanned code and the public projection of the
-// journey.
-func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, stats ScanStats) {
-	lang, res := v.D.Lang, v.Result
-	var prod Product
-	found := false
+// product returns the master data of the scanned product, looked up by
+// product, class and then the code itself. found is false when the
+// Directory has none of them.
+func (h *Handler) product(ctx context.Context, sc *ident.Scan) (prod Product, found bool) {
 	for _, id := range []string{sc.Product, sc.Class, sc.Canonical} {
 		if id == "" || h.opts.Directory == nil {
 			continue
@@ -213,10 +215,17 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 			h.log.Error("product master data", "id", id, "err", err)
 		}
 		if ok {
-			prod, found = p, true
-			break
+			return p, true
 		}
 	}
+	return Product{}, false
+}
+
+// describe builds the product fields, the journey steps and the warnings
+// from master data, the scanned code and the public projection of the
+// journey.
+func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *journey, prod Product, found bool, stats ScanStats) {
+	lang, res := v.D.Lang, v.Result
 	name := v.T("unknownProduct")
 	if found {
 		name = pick(lang, prod.NameZH, prod.NameEN)
@@ -233,8 +242,10 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 		}
 	}
 
-	// Lot data from the scanned AIs, then the lot of the code's own steps.
-	lot, serial, expires := "", "", ""
+	// Lot data from the scanned AIs, then from the code's own steps: the
+	// lot, and the production and expiry dates of their ilmd, which take
+	// precedence over the label's expiry date (AI 17).
+	lot, serial, expires, produced := "", "", "", ""
 	for _, e := range sc.Elements {
 		switch e.AI {
 		case "10":
@@ -252,11 +263,20 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 		}
 	}
 	for _, s := range j.steps {
-		if lot == "" && s.Own && len(s.Lots) == 1 {
+		if !s.Own {
+			continue
+		}
+		if lot == "" && len(s.Lots) == 1 {
 			lot = s.Lots[0]
 		}
+		if s.ProductionDate != "" {
+			produced = s.ProductionDate
+		}
+		if s.ExpiryDate != "" {
+			expires = s.ExpiryDate
+		}
 	}
-	for _, f := range []field{{v.T("lot"), lot}, {v.T("serial"), serial}, {v.T("expires"), expires}} {
+	for _, f := range []field{{v.T("lot"), lot}, {v.T("serial"), serial}, {v.T("produced"), produced}, {v.T("expires"), expires}} {
 		if f.Value != "" {
 			res.Fields = append(res.Fields, f)
 		}
@@ -341,7 +361,11 @@ func (h *Handler) partyName(lang Lang, p Party) string {
 // step describes one projected event for the timeline: when, what, who
 // and where.
 func (h *Handler) step(lang Lang, s publicStep) stepView {
-	sv := stepView{Date: s.Date, Own: s.Own, Corrected: s.Corrected}
+	sv := stepView{Date: s.Date, DateTime: s.Date, Own: s.Own, Corrected: s.Corrected}
+	if s.Time != "" {
+		sv.Date += " " + s.Time
+		sv.DateTime += "T" + s.Time + s.TimeZoneOffset
+	}
 	key := s.Step
 	if s.Disposition == "recalled" {
 		key = "recall"
@@ -365,7 +389,7 @@ func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *jour
 	}
 	for _, s := range j.steps {
 		if s.Recalled {
-			add("recall", v.T("recalled"))
+			res.Warnings = append(res.Warnings, warning{Kind: "recall", Text: v.T("recalled"), Detail: recallDetail(v, s)})
 			break
 		}
 	}
@@ -415,11 +439,73 @@ func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *jour
 			add("blacklist", v.T("blacklisted"))
 		}
 	}
+	if msg := coldChainText(v, j, prod); msg != "" {
+		add("cold", msg)
+	}
+	for _, s := range j.steps {
+		if s.OutputExceedsInput {
+			add("mass", v.T("massBalance"))
+			break
+		}
+	}
+	for _, s := range j.steps {
+		if s.UnlicensedConsignee {
+			title, ok := licenceTitles[prod.RequiredLicence]
+			if !ok {
+				title = [2]string{"所需的许可证", "required licence"}
+			}
+			add("licence", fmt.Sprintf(v.T("unlicensed"), pick(lang, title[0], title[1])))
+			break
+		}
+	}
 	sort.SliceStable(res.Warnings, func(a, b int) bool { return warningRank[res.Warnings[a].Kind] < warningRank[res.Warnings[b].Kind] })
 }
 
 // warningRank orders warnings by how urgently a consumer must act.
-var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "blacklist": 4}
+var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "cold": 4, "licence": 5, "mass": 6, "blacklist": 7}
+
+// recallDetail returns the reason and notice number of a recall step in
+// the page's language, falling back to the other language's reason.
+func recallDetail(v *pageView, s publicStep) string {
+	reason := pick(v.D.Lang, s.RecallReason, s.RecallReasonEN)
+	if reason == "" {
+		reason = pick(v.D.Lang, s.RecallReasonEN, s.RecallReason)
+	}
+	if s.RecallNotice == "" {
+		return reason
+	}
+	return strings.TrimSpace(reason + " " + v.T("recallNotice") + ": " + s.RecallNotice)
+}
+
+// coldChainText returns the cold-chain warning of the journey, or "" when
+// no step has one. It states the highest peak temperature the warned
+// steps release, and the product's limit when that peak exceeds it.
+func coldChainText(v *pageView, j *journey, prod Product) string {
+	warned := false
+	var peak *float64
+	for _, s := range j.steps {
+		if !s.ColdChainWarning {
+			continue
+		}
+		warned = true
+		if p := s.PeakTemperature; p != nil && s.TemperatureUnit == "CEL" && (peak == nil || *p > *peak) {
+			peak = p
+		}
+	}
+	switch {
+	case !warned:
+		return ""
+	case peak != nil && prod.ColdChainMaxCelsius > 0 && *peak > prod.ColdChainMaxCelsius:
+		return fmt.Sprintf(v.T("coldChain"), formatNumber(*peak), formatNumber(prod.ColdChainMaxCelsius))
+	case peak != nil:
+		return fmt.Sprintf(v.T("coldAlarmPeak"), formatNumber(*peak))
+	}
+	return v.T("coldAlarm")
+}
+
+func formatNumber(f float64) string {
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
 
 // isSale reports whether a bizStep (as a bare CBV word) hands goods to an
 // end user.

@@ -16,10 +16,13 @@ func TestScanPageWarnings(t *testing.T) {
 		note, class string
 	}{
 		{"chilled pork (recalled lot)", "warn-recall"},
+		{"chilled pork (temperature excursion in transport)", "warn-cold"},
 		{"lettuce (producer on the credit blacklist)", "warn-blacklist"},
 		{"imported infant formula (sold after expiry)", "warn-expired"},
 		{"drug traceability code (suspected clone: sold in two cities)", "warn-counterfeit"},
 		{"LPG cylinder (failed inspection, scrapped)", "warn-destroyed"},
+		{"toluene (consignee without a hazardous chemicals licence)", "warn-licence"},
+		{"PrNd oxide (separation output exceeds input)", "warn-mass"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.class, func(t *testing.T) {
@@ -66,7 +69,7 @@ func TestScanPageEnglish(t *testing.T) {
 	site := newDemoSite(t, 2)
 	rec := site.get(t, "/scan?lang=en&code="+url.QueryEscape(site.code(t, "chilled pork (recalled lot)")), nil)
 	body := rec.Body.String()
-	for _, want := range []string{`lang="en"`, "This lot has been recalled", "Shunde Yuerou Slaughterhouse", "Foshan", "recalled"} {
+	for _, want := range []string{`lang="en"`, "This lot has been recalled", "Shunde Yuerou Slaughterhouse", "Foshan", "clenbuterol"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("English page lacks %q", want)
 		}

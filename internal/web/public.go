@@ -12,12 +12,13 @@ import (
 )
 
 // project turns the raw journey into what the public may see: one
-// party.Project(party.Public, …) result per event, with the city names
-// and audit-log leaf indexes the page shows beside it.
-func (h *Handler) project(ctx context.Context, raw *rawJourney) *journey {
+// party.Project(party.Public, …) result per event under the product's
+// rules, with the city names and audit-log leaf indexes the page shows
+// beside it.
+func (h *Handler) project(ctx context.Context, raw *rawJourney, rules party.ProductRules) *journey {
 	j := &journey{steps: make([]publicStep, 0, len(raw.events))}
 	for _, e := range raw.events {
-		view, owner := h.publicView(ctx, e)
+		view, owner := h.publicView(ctx, e, rules)
 		proj, ok := party.Project(party.Public, view)
 		if !ok || proj.Consumer == nil {
 			continue
@@ -41,11 +42,16 @@ func (h *Handler) project(ctx context.Context, raw *rawJourney) *journey {
 }
 
 // publicView returns the party.View of e for the public: the event with
-// its business location and the enterprise owning it, taken from the
-// Directory. A private party (a person or household) is named by its role
-// only. The directory party is returned too, for naming places abroad.
-func (h *Handler) publicView(ctx context.Context, e *epcis.Event) (party.View, *Party) {
-	v := party.View{Event: e}
+// the product's rules, its business location and the enterprise owning
+// it, taken from the Directory. A private party (a person or household)
+// is named by its role only. When the product requires a licence, the
+// view also holds the registered consignees for the licence check. The
+// directory party is returned too, for naming places abroad.
+func (h *Handler) publicView(ctx context.Context, e *epcis.Event, rules party.ProductRules) (party.View, *Party) {
+	v := party.View{Event: e, Rules: rules}
+	if rules.RequiredLicence != "" {
+		v.Consignees = h.consignees(ctx, e)
+	}
 	if e.BizLocation == nil {
 		return v, nil
 	}
@@ -60,6 +66,42 @@ func (h *Handler) publicView(ctx context.Context, e *epcis.Event) (party.View, *
 	v.Owner = owner
 	v.Place = &store.Location{ID: e.BizLocation.ID, Division: p.Division}
 	return v, &p
+}
+
+// consignees returns the Directory parties of the owning parties in e's
+// destinationList, keyed by the destination value, with the licence kinds
+// they hold. Parties missing from the Directory are left out.
+func (h *Handler) consignees(ctx context.Context, e *epcis.Event) map[string]*store.Party {
+	var out map[string]*store.Party
+	for _, d := range e.DestinationList {
+		if cbvShort(d.Type) != "owning_party" {
+			continue
+		}
+		p, ok := h.party(ctx, d.Value)
+		if !ok {
+			continue
+		}
+		sp := &store.Party{NameZH: p.NameZH, NameEN: p.NameEN}
+		for _, kind := range p.Licences {
+			sp.Licences = append(sp.Licences, store.Licence{Kind: kind})
+		}
+		if out == nil {
+			out = map[string]*store.Party{}
+		}
+		out[d.Value] = sp
+	}
+	return out
+}
+
+// productRules returns the rules of a product's master data that the
+// public projection checks events against.
+func productRules(prod Product) party.ProductRules {
+	r := party.ProductRules{RequiredLicence: prod.RequiredLicence}
+	if prod.ColdChainMaxCelsius > 0 {
+		limit := prod.ColdChainMaxCelsius
+		r.MaxCelsius = &limit
+	}
+	return r
 }
 
 // cityNames names the prefecture-level city code of a consumer step. It

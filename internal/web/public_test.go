@@ -82,6 +82,16 @@ func (d mapDirectory) Product(context.Context, string) (Product, bool, error) {
 	return Product{}, false, nil
 }
 
+// ruledDirectory is a mapDirectory whose every code names one product.
+type ruledDirectory struct {
+	mapDirectory
+	product Product
+}
+
+func (d ruledDirectory) Product(context.Context, string) (Product, bool, error) {
+	return d.product, true, nil
+}
+
 // logReader adapts an audit log and its store to AuditLog.
 type logReader struct {
 	log    *auditlog.Log
@@ -106,6 +116,8 @@ type fixtureSite struct {
 	log *auditlog.Log
 	cs  *capture.Service
 	dir mapDirectory
+	// product, when set, is the master data of the fixture item.
+	product *Product
 }
 
 func newFixtureSite(t *testing.T) *fixtureSite {
@@ -161,7 +173,11 @@ func (s *fixtureSite) page(t *testing.T, lang string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Options{Store: s.st, Directory: s.dir, Feedback: testFeedback{fb},
+	var dir Directory = s.dir
+	if s.product != nil {
+		dir = ruledDirectory{s.dir, *s.product}
+	}
+	h, err := New(Options{Store: s.st, Directory: dir, Feedback: testFeedback{fb},
 		Now: func() time.Time { return testNow }, CSRFKey: []byte("test key"),
 		AuditLog: logReader{log: s.log, leaves: s.st}})
 	if err != nil {
@@ -186,7 +202,7 @@ func TestScanPageShowsOnlyProjection(t *testing.T) {
 			for _, secret := range []string{
 				"PO-SECRET-4711", "DESADV-SECRET-0815", "1234.5", "KGM", "47.25",
 				fixtureCustomerZ, fixtureCustomerE, "9506000.13437", "0950600013437",
-				"ILMD-SECRET-RECIPE", "PRICE-SECRET-88.80", "09:00", "10:00",
+				"ILMD-SECRET-RECIPE", "PRICE-SECRET-88.80",
 			} {
 				if strings.Contains(body, secret) {
 					t.Errorf("page shows %q, which the public projection drops", secret)
@@ -195,13 +211,16 @@ func TestScanPageShowsOnlyProjection(t *testing.T) {
 		})
 		t.Run(lang+" projected fields", func(t *testing.T) {
 			wants := map[string][]string{
-				"zh": {"岭南果业有限公司", "广州市", "深圳鲜达超市", "深圳市", "生产赋码", "发货", "收货", "2026-11-02", "LOT7"},
-				"en": {"Lingnan Orchards Co.", "Guangzhou", "Shenzhen Xianda Supermarket", "Shenzhen", "produced", "shipped", "received", "2026-11-03", "LOT7"},
+				"zh": {"岭南果业有限公司", "广州市", "深圳鲜达超市", "深圳市", "生产赋码", "发货", "收货", "2026-11-01 09:00", "2026-11-02 10:00", `datetime="2026-11-03T11:00&#43;08:00"`, "LOT7"},
+				"en": {"Lingnan Orchards Co.", "Guangzhou", "Shenzhen Xianda Supermarket", "Shenzhen", "produced", "shipped", "received", "2026-11-01 09:00", "2026-11-03 11:00", "LOT7"},
 			}[lang]
 			for _, want := range wants {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
 				}
+			}
+			if strings.Contains(body, `class="warn `) {
+				t.Errorf("page shows a warning although no rule of the product applies")
 			}
 		})
 	}
@@ -307,5 +326,71 @@ func TestScanPageMarksCorrectedStep(t *testing.T) {
 	}
 	if !strings.Contains(steps[1], "该记录已被声明有误") {
 		t.Errorf("shipping step lacks the erroneous-declaration mark")
+	}
+}
+
+// fixtureWarned holds events of the fixture item that break the rules of
+// its product. A processing outputs 36019 kg from 30017 kg of input, and
+// a shipment goes above the cold-chain limit to a customer without the
+// required licence. Of all these numbers, only the peak temperature
+// (9.61 °C) may reach the page.
+const fixtureWarned = `{
+  "@context": ["https://ref.gs1.org/standards/epcis/epcis-context.jsonld"],
+  "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-05T08:00:00+08:00",
+  "epcisBody": {"eventList": [
+    {"type": "TransformationEvent", "eventID": "ni:///sha-256;4444444444444444444444444444444444444444444444444444444444444444?ver=CBV2.0",
+     "eventTime": "2026-11-01T07:30:00+08:00", "eventTimeZoneOffset": "+08:00",
+     "inputQuantityList": [{"epcClass": "https://id.gs1.org/01/09506000134369/10/RAW9", "quantity": 30017, "uom": "KGM"}],
+     "outputEPCList": ["` + fixtureItem + `"],
+     "outputQuantityList": [{"epcClass": "https://id.gs1.org/01/09506000134352/10/LOT7", "quantity": 36019, "uom": "KGM"}],
+     "bizStep": "commissioning", "disposition": "active",
+     "bizLocation": {"id": "` + fixtureOrchard + `"},
+     "ilmd": {"cbvmda:productionDate": "2026-10-31", "cbvmda:itemExpirationDate": "2026-11-20"}},
+    {"type": "ObjectEvent", "eventID": "ni:///sha-256;5555555555555555555555555555555555555555555555555555555555555555?ver=CBV2.0",
+     "eventTime": "2026-11-02T14:45:00+08:00", "eventTimeZoneOffset": "+08:00",
+     "epcList": ["` + fixtureItem + `"], "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
+     "bizLocation": {"id": "` + fixtureOrchard + `"},
+     "quantityList": [{"epcClass": "https://id.gs1.org/01/09506000134352/10/LOT7", "quantity": 1234.5, "uom": "KGM"}],
+     "bizTransactionList": [{"type": "desadv", "bizTransaction": "` + fixtureDespatch + `"}],
+     "destinationList": [{"type": "owning_party", "destination": "` + fixtureCustomer + `"}],
+     "sensorElementList": [{"sensorReport": [{"type": "Temperature", "minValue": 1.13, "maxValue": 9.61, "meanValue": 4.37, "uom": "CEL"}]}]}
+  ]}
+}`
+
+func TestScanPageWarningsFromProjection(t *testing.T) {
+	s := newFixtureSite(t)
+	s.product = &Product{NameZH: "荔枝", NameEN: "lychee", ColdChainMaxCelsius: 4, RequiredLicence: "food-distribution"}
+	s.capture(t, fixtureWarned)
+	tests := []struct {
+		lang  string
+		wants []string
+	}{
+		{"zh", []string{"冷链运输中温度超标 (最高 9.61 °C, 限值 4 °C)。", "加工产出重量超过投入, 来源存疑。", "曾发货给未持有食品经营许可证的单位。",
+			"<dt>生产日期</dt><dd>2026-10-31</dd>", "<dt>有效期至</dt><dd>2026-11-20</dd>", "2026-11-02 14:45"}},
+		{"en", []string{"Temperature excursion in the cold chain (up to 9.61 °C, limit 4 °C).", "Processing output weighs more than its input; the origin is in doubt.",
+			"A shipment went to a consignee without a food business licence.", "<dt>Production date</dt><dd>2026-10-31</dd>", "2026-11-01 07:30"}},
+	}
+	for _, tt := range tests {
+		body := s.page(t, tt.lang)
+		t.Run(tt.lang+" warnings and dates", func(t *testing.T) {
+			for _, want := range tt.wants {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			for _, class := range []string{"warn-cold", "warn-mass", "warn-licence"} {
+				if got := strings.Count(body, class); got != 1 {
+					t.Errorf("%s warnings: got %d, want 1", class, got)
+				}
+			}
+		})
+		t.Run(tt.lang+" hidden facts", func(t *testing.T) {
+			for _, secret := range []string{"30017", "36019", "1234.5", "KGM", "1.13", "4.37", "DESADV-SECRET-0815",
+				fixtureCustomerZ, fixtureCustomerE, "9506000.13437", "0950600013437"} {
+				if strings.Contains(body, secret) {
+					t.Errorf("page shows %q, which the public projection drops", secret)
+				}
+			}
+		})
 	}
 }

@@ -42,9 +42,9 @@ type Party struct {
 	// Division is the GB/T 2260 code of the party's registered place.
 	Division       string
 	RoleZH, RoleEN string
-	// Licences lists the kinds of licence the party holds.
-	// NOTE: the page does not read it while the public projection
-	// carries no consignees to check it against.
+	// Licences lists the kinds of licence the party holds. The page
+	// checks the consignees of a product that requires a licence against
+	// it.
 	Licences []string
 	// Blacklisted marks a party on the credit blacklist.
 	Blacklisted bool
@@ -62,8 +62,6 @@ type Product struct {
 	Certifications     []string
 	// ColdChainMaxCelsius is the highest temperature allowed in
 	// transport; 0 means no cold chain.
-	// NOTE: the page reads neither this nor RequiredLicence while the
-	// public projection carries no sensor readings or consignees.
 	ColdChainMaxCelsius float64
 	// RequiredLicence is the licence kind every consignee must hold;
 	// empty for none.
