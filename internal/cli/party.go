@@ -70,9 +70,13 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 }
 
 // registryDirectory serves the consumer pages' master data from the party
-// registry: a registered location names the enterprise that owns it.
+// registry: a registered location names the enterprise that owns it, and
+// its place is the location's own division, so that a step is shown in
+// the city where it happened. A location without a division falls back to
+// the enterprise's registered region.
 // NOTE: parties named by PGLN or credit code, and products, are not looked
-// up, so the pages show such codes without names.
+// up. The pages show such codes without names, and do not check the
+// licences of consignees named that way.
 type registryDirectory struct{ ps store.PartyStore }
 
 func (d registryDirectory) Party(ctx context.Context, id string) (web.Party, bool, error) {
@@ -87,7 +91,10 @@ func (d registryDirectory) Party(ctx context.Context, id string) (web.Party, boo
 	if err != nil {
 		return web.Party{}, false, err
 	}
-	out := web.Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: p.Region}
+	out := web.Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: l.Division}
+	if out.Division == "" {
+		out.Division = p.Region
+	}
 	for _, lic := range p.Licences {
 		out.Licences = append(out.Licences, lic.Kind)
 	}
