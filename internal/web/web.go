@@ -8,7 +8,8 @@
 // through Directory. Every event is passed through
 // party.Project(party.Public, …) before the page uses it, so the public
 // sees only what that projection releases: no prices, quantities,
-// transaction document numbers or the identities of customers.
+// transaction document numbers, raw sensor readings or the identities of
+// customers.
 package web
 
 import (
