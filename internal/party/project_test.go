@@ -298,3 +298,21 @@ func TestProjectPublicNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func FuzzDateOnly(f *testing.F) {
+	for _, seed := range []string{"2026-03-04", "2026-03-04T08:00:00+08:00", "2026-03-04Z", "2026-03-04+08:00", "2026-02-30", "", "2026-03-04 (lot 7)"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		d := dateOnly(v)
+		if d == "" {
+			return
+		}
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			t.Errorf("dateOnly(%q) = %q, not a date: %v", v, d, err)
+		}
+		if !strings.HasPrefix(strings.TrimSpace(v), d) {
+			t.Errorf("dateOnly(%q) = %q, not the start of the value", v, d)
+		}
+	})
+}
