@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/epcis"
+	"github.com/suyuan-trace/suyuan/internal/query"
+	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/trace"
+)
+
+// benchRead times queries and traces on an existing store: for identifiers
+// sampled from the store, a query by identifier (MATCH_anyEPC, or
+// MATCH_anyEPCClass for a class, first page) and a backward and a forward
+// trace, and prints the latency percentiles of each.
+func benchRead(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("suyuan bench read", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	db := dbFlag(fs)
+	samples := fs.Int("samples", 200, "抽样的标识数 / number of sampled identifiers")
+	seed := fs.Uint64("seed", 1, "抽样的随机种子 / random seed of the sample")
+	if err := fs.Parse(args); err != nil {
+		return parseError(err)
+	}
+	st, err := openStore(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", redactDSN(*db), err)
+	}
+	defer st.Close()
+
+	ids, err := sampleEPCs(ctx, st, *samples, *seed)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("the store at %s holds no EPCs to sample", redactDSN(*db))
+	}
+	fmt.Fprintf(env.Stdout, "store: %s, %d sampled identifiers\n", redactDSN(*db), len(ids))
+
+	var queryTimes, backTimes, fwdTimes []time.Duration
+	var backNodes, fwdNodes int
+	for _, id := range ids {
+		param := "MATCH_anyEPC"
+		if strings.Contains(id, ":class:") || strings.Contains(id, "/10/") {
+			param = "MATCH_anyEPCClass"
+		}
+		q, err := query.Parse(url.Values{param: {id}})
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		if _, err := st.QueryEvents(ctx, q); err != nil {
+			return fmt.Errorf("query %s: %w", id, err)
+		}
+		queryTimes = append(queryTimes, time.Since(start))
+	}
+	ls, ok := st.(store.LineageStore)
+	if ok {
+		tr := trace.New(ls)
+		for _, id := range ids {
+			for _, dir := range []trace.Direction{trace.Backward, trace.Forward} {
+				start := time.Now()
+				g, err := tr.Trace(ctx, id, trace.Options{Direction: dir})
+				if err != nil {
+					return fmt.Errorf("trace %s %s: %w", dir, id, err)
+				}
+				el := time.Since(start)
+				if dir == trace.Backward {
+					backTimes, backNodes = append(backTimes, el), backNodes+len(g.Nodes)
+				} else {
+					fwdTimes, fwdNodes = append(fwdTimes, el), fwdNodes+len(g.Nodes)
+				}
+			}
+		}
+	}
+	report := func(name string, d []time.Duration, extra string) {
+		if len(d) == 0 {
+			return
+		}
+		slices.Sort(d)
+		pct := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+		fmt.Fprintf(env.Stdout, "%-16s p50 %8.2f ms  p90 %8.2f ms  p99 %8.2f ms  max %8.2f ms%s\n", name,
+			ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(d[len(d)-1]), extra)
+	}
+	report("query by ID", queryTimes, "")
+	report("trace backward", backTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(backNodes)/float64(max(1, len(backTimes)))))
+	report("trace forward", fwdTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(fwdNodes)/float64(max(1, len(fwdTimes)))))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// sampleEPCs picks up to n distinct identifiers named by events at random
+// positions of the store (the first instance or class identifier of each).
+func sampleEPCs(ctx context.Context, st store.Store, n int, seed uint64) ([]string, error) {
+	sc, ok := st.(store.Scanner)
+	if !ok {
+		return nil, fmt.Errorf("this store cannot scan its events")
+	}
+	size, err := st.LogSize(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sample EPCs: %w", err)
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0xbe7c))
+	seen := map[string]bool{}
+	var out []string
+	for range n {
+		evs, err := sc.ScanEvents(ctx, rng.Int64N(int64(max(size, 1))), 1)
+		if err != nil {
+			return nil, fmt.Errorf("sample EPCs: %w", err)
+		}
+		if len(evs) == 0 {
+			continue
+		}
+		e, err := epcis.UnmarshalEventJSON(evs[0].Doc)
+		if err != nil {
+			return nil, fmt.Errorf("sample EPCs: event %s: %w", evs[0].EventID, err)
+		}
+		id := firstIdentifier(e)
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// firstIdentifier returns the first instance identifier of e, or else the
+// first class identifier.
+func firstIdentifier(e *epcis.Event) string {
+	for _, list := range [][]string{e.EPCList, e.ChildEPCs, e.InputEPCList, e.OutputEPCList} {
+		if len(list) > 0 {
+			return list[0]
+		}
+	}
+	if e.ParentID != "" {
+		return e.ParentID
+	}
+	for _, list := range [][]epcis.QuantityElement{e.QuantityList, e.ChildQuantityList, e.InputQuantityList, e.OutputQuantityList} {
+		if len(list) > 0 {
+			return list[0].EPCClass
+		}
+	}
+	return ""
+}
