@@ -93,11 +93,28 @@ func (s *Store) prepareCapture(ctx context.Context) error {
 // cached returns the statement for query bound to tx: the one prepared by
 // prepareCapture when there is one, else a statement prepared on tx alone.
 // The caller must hold s.mu.
+//
+// Every statement bound to a transaction stays with it until it ends, so
+// one binding per query and transaction is kept in s.txStmts; otherwise a
+// capture of one huge document would pile up a binding per chunk.
 func (s *Store) cached(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	if stmt, ok := s.stmts[query]; ok {
-		return tx.StmtContext(ctx, stmt), nil
+	if s.txStmts.tx != tx {
+		s.txStmts.tx, s.txStmts.stmts = tx, map[string]*sql.Stmt{}
 	}
-	return tx.PrepareContext(ctx, query)
+	if stmt, ok := s.txStmts.stmts[query]; ok {
+		return stmt, nil
+	}
+	var stmt *sql.Stmt
+	if prepared, ok := s.stmts[query]; ok {
+		stmt = tx.StmtContext(ctx, prepared)
+	} else {
+		var err error
+		if stmt, err = tx.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+	}
+	s.txStmts.stmts[query] = stmt
+	return stmt, nil
 }
 
 // insertRows inserts the rows held flat in args (len(t.columns) values

@@ -60,7 +60,13 @@ type Store struct {
 	// stmts caches the statements Capture prepares on the write
 	// connection, by SQL text; guarded by mu.
 	stmts map[string]*sql.Stmt
-	ckpt  *checkpointer
+	// txStmts holds the statements bound to the latest capture
+	// transaction, by SQL text; guarded by mu.
+	txStmts struct {
+		tx    *sql.Tx
+		stmts map[string]*sql.Stmt
+	}
+	ckpt *checkpointer
 }
 
 var (
