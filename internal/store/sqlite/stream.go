@@ -17,11 +17,7 @@ import (
 // the document. Rows written by earlier chunks are visible to the lookups
 // of later ones because they share the transaction. An invalid record
 // (see Capture) or an error from next rolls everything back.
-//
-// NOTE: the Go heap stays bounded, but the process's peak RSS still grows
-// somewhat with one huge transaction (130 MiB for a document of 100,000
-// events, 182 MiB for 1,000,000 in docs/BENCHMARKS.md); the cause is not
-// yet known.
+
 func (s *Store) CaptureStream(ctx context.Context, captureID string, next func() (store.Record, error)) (store.CaptureCounts, error) {
 	if captureID == "" {
 		return store.CaptureCounts{}, fmt.Errorf("capture: capture job id is empty: %w", store.ErrInvalid)
