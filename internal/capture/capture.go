@@ -104,8 +104,8 @@ func (s *Service) Capture(ctx context.Context, dec epcis.Decoder, source string)
 
 // capture streams the document's valid events into the store as they are
 // read, so that memory stays flat in document size. As soon as one event
-// is invalid or denied, the stream stops, which rolls the store's
-// transaction back; the rest of the document is still read so that one
+// is invalid or denied, the stream stops and the store's transaction
+// rolls back. The rest of the document is still read, so that one
 // response lists every invalid event.
 func (s *Service) capture(ctx context.Context, dec epcis.Decoder, job *store.Job) (Result, error) {
 	var res Result

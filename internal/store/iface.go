@@ -24,9 +24,9 @@ type Store interface {
 	// CaptureStream stores one document like Capture, in a single
 	// transaction, but takes its records one at a time from next, so that
 	// memory stays flat however many records the document has. next
-	// returns io.EOF after the last record; any other error from next
-	// rolls the transaction back, stores nothing, and is returned wrapped
-	// (callers test it with errors.Is). Records are written in chunks
+	// returns io.EOF after the last record. Any other error from next
+	// rolls the transaction back and stores nothing; CaptureStream
+	// returns it wrapped, for errors.Is. Records are written in chunks
 	// inside the transaction; a later record may duplicate, declare or
 	// conflict with an earlier one of the same stream exactly as within a
 	// Capture batch. The result counts the outcomes instead of listing

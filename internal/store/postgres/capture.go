@@ -165,8 +165,8 @@ func (s *Store) CaptureStream(ctx context.Context, captureID string, next func()
 // the empty chunk it is given and returns it; an empty chunk ends the
 // input. outcome is called for every record in order. Each chunk is
 // looked up, classified and copied in before the next is read, so memory
-// stays bounded by the chunk size; rows of earlier chunks are seen by the
-// lookups of later ones because they share the transaction.
+// stays bounded by the chunk size. The lookups of later chunks see the
+// rows of earlier ones because they share the transaction.
 func (s *Store) capture(ctx context.Context, captureID string, sizeHint int, fill func([]store.Record) ([]store.Record, error), outcome func(store.Outcome)) (time.Time, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {

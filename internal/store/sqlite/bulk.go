@@ -94,9 +94,10 @@ func (s *Store) prepareCapture(ctx context.Context) error {
 // prepareCapture when there is one, else a statement prepared on tx alone.
 // The caller must hold s.mu.
 //
-// Every statement bound to a transaction stays with it until it ends, so
-// one binding per query and transaction is kept in s.txStmts; otherwise a
-// capture of one huge document would pile up a binding per chunk.
+// database/sql keeps every statement bound to a transaction until the
+// transaction ends. So s.txStmts keeps one binding per query and
+// transaction, because a capture of one huge document would otherwise
+// pile up a binding per chunk.
 func (s *Store) cached(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	if s.txStmts.tx != tx {
 		s.txStmts.tx, s.txStmts.stmts = tx, map[string]*sql.Stmt{}

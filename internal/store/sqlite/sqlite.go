@@ -116,11 +116,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	// The write connection leaves WAL checkpoints to the checkpointer
 	// while the WAL is small. Under a steady stream of captures the
-	// checkpointer's passive checkpoints never catch up, the WAL grows
-	// without end and every page read searches more of it; so once the
-	// WAL passes walLimitPages, the writer checkpoints after its commit,
-	// when no other writer can add frames, and the next transaction
-	// starts the WAL over.
+	// checkpointer's passive checkpoints never catch up, so the WAL would
+	// grow without end and every page read would search more of it.
+	// Once the WAL passes walLimitPages, the writer checkpoints after its
+	// commit, when no other writer can add frames, and the next
+	// transaction starts the WAL over.
 	write, err := sql.Open("sqlite", dsn("wal_autocheckpoint("+strconv.Itoa(walLimitPages)+")")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
