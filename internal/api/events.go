@@ -150,25 +150,54 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) {
 }
 
 // handlePostEvent serves POST /events: synchronous capture of one event.
+// A body with more than one event is rejected before anything is stored.
 func (s *Server) handlePostEvent(w http.ResponseWriter, r *http.Request) {
 	dec, err := s.requestDecoder(w, r)
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	res, err := s.capture.Capture(r.Context(), dec, "http")
+	res, err := s.capture.Capture(r.Context(), &singleEvent{Decoder: dec}, "http")
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
 	}
-	if len(res.EventIDs) != 1 {
+	if res.Events != 1 || len(res.EventIDs) != 1 {
 		s.writeProblem(w, r, &epcis.ValidationError{Errors: []epcis.FieldError{{
-			EventIndex: -1, Rule: "one event", Message: fmt.Sprintf("POST /events takes exactly one event, got %d; use POST /capture for documents", len(res.EventIDs)),
+			EventIndex: -1, Rule: "one event", Message: "POST /events takes exactly one event; the body has none",
 		}}})
 		return
 	}
 	w.Header().Set("Location", "/events/"+url.PathEscape(res.EventIDs[0]))
 	w.WriteHeader(http.StatusCreated)
+}
+
+// singleEvent passes on the first event of a document and fails the
+// document when a second one follows, so that POST /events stores one
+// event or nothing.
+type singleEvent struct {
+	epcis.Decoder
+	read int
+	err  error
+}
+
+func (d *singleEvent) Next() (*epcis.Event, error) {
+	if d.err != nil {
+		return nil, d.err
+	}
+	e, err := d.Decoder.Next()
+	if err != nil {
+		return e, err
+	}
+	d.read++
+	if d.read > 1 {
+		d.err = &epcis.ValidationError{Errors: []epcis.FieldError{{
+			EventIndex: -1, Rule: "one event",
+			Message: "POST /events takes exactly one event; send documents with several events to POST /capture",
+		}}}
+		return nil, d.err
+	}
+	return e, nil
 }
 
 // Media types the server produces.
