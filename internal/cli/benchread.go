@@ -16,10 +16,10 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
-// benchRead times queries and traces on an existing store: for identifiers
-// sampled from the store, a query by identifier (MATCH_anyEPC, or
-// MATCH_anyEPCClass for a class, first page) and a backward and a forward
-// trace, and prints the latency percentiles of each.
+// benchRead times queries and traces on an existing store. For each
+// identifier sampled from the store it runs a query by identifier
+// (MATCH_anyEPC, or MATCH_anyEPCClass for a class; first page) and a
+// backward and a forward trace, then prints the latency percentiles.
 func benchRead(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan bench read", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -40,7 +40,7 @@ func benchRead(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(ids) == 0 {
-		return fmt.Errorf("the store at %s holds no EPCs to sample", redactDSN(*db))
+		return fmt.Errorf("no identifiers found to sample in %s; import events first", redactDSN(*db))
 	}
 	fmt.Fprintf(env.Stdout, "store: %s, %d sampled identifiers\n", redactDSN(*db), len(ids))
 
@@ -102,7 +102,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func sampleEPCs(ctx context.Context, st store.Store, n int, seed uint64) ([]string, error) {
 	sc, ok := st.(store.Scanner)
 	if !ok {
-		return nil, fmt.Errorf("this store cannot scan its events")
+		return nil, fmt.Errorf("sample identifiers: this store type cannot scan its events")
 	}
 	size, err := st.LogSize(ctx)
 	if err != nil {
