@@ -52,6 +52,7 @@ var messages = map[string][2]string{
 	"journeyNone":        {"暂无流通记录。", "No journey records yet."},
 	"warnings":           {"警示", "Warnings"},
 	"noWarnings":         {"未发现异常。", "No problems found."},
+	"noRecords":          {"没有追溯记录，无法确认来源：该码可能未登记或为假冒，请谨慎购买或使用。", "No trace records: the source cannot be confirmed. The code may be unregistered or fake; take care before buying or using it."},
 	"scans":              {"查询记录", "Lookups"},
 	"firstScan":          {"这是该码第一次被查询。", "This is the first lookup of this code."},
 	"scanCount":          {"该码此前已被查询 %d 次, 首次 %s, 最近 %s。", "Earlier lookups of this code: %d, first on %s, latest on %s."},

@@ -98,6 +98,13 @@ func TestScanPageUnknownCode(t *testing.T) {
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("status: got %d, want 404", rec.Code)
 	}
+	body := rec.Body.String()
+	if !strings.Contains(body, "无法确认来源") {
+		t.Error("a code without records does not warn that its source cannot be confirmed")
+	}
+	if strings.Contains(body, "未发现异常") {
+		t.Error("a code without records is shown as having no problems")
+	}
 }
 
 func TestScanPageSecurityHeaders(t *testing.T) {
