@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// DocumentKind tells what a decoded document was.
+// DocumentKind is the kind of a decoded document.
 type DocumentKind string
 
 // Document kinds accepted by the decoders.
@@ -18,8 +18,8 @@ const (
 	KindBareEvent DocumentKind = "event"
 )
 
-// Header is what a document says about itself, before and around its
-// events.
+// Header is the document-level information of a document, read before
+// and around its events.
 type Header struct {
 	Kind          DocumentKind
 	SchemaVersion string // "2.0", or "1.2" for EPCIS 1.2 XML

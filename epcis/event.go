@@ -219,8 +219,8 @@ type SensorReport struct {
 	Extensions                []Element
 }
 
-// ValueKind tells how an extension element's value was typed in the source
-// document, so that JSON output keeps numbers, booleans and nulls.
+// ValueKind is the type an extension element's value had in the source
+// document, kept so that JSON output keeps numbers, booleans and nulls.
 // XML input gives only KindString and KindObject.
 type ValueKind uint8
 

@@ -693,12 +693,12 @@ func (w *jsonWriter) element(b *bytes.Buffer, el *Element) error {
 	return nil
 }
 
-// attributed writes an extension element that carries XML attributes,
-// which EPCIS 2.0 JSON-LD has no form for, so that no data is lost: an
-// object whose members are the attributes, named "-" followed by the
-// attribute's prefixed name, then the element's children, or its text as
-// member "#text", as common XML-to-JSON mappings do. JSON-LD processors
-// drop such members, which no context defines.
+// attributed writes an extension element that carries XML attributes.
+// EPCIS 2.0 JSON-LD has no form for them, so the element becomes an object
+// whose members are the attributes, named "-" followed by the attribute's
+// prefixed name, then the element's children, or its text as member
+// "#text", as common XML-to-JSON mappings do. JSON-LD processors drop such
+// members because no context defines them.
 // The JSON decoder reads this form back into Attrs.
 func (w *jsonWriter) attributed(b *bytes.Buffer, el *Element) error {
 	b.WriteByte('{')

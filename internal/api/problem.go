@@ -25,7 +25,7 @@ const (
 	typeUnsupportedMedia = "epcisException:UnsupportedMediaTypeException"
 	typeNotAcceptable    = "epcisException:NotAcceptableException"
 	typeImplementation   = "epcisException:ImplementationException"
-	// The EPCIS 2.0 REST binding answers 401 and 403 with SecurityException.
+	// The EPCIS 2.0 REST binding types 401 and 403 responses as SecurityException.
 	typeUnauthorized = "epcisException:SecurityException"
 	typeForbidden    = "epcisException:SecurityException"
 	// The platform's own problem types (RFC 9457 section 4.2).

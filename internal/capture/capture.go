@@ -1,8 +1,8 @@
-// Package capture owns the capture pipeline: a decoded EPCIS document is
-// validated, its identifiers canonicalised, each event hashed (CBV 2.0) and
-// given an eventID when it has none, and the whole document stored in one
-// transaction together with its audit-log leaves. It also keeps the
-// capture job that reports what became of the document.
+// Package capture owns the capture pipeline. A decoded EPCIS document is
+// validated, its identifiers canonicalised, and each event hashed (CBV 2.0)
+// and given an eventID when it has none. The whole document is then stored
+// in one transaction together with its audit-log leaves. The package also
+// keeps the capture job that reports the outcome of the document.
 package capture
 
 import (
@@ -59,7 +59,7 @@ func New(st store.Store, log LeafHasher, logger *slog.Logger) *Service {
 // Service.MaxEvents.
 var ErrTooManyEvents = errors.New("too many events in one document")
 
-// Result is what became of one captured document.
+// Result is the outcome of one captured document.
 type Result struct {
 	Job store.Job
 	// EventIDs lists the eventID of each valid event in document order,

@@ -16,10 +16,10 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
-// benchRead times queries and traces on an existing store. For each
-// identifier sampled from the store it runs a query by identifier
-// (MATCH_anyEPC, or MATCH_anyEPCClass for a class; first page) and a
-// backward and a forward trace, then prints the latency percentiles.
+// benchRead times queries and traces on an existing store. Each identifier
+// sampled from the store gets a first-page query by identifier
+// (MATCH_anyEPC, or MATCH_anyEPCClass for a class), a backward trace and
+// a forward trace. The latency percentiles of each are printed.
 func benchRead(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan bench read", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)

@@ -85,7 +85,6 @@ func (b *scanBuffer) flush() {
 		b.mu.Unlock()
 		return
 	}
-	start := time.Now()
 	batch := b.pending
 	b.pending = map[scanKey]*ScanCount{}
 	b.cities = map[string][]string{}
@@ -106,20 +105,13 @@ func (b *scanBuffer) flush() {
 		b.mu.Unlock()
 		return
 	}
-	// Cached counts read before the flush lack the batch, so it is added
-	// to them. Counts read during the flush may or may not have it, so
-	// they are dropped and read again.
-	loadedBefore := start.Add(storedTTL)
+	// Cached counts were all read before the flush, because lookups wait
+	// for it, so they lack the batch and it is added to them.
 	b.mu.Lock()
 	for k, c := range batch {
-		e, ok := b.stored[k.canonical]
-		switch {
-		case !ok:
-		case e.expires.Before(loadedBefore):
+		if e, ok := b.stored[k.canonical]; ok {
 			e.st = mergeCount(e.st, k.city, *c)
 			b.stored[k.canonical] = e
-		default:
-			delete(b.stored, k.canonical)
 		}
 	}
 	b.mu.Unlock()
