@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -40,6 +43,38 @@ type Decision struct {
 	LeafHash []byte `json:"-"`
 }
 
+// DefaultDecisionLimit is the number of decisions Decisions returns when
+// DecisionFilter.Limit is 0, and the maximum it returns for any Limit.
+const DefaultDecisionLimit = 1000
+
+// CheckDecision returns an error wrapping ErrInvalid when d cannot be
+// appended: Kind, Subject or Actor empty, Kind without a '.', Time zero
+// or not a whole millisecond, Body not a JSON object, or LeafHash neither
+// nil nor 32 bytes. The backends call it before they write anything.
+func CheckDecision(d Decision) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("decision %s %q: %s: %w", d.Kind, d.Subject, fmt.Sprintf(format, args...), ErrInvalid)
+	}
+	switch {
+	case !strings.Contains(d.Kind, ".") || strings.HasPrefix(d.Kind, ".") || strings.HasSuffix(d.Kind, "."):
+		return fail("kind must have the form domain.verb, such as party.update")
+	case d.Subject == "":
+		return fail("subject is empty")
+	case d.Actor == "":
+		return fail(`actor is empty; use "system" for the platform itself`)
+	case d.Time.IsZero():
+		return fail("time is missing")
+	case !d.Time.Equal(d.Time.Truncate(time.Millisecond)):
+		return fail("time %s has sub-millisecond digits; truncate it to the millisecond", d.Time.Format(time.RFC3339Nano))
+	case d.LeafHash != nil && len(d.LeafHash) != 32:
+		return fail("leaf hash has %d bytes, want 32", len(d.LeafHash))
+	}
+	if !json.Valid(d.Body) || !bytes.HasPrefix(bytes.TrimLeft(d.Body, " \t\r\n"), []byte("{")) {
+		return fail("body is not a JSON object")
+	}
+	return nil
+}
+
 // DecisionFilter selects decisions. Empty fields select everything.
 type DecisionFilter struct {
 	// KindPrefix keeps decisions whose Kind starts with it, such as
@@ -49,7 +84,8 @@ type DecisionFilter struct {
 	Subject string
 	// AfterSeq keeps decisions with a greater Seq.
 	AfterSeq int64
-	// Limit caps the number returned; 0 means a store default of 1000.
+	// Limit caps the number returned; 0 means DefaultDecisionLimit, and a
+	// larger value is cut to it.
 	Limit int
 }
 

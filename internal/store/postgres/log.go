@@ -63,13 +63,14 @@ func (s *Store) LeafIndex(ctx context.Context, eventID string) (uint64, error) {
 }
 
 // LeafEvent returns the eventID recorded at leaf index i, or an error
-// wrapping store.ErrNotFound.
+// wrapping store.ErrNotFound when that leaf records a decision or does not
+// exist.
 func (s *Store) LeafEvent(ctx context.Context, i uint64) (string, error) {
 	if i > math.MaxInt64 {
 		return "", fmt.Errorf("event of leaf %d: %w", i, store.ErrNotFound)
 	}
 	var eventID string
-	if err := s.pool.QueryRow(ctx, `SELECT event_id FROM log_leaves WHERE idx = $1`, int64(i)).Scan(&eventID); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT event_id FROM log_leaves WHERE idx = $1 AND event_id IS NOT NULL`, int64(i)).Scan(&eventID); err != nil {
 		return "", notFound(err, "event of leaf %d", i)
 	}
 	return eventID, nil

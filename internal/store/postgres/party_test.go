@@ -15,3 +15,12 @@ func TestPartyStore(t *testing.T) {
 		return openDSN(t, freshSchemaDSN(t, dsn))
 	})
 }
+
+// TestDecisionStore runs the decision suite shared with the SQLite
+// backend, each case in a fresh schema.
+func TestDecisionStore(t *testing.T) {
+	dsn := emptyDSN(t)
+	storetest.RunDecision(t, func(t *testing.T) store.Store {
+		return openDSN(t, freshSchemaDSN(t, dsn))
+	})
+}

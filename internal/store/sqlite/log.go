@@ -82,13 +82,14 @@ WHERE e.event_id = ? ORDER BY l.idx LIMIT 1`, eventID).Scan(&idx)
 }
 
 // LeafEvent returns the eventID recorded at leaf index i, or an error
-// wrapping store.ErrNotFound.
+// wrapping store.ErrNotFound when that leaf records a decision or does not
+// exist.
 func (s *Store) LeafEvent(ctx context.Context, i uint64) (string, error) {
 	if i > math.MaxInt64 {
 		return "", fmt.Errorf("log leaf %d: %w", i, store.ErrNotFound)
 	}
 	var id string
-	err := s.read.QueryRowContext(ctx, `SELECT event_id FROM log_leaves WHERE idx = ?`, int64(i)).Scan(&id)
+	err := s.read.QueryRowContext(ctx, `SELECT event_id FROM log_leaves WHERE idx = ? AND event_id IS NOT NULL`, int64(i)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("log leaf %d: %w", i, store.ErrNotFound)
 	}

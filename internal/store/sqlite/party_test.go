@@ -9,3 +9,7 @@ import (
 func TestPartyStore(t *testing.T) {
 	storetest.RunParty(t, openTemp)
 }
+
+func TestDecisionStore(t *testing.T) {
+	storetest.RunDecision(t, openTemp)
+}

@@ -252,11 +252,20 @@ func migrations() ([]migration, error) {
 // migrate applies the migrations the database lacks, all in one
 // transaction, and refuses a database newer than the embedded migrations.
 func migrate(ctx context.Context, db *sql.DB) error {
+	return migrateTo(ctx, db, 0)
+}
+
+// migrateTo is migrate up to schema version target, or to the newest when
+// target is 0.
+func migrateTo(ctx context.Context, db *sql.DB, target int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
 	known := len(ms)
+	if target > 0 && target < known {
+		ms = ms[:target]
+	}
 
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
