@@ -41,7 +41,7 @@ func init() {
 			fs.StringVar(cfg.db, "db", db, "演示数据库 / demo store: a SQLite file path or a postgres:// URL")
 			fs.Uint64Var(&seed, "seed", 1, "随机种子 (同一种子生成相同数据) / random seed (same seed, same data)")
 			fs.StringVar(&start, "start", "", "第 0 轮的日期 (默认三天前; 同一种子和日期生成相同数据) / date of round 0, YYYY-MM-DD (default: three days ago; same seed and date, same data)")
-			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 90 个事件) / passes through every supply chain (about 90 events each)")
+			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 70 个事件) / passes through every supply chain (about 70 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
 			securityFlags(fs, cfg)
 			cfg.audit.setup(fs, true)

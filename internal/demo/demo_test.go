@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/suyuan-trace/suyuan/ident/cncode"
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
+	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
 func mustGenerator(t *testing.T, seed uint64) *Generator {
@@ -197,5 +199,95 @@ func TestResolverSampleIsRecalledLot(t *testing.T) {
 	}
 	if got := "https://id.gs1.org" + g.ResolverSample(); got != sc.Canonical {
 		t.Errorf("ResolverSample: got %s, want %s", got, sc.Canonical)
+	}
+}
+
+func TestDomesticFormulaCanSevenHopsDeep(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	g := mustGenerator(t, 1)
+	var buf bytes.Buffer
+	if _, err := g.WriteDocument(ctx, &buf, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := capture.New(st, nil, nil).Capture(ctx, epcis.NewJSONDecoder(&buf), "demo"); err != nil {
+		t.Fatalf("capture: %v", err)
+	}
+
+	plant := g.parties["formulaplant"].Prefix
+	can := sgtinOf(plant, itemMain, "00000200000001") // round 2, batch 0, can 1
+	graph, err := trace.New(st).Trace(ctx, can, trace.Options{Direction: trace.Backward})
+	if err != nil {
+		t.Fatalf("trace %s: %v", can, err)
+	}
+	deepest := 0
+	for _, n := range graph.Nodes {
+		deepest = max(deepest, n.Depth)
+	}
+	if deepest != 7 {
+		t.Errorf("deepest node of the backward trace: got %d hops, want 7", deepest)
+	}
+	for i, farm := range []string{"dairyfarm", "dairyfarm2"} {
+		raw, err := ident.Canonical(lgtinOf(g.parties[farm].Prefix, itemMain, fmt.Sprintf("RM%d%s2", i+1, g.start.Add(2*RoundSpacing).Format("060102"))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := graph.Node(raw); n == nil || n.Depth != 7 {
+			t.Errorf("raw milk lot %s: got node %+v, want one at depth 7", raw, n)
+		}
+	}
+}
+
+func TestWideRoundLotReachesCans(t *testing.T) {
+	g := mustGenerator(t, 1)
+	var events []*epcis.Event
+	if err := g.Round(WideLotRound, func(e *epcis.Event) error {
+		events = append(events, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Lots blended with whey, then the cans commissioned in those lots.
+	wheyLots := map[string]bool{}
+	blended := map[string]bool{}
+	for _, e := range events {
+		if e.Type != epcis.TransformationEvent {
+			continue
+		}
+		for _, in := range e.InputQuantityList {
+			c, err := ident.Canonical(in.EPCClass)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(c, g.WideLotPrefix()) {
+				wheyLots[c] = true
+				for _, out := range e.OutputQuantityList {
+					blended[out.EPCClass[strings.LastIndex(out.EPCClass, ".")+1:]] = true
+				}
+			}
+		}
+	}
+	cans := 0
+	for _, e := range events {
+		if e.Type == epcis.ObjectEvent && e.Action == epcis.ActionAdd && len(e.EPCList) > 0 {
+			for _, el := range e.ILMD {
+				if el.Local == "lotNumber" && blended[el.Value] {
+					cans += len(e.EPCList)
+				}
+			}
+		}
+	}
+	if len(wheyLots) != 1 {
+		t.Errorf("whey lots blended in round %d: got %d, want 1", WideLotRound, len(wheyLots))
+	}
+	if cans < 100000 {
+		t.Errorf("cans of lots blended with whey: got %d, want at least 100000", cans)
+	}
+	if !IsWideRound(WideLotRound+WideLotEvery) || IsWideRound(WideLotRound+1) || IsWideRound(0) {
+		t.Error("IsWideRound: wide rounds are not every WideLotEvery rounds from WideLotRound")
 	}
 }

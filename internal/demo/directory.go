@@ -88,6 +88,7 @@ const itemMain = 1
 // productClasses are the product-level identifiers of the demo products.
 type productClasses struct {
 	pig, pork, choySum, lettuce, formula, drug, drugCase, pesticide, cylinder, toluene, concentrate, oxide string
+	rawMilk, standardMilk, basePowder, premix, whey, localFormula, localFormulaCase                        string
 }
 
 // Class-level codes of the Chinese schemes.
@@ -99,22 +100,30 @@ const (
 )
 
 func classesOf(parties map[string]*Party) productClasses {
-	dl := func(key string) string {
-		return "https://id.gs1.org/01/0" + gtin13(parties[key].Prefix, itemMain)
+	dlItem := func(key string, item int) string {
+		return "https://id.gs1.org/01/0" + gtin13(parties[key].Prefix, item)
 	}
+	dl := func(key string) string { return dlItem(key, itemMain) }
 	return productClasses{
-		pig:         dl("pigfarm"),
-		pork:        dl("slaughter"),
-		choySum:     dl("grower"),
-		lettuce:     dl("grower2"),
-		formula:     dl("dairy"),
-		drug:        "urn:cn:nmpa:drugclass:" + drugProductCode,
-		drugCase:    "urn:cn:nmpa:drugclass:" + drugCaseProductCode,
-		pesticide:   "urn:cn:moa:pesticideclass:" + pesticideClassCode,
-		cylinder:    "https://id.gs1.org/8004/" + parties["cylinderworks"].Prefix + cylinderModel,
-		toluene:     dl("chemplant"),
-		concentrate: dl("mine"),
-		oxide:       dl("separation"),
+		pig:              dl("pigfarm"),
+		pork:             dl("slaughter"),
+		choySum:          dl("grower"),
+		lettuce:          dl("grower2"),
+		formula:          dl("dairy"),
+		drug:             "urn:cn:nmpa:drugclass:" + drugProductCode,
+		drugCase:         "urn:cn:nmpa:drugclass:" + drugCaseProductCode,
+		pesticide:        "urn:cn:moa:pesticideclass:" + pesticideClassCode,
+		cylinder:         "https://id.gs1.org/8004/" + parties["cylinderworks"].Prefix + cylinderModel,
+		toluene:          dl("chemplant"),
+		concentrate:      dl("mine"),
+		oxide:            dl("separation"),
+		rawMilk:          dl("dairyfarm"),
+		standardMilk:     dlItem("formulaplant", itemStandardMilk),
+		basePowder:       dlItem("formulaplant", itemBasePowder),
+		premix:           dl("ingredients"),
+		whey:             dlItem("ingredients", itemWhey),
+		localFormula:     dl("formulaplant"),
+		localFormulaCase: dlItem("formulaplant", itemFormulaCase),
 	}
 }
 
@@ -155,6 +164,22 @@ func buildProducts(parties map[string]*Party) map[string]*Product {
 			Certifications: []string{"稀土开采总量控制指标 / rare earth mining quota"}},
 		{Class: c.oxide, NameZH: "氧化镨钕", NameEN: "praseodymium-neodymium oxide", CategoryZH: "稀土", CategoryEN: "rare earth",
 			Producer: id("separation"), OriginZH: "广东清远", OriginEN: "Qingyuan, Guangdong"},
+		{Class: c.rawMilk, NameZH: "生鲜乳", NameEN: "raw milk", CategoryZH: "乳制品原料", CategoryEN: "dairy raw materials",
+			Producer: id("dairyfarm"), OriginZH: "广东湛江、清远", OriginEN: "Zhanjiang and Qingyuan, Guangdong", ColdChainMaxCelsius: 6,
+			Certifications: []string{"生鲜乳准运证明 / raw milk transport permit"}},
+		{Class: c.standardMilk, NameZH: "标准化乳", NameEN: "standardised milk", CategoryZH: "乳制品原料", CategoryEN: "dairy raw materials",
+			Producer: id("formulaplant"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong", ColdChainMaxCelsius: 6},
+		{Class: c.basePowder, NameZH: "婴幼儿配方乳粉基粉", NameEN: "infant formula base powder", CategoryZH: "乳制品原料", CategoryEN: "dairy raw materials",
+			Producer: id("formulaplant"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong"},
+		{Class: c.premix, NameZH: "复合营养素预混料", NameEN: "vitamin and mineral premix", CategoryZH: "食品配料", CategoryEN: "food ingredients",
+			Producer: id("ingredients"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong"},
+		{Class: c.whey, NameZH: "脱盐乳清粉 D90", NameEN: "demineralised whey powder D90", CategoryZH: "乳制品原料", CategoryEN: "dairy raw materials",
+			Producer: id("ingredients"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong"},
+		{Class: c.localFormula, NameZH: "婴幼儿配方乳粉 1段 800克 (国产)", NameEN: "infant formula stage 1, 800 g (made in China)", CategoryZH: "特殊食品", CategoryEN: "food for special purposes",
+			Producer: id("formulaplant"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong",
+			Certifications: []string{"婴幼儿配方乳粉产品配方注册 / infant formula recipe registration", "食品生产许可证 / food production licence"}},
+		{Class: c.localFormulaCase, NameZH: "婴幼儿配方乳粉 1段 800克×6罐 (箱)", NameEN: "infant formula stage 1, 800 g × 6 (case)", CategoryZH: "特殊食品", CategoryEN: "food for special purposes",
+			Producer: id("formulaplant"), OriginZH: "广东广州", OriginEN: "Guangzhou, Guangdong"},
 	}
 	out := make(map[string]*Product, len(list))
 	for _, p := range list {

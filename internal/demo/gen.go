@@ -2,9 +2,12 @@
 // Guangdong enterprises with valid unified social credit codes and GS1
 // company prefixes, and their products. Its generator writes EPCIS 2.0
 // events along realistic supply chains: pork, vegetables, imported infant
-// formula, drugs, pesticide, gas cylinders, a hazardous chemical and rare
-// earth. Planted incidents give the consumer page something to find. The
-// same seed always gives byte-identical documents.
+// formula, drugs, pesticide, gas cylinders, a hazardous chemical, rare
+// earth, and infant formula made in Guangdong from raw milk to the can,
+// seven lineage hops deep. Rare wide rounds (see IsWideRound) plant a lot
+// that reaches more than 100,000 cans. Planted incidents give the consumer
+// page something to find. The same seed always gives byte-identical
+// documents.
 package demo
 
 import (
@@ -138,7 +141,14 @@ func (g *Generator) Round(r int, emit func(*epcis.Event) error) error {
 			return rg.err
 		}
 	}
-	return nil
+	// The domestic formula chain runs in even rounds only, to keep the
+	// demo data small. It draws from a random stream of its own, so that
+	// the chains above give the same events with or without it.
+	if r%2 == 0 {
+		rg.rng = rand.New(rand.NewPCG(g.seed, uint64(r)+0xf0a1))
+		rg.domesticFormula()
+	}
+	return rg.err
 }
 
 // errStop ends generation once the requested number of events is out.

@@ -213,6 +213,12 @@ var partyDefs = []partyDef{
 	{"mine", "梅州平远稀土矿业有限公司", "Pingyuan Rare Earth Mining Co., Ltd.", "441426", "6938001", "稀土矿山", "rare earth mine", 1, nil, false, false},
 	{"separation", "清远粤稀分离有限公司", "Qingyuan Yuexi Rare Earth Separation Co., Ltd.", "441802", "6938002", "分离冶炼厂", "separation plant", 1, nil, false, false},
 	{"exporter", "深圳南山稀土进出口有限公司", "Nanshan Rare Earth Import & Export Co., Ltd.", "440305", "6938003", "出口企业", "exporter", 1, nil, false, false},
+	// Domestic infant formula.
+	{"dairyfarm", "湛江赤坎牧原奶牛场", "Chikan Muyuan Dairy Farm, Zhanjiang", "440802", "6939001", "奶牛场", "dairy farm", 1, nil, false, false},
+	{"dairyfarm2", "清远清城绿洲奶牛场", "Qingcheng Lvzhou Dairy Farm, Qingyuan", "441802", "6939002", "奶牛场", "dairy farm", 1, nil, false, false},
+	{"ingredients", "广州南沙粤营营养配料有限公司", "Nansha Yueying Nutrition Ingredients Co., Ltd.", "440115", "6939003", "乳品配料供应商", "dairy ingredient supplier", 1, nil, false, false},
+	{"formulaplant", "广州番禺育康乳业有限公司", "Panyu Yukang Dairy Co., Ltd.", "440113", "6939004", "婴幼儿配方乳粉生产企业", "infant formula manufacturer", 2, nil, false, false},
+	{"fooddist", "东莞粤食食品配送有限公司", "Dongguan Yueshi Food Distribution Co., Ltd.", "441900", "6939005", "食品批发企业", "food distributor", 1, []string{LicenceFoodBusiness}, false, false},
 }
 
 // sgln returns the SGLN EPC URN of site number n (1-based) of a company
