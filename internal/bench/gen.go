@@ -1,7 +1,8 @@
 // Package bench owns the measurement tools of the platform: a generator of
 // synthetic EPCIS documents at any size, the "floor" importer that sets the
-// baseline a real import is compared with, and the runners behind
-// "suyuan bench".
+// baseline a real import is compared with, the open-loop HTTP load
+// generator that measures the consumer page and the resolver of a running
+// server, and the runners behind "suyuan bench".
 package bench
 
 import (

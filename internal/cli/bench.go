@@ -19,10 +19,10 @@ func init() {
 	register(&Command{
 		Name:    "bench",
 		Summary: "生成测试数据并测量性能 / generate data and measure performance",
-		Usage:   "gen|import|floor|read [flags]   (suyuan bench SUBCOMMAND --help)",
+		Usage:   "gen|import|floor|read|http [flags]   (suyuan bench SUBCOMMAND --help)",
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("name a bench subcommand: gen, import, floor or read")
+				return usageErrorf("name a bench subcommand: gen, import, floor, read or http")
 			}
 			switch args[0] {
 			case "gen":
@@ -33,8 +33,10 @@ func init() {
 				return benchFloor(ctx, env, args[1:])
 			case "read":
 				return benchRead(ctx, env, args[1:])
+			case "http":
+				return benchHTTP(ctx, env, args[1:])
 			}
-			return usageErrorf("unknown bench subcommand %q: use gen, import, floor or read", args[0])
+			return usageErrorf("unknown bench subcommand %q: use gen, import, floor, read or http", args[0])
 		},
 	})
 }
