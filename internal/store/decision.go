@@ -39,7 +39,9 @@ type Decision struct {
 	Body json.RawMessage `json:"body"`
 	// LeafHash is the RFC 6962 leaf hash that the audit log appends for
 	// this decision, computed by the caller over the fields above
-	// (package auditlog); nil when the log is disabled.
+	// (package auditlog). It is nil when the log is disabled. The store
+	// reads it back from the decision's leaf, so a decision read with a
+	// nil LeafHash has no leaf, and its LeafIndex means nothing.
 	LeafHash []byte `json:"-"`
 }
 

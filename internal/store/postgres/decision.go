@@ -25,7 +25,9 @@ const (
 	sqlInsertLeaf     = `INSERT INTO log_leaves (idx, event_seq, event_id, leaf_hash) VALUES ($1, NULL, NULL, $2)`
 	sqlInsertDecision = `INSERT INTO decisions (seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	decisionColumns = `seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx`
+	// decisionSelect reads decisions with the hash of their leaf.
+	decisionSelect = `SELECT d.seq, d.kind, d.subject, d.actor, d.actor_party_id, d.decided_at, d.body, d.leaf_idx, l.leaf_hash
+FROM decisions d LEFT JOIN log_leaves l ON l.idx = d.leaf_idx`
 )
 
 // AppendDecision stores d and its audit-log leaf in one transaction, as
@@ -96,17 +98,17 @@ func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.
 		limit = store.DefaultDecisionLimit
 	}
 	args := []any{f.AfterSeq}
-	q := `SELECT ` + decisionColumns + ` FROM decisions WHERE seq > $1`
+	q := decisionSelect + ` WHERE d.seq > $1`
 	if f.KindPrefix != "" {
 		args = append(args, sqlq.LikePrefix(f.KindPrefix))
-		q += ` AND kind LIKE $` + strconv.Itoa(len(args)) + ` ESCAPE '\'`
+		q += ` AND d.kind LIKE $` + strconv.Itoa(len(args)) + ` ESCAPE '\'`
 	}
 	if f.Subject != "" {
 		args = append(args, f.Subject)
-		q += ` AND subject = $` + strconv.Itoa(len(args))
+		q += ` AND d.subject = $` + strconv.Itoa(len(args))
 	}
 	args = append(args, limit)
-	q += ` ORDER BY seq LIMIT $` + strconv.Itoa(len(args))
+	q += ` ORDER BY d.seq LIMIT $` + strconv.Itoa(len(args))
 
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
@@ -134,14 +136,14 @@ func (s *Store) DecisionAt(ctx context.Context, i uint64) (store.Decision, error
 	if i > math.MaxInt64 {
 		return store.Decision{}, fmt.Errorf("decision of log leaf %d: %w", i, store.ErrNotFound)
 	}
-	d, err := scanDecision(s.pool.QueryRow(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE leaf_idx = $1`, int64(i)))
+	d, err := scanDecision(s.pool.QueryRow(ctx, decisionSelect+` WHERE d.leaf_idx = $1`, int64(i)))
 	if err != nil {
 		return store.Decision{}, notFound(err, "decision of log leaf %d", i)
 	}
 	return d, nil
 }
 
-// scanDecision reads one row of decisionColumns.
+// scanDecision reads one row of decisionSelect.
 func scanDecision(row pgx.Row) (store.Decision, error) {
 	var (
 		d      store.Decision
@@ -149,7 +151,7 @@ func scanDecision(row pgx.Row) (store.Decision, error) {
 		body   []byte
 		leaf   *int64
 	)
-	if err := row.Scan(&d.Seq, &d.Kind, &d.Subject, &d.Actor, &d.ActorPartyID, &millis, &body, &leaf); err != nil {
+	if err := row.Scan(&d.Seq, &d.Kind, &d.Subject, &d.Actor, &d.ActorPartyID, &millis, &body, &leaf, &d.LeafHash); err != nil {
 		return store.Decision{}, err
 	}
 	d.Time = time.UnixMilli(millis).UTC()

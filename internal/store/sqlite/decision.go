@@ -19,7 +19,9 @@ const (
 	sqlInsertLeaf     = `INSERT INTO log_leaves (idx, event_seq, event_id, leaf_hash) VALUES (?, NULL, NULL, ?)`
 	sqlInsertDecision = `INSERT INTO decisions (seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	decisionColumns = `seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx`
+	// decisionSelect reads decisions with the hash of their leaf.
+	decisionSelect = `SELECT d.seq, d.kind, d.subject, d.actor, d.actor_party_id, d.decided_at, d.body, d.leaf_idx, l.leaf_hash
+FROM decisions d LEFT JOIN log_leaves l ON l.idx = d.leaf_idx`
 )
 
 // AppendDecision stores d and its audit-log leaf in one transaction, as
@@ -90,17 +92,17 @@ func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.
 	if limit == 0 || limit > store.DefaultDecisionLimit {
 		limit = store.DefaultDecisionLimit
 	}
-	q := `SELECT ` + decisionColumns + ` FROM decisions WHERE seq > ?`
+	q := decisionSelect + ` WHERE d.seq > ?`
 	args := []any{f.AfterSeq}
 	if f.KindPrefix != "" {
-		q += ` AND kind LIKE ? ESCAPE '\'`
+		q += ` AND d.kind LIKE ? ESCAPE '\'`
 		args = append(args, sqlq.LikePrefix(f.KindPrefix))
 	}
 	if f.Subject != "" {
-		q += ` AND subject = ?`
+		q += ` AND d.subject = ?`
 		args = append(args, f.Subject)
 	}
-	q += ` ORDER BY seq LIMIT ?`
+	q += ` ORDER BY d.seq LIMIT ?`
 	args = append(args, limit)
 
 	rows, err := s.read.QueryContext(ctx, q, args...)
@@ -129,7 +131,7 @@ func (s *Store) DecisionAt(ctx context.Context, i uint64) (store.Decision, error
 	if i > math.MaxInt64 {
 		return store.Decision{}, fmt.Errorf("decision of log leaf %d: %w", i, store.ErrNotFound)
 	}
-	row := s.read.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE leaf_idx = ?`, int64(i))
+	row := s.read.QueryRowContext(ctx, decisionSelect+` WHERE d.leaf_idx = ?`, int64(i))
 	d, err := scanDecision(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Decision{}, fmt.Errorf("decision of log leaf %d: %w", i, store.ErrNotFound)
@@ -140,7 +142,7 @@ func (s *Store) DecisionAt(ctx context.Context, i uint64) (store.Decision, error
 	return d, nil
 }
 
-// scanDecision reads one row of decisionColumns.
+// scanDecision reads one row of decisionSelect.
 func scanDecision(row interface{ Scan(...any) error }) (store.Decision, error) {
 	var (
 		d      store.Decision
@@ -148,7 +150,7 @@ func scanDecision(row interface{ Scan(...any) error }) (store.Decision, error) {
 		body   []byte
 		leaf   sql.NullInt64
 	)
-	if err := row.Scan(&d.Seq, &d.Kind, &d.Subject, &d.Actor, &d.ActorPartyID, &millis, &body, &leaf); err != nil {
+	if err := row.Scan(&d.Seq, &d.Kind, &d.Subject, &d.Actor, &d.ActorPartyID, &millis, &body, &leaf, &d.LeafHash); err != nil {
 		return store.Decision{}, err
 	}
 	d.Time = time.UnixMilli(millis).UTC()

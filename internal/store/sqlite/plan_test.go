@@ -111,3 +111,36 @@ func checkNoBareScan(t *testing.T, plan string) {
 		}
 	}
 }
+
+// TestDecisionPlans checks that decision reads find their rows through an
+// index: by subject, by kind prefix, by leaf index, and the leaf join.
+func TestDecisionPlans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cases := []struct {
+		name  string
+		query string
+		args  []any
+		want  string
+	}{
+		{"subject", decisionSelect + ` WHERE d.seq > ? AND d.subject = ? ORDER BY d.seq LIMIT ?`, []any{0, "P1", 10}, "decisions_subject"},
+		{"kind prefix", decisionSelect + ` WHERE d.seq > ? AND d.kind LIKE ? ESCAPE '\' ORDER BY d.seq LIMIT ?`, []any{0, "recall.%", 10}, "decisions_kind"},
+		{"leaf index", decisionSelect + ` WHERE d.leaf_idx = ?`, []any{5}, "sqlite_autoindex_decisions"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := explain(t, s, tc.query, tc.args...)
+			if !strings.Contains(plan, tc.want) {
+				t.Errorf("plan does not use %s:\n%s", tc.want, plan)
+			}
+			if !strings.Contains(plan, "SEARCH l USING INTEGER PRIMARY KEY") {
+				t.Errorf("plan does not join the leaf by its primary key:\n%s", plan)
+			}
+			checkNoBareScan(t, plan)
+		})
+	}
+}

@@ -77,8 +77,8 @@ func appendDecision(t *testing.T, s store.DecisionStore, d store.Decision) store
 	return got
 }
 
-// checkDecision compares the stored fields of got and want; Seq and
-// LeafIndex are checked by the callers.
+// checkDecision compares the stored fields and leaf hash of got and want.
+// The callers check Seq and LeafIndex.
 func checkDecision(t *testing.T, got, want store.Decision) {
 	t.Helper()
 	if got.Kind != want.Kind || got.Subject != want.Subject || got.Actor != want.Actor || got.ActorPartyID != want.ActorPartyID {
@@ -90,6 +90,9 @@ func checkDecision(t *testing.T, got, want store.Decision) {
 	}
 	if !bytes.Equal(got.Body, want.Body) {
 		t.Errorf("decision %d: body got %q, want the bytes %q", got.Seq, got.Body, want.Body)
+	}
+	if !bytes.Equal(got.LeafHash, want.LeafHash) || (got.LeafHash == nil) != (want.LeafHash == nil) {
+		t.Errorf("decision %d: leaf hash got %x, want %x", got.Seq, got.LeafHash, want.LeafHash)
 	}
 }
 
