@@ -115,6 +115,9 @@ func (s *Server) policyOf(pattern string) Policy {
 	if p, ok := declaredPolicies[pattern]; ok {
 		return p
 	}
+	if p, ok := decisionPolicies[pattern]; ok {
+		return p
+	}
 	if _, ok := s.extra[pattern]; ok {
 		return PolicyPublic
 	}
@@ -128,6 +131,21 @@ func (s *Server) policyOf(pattern string) Policy {
 		return PolicySignedIn
 	}
 	return PolicyQuery
+}
+
+// decisionPolicies are the policies of the recall and credit-list
+// routes. Notices and list entries are public; any signed-in caller may
+// ask for a change, and the services accept only regulators and
+// administrators.
+var decisionPolicies = map[string]Policy{
+	"GET /api/v1/recalls":                          PolicyPublic,
+	"GET /api/v1/recalls/{recallID}":               PolicyPublic,
+	"POST /api/v1/recalls":                         PolicySignedIn,
+	"POST /api/v1/recalls/{recallID}/updates":      PolicySignedIn,
+	"POST /api/v1/recalls/{recallID}/close":        PolicySignedIn,
+	"GET /api/v1/credit/entries":                   PolicyPublic,
+	"POST /api/v1/credit/entries":                  PolicySignedIn,
+	"POST /api/v1/credit/entries/{entryID}/remove": PolicySignedIn,
 }
 
 // securityHeaders are sent on every response.

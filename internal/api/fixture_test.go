@@ -68,6 +68,11 @@ type fixture struct {
 	dbPath   string
 	logs     *syncBuffer
 	clock    *fakeClock
+	// decisions are the recall and credit-list services; recallOpen,
+	// recallToClose and creditEntry are a recall notice, another one and
+	// a credit-list entry that the regulator of A's city issued.
+	decisions                              Decisions
+	recallOpen, recallToClose, creditEntry string
 }
 
 type syncBuffer struct {
@@ -161,6 +166,8 @@ func newFixture(t testing.TB) *fixture {
 	cs.Authorizer = &party.CaptureRules{Parties: st, Events: st}
 	f.srv = New(guard, cs, logger, Options{})
 	f.srv.Secure(Security{Parties: f.svc, PublicRate: 1000, PublicBurst: 1000})
+	f.decisions = newDecisions(st)
+	f.srv.SetDecisions(f.decisions)
 	f.handler = f.srv.Handler()
 
 	rec := f.do(entA, "POST", "/capture", jsonDoc(eventE1(), eventE2(), eventE3()))
@@ -171,6 +178,7 @@ func newFixture(t testing.TB) *fixture {
 	if rec := f.do(entB, "POST", "/capture", jsonDoc(eventE4())); rec.Code != http.StatusAccepted {
 		t.Fatalf("capture by B: status %d: %s", rec.Code, rec.Body)
 	}
+	f.issueDecisions()
 	return f
 }
 

@@ -82,6 +82,9 @@ func leakTable(f *fixture) map[string]leakCase {
 		"GET /api/v1/export/fsma204": {method: "GET", target: "/api/v1/export/fsma204?format=csv&lot=" + url.QueryEscape("https://id.gs1.org/01/06901234123456/10/L1"),
 			want: lineageRow},
 	}
+	for pattern, tc := range decisionLeakCases(f) {
+		table[pattern] = tc
+	}
 	for _, tl := range topLevels {
 		id := "ObjectEvent"
 		switch tl.path {

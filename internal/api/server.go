@@ -52,6 +52,8 @@ type Server struct {
 	limiter  *rateLimiter
 	policies map[string]Policy
 	patterns []string
+	// decisions are the recall and credit-list services (SetDecisions).
+	decisions Decisions
 }
 
 // New returns a server over st that captures through cs.
@@ -135,6 +137,8 @@ func (s *Server) routes() []route {
 		)
 	}
 	rs = append(rs, s.partyRoutes()...)
+	rs = append(rs, s.recallRoutes()...)
+	rs = append(rs, s.creditRoutes()...)
 	return rs
 }
 

@@ -107,8 +107,8 @@ type Service struct {
 	LeafHash func(store.Decision) []byte
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// RefreshInterval is how old the in-memory entries may be when Listed
-	// reads them; 0 means DefaultRefreshInterval.
+	// RefreshInterval is the maximum age of the in-memory entries when
+	// Listed reads them; 0 means DefaultRefreshInterval.
 	RefreshInterval time.Duration
 	// Logger receives decisions the fold skips; nil discards them.
 	Logger *slog.Logger
@@ -135,7 +135,7 @@ func (s *Service) refreshLocked(ctx context.Context) error {
 	if s.entries == nil {
 		s.entries = map[string]*Entry{}
 	}
-	const pageSize = 1000
+	const pageSize = store.DefaultDecisionLimit
 	for {
 		ds, err := s.Store.Decisions(ctx, store.DecisionFilter{KindPrefix: "credit.", AfterSeq: s.lastSeq, Limit: pageSize})
 		if err != nil {
@@ -231,6 +231,7 @@ func (s *Service) addBody(ctx context.Context, a Actor, req AddRequest) (addBody
 	if !a.Admin && !strings.HasPrefix(division, reg.Jurisdiction) {
 		return b, fmt.Errorf("%w: the enterprise is registered in division %s, outside the jurisdiction %s of regulator %s / 该企业不在本部门辖区内", ErrForbidden, division, reg.Jurisdiction, reg.ID)
 	}
+
 	if b.ReasonZH == "" {
 		return b, &FieldError{Field: "reasonZH", MessageZH: "缺少列入原因", Message: "the reason in Chinese is required"}
 	}
@@ -246,6 +247,7 @@ func (s *Service) addBody(ctx context.Context, a Actor, req AddRequest) (addBody
 			return b, err
 		}
 	}
+
 	if b.EffectiveFrom, err = parseDate("effectiveFrom", req.EffectiveFrom); err != nil {
 		return b, err
 	}
@@ -522,6 +524,7 @@ func (s *Service) Listed(ctx context.Context, keys ...string) ([]Entry, error) {
 			s.loadedAt = time.Now()
 		}
 	}
+
 	want := map[string]bool{}
 	for _, k := range keys {
 		if k = normalKey(k); k != "" {

@@ -41,7 +41,7 @@ func (a Actor) isRegulator() bool { return a.Party.Kind == store.PartyRegulator 
 //
 // NOTE: one Service serialises its own changes, so its state rules hold
 // for every change it makes. Two processes changing the same notice at
-// once can both pass the checks; the fold then keeps the first decision
+// once can both pass the checks. The fold then keeps the first decision
 // in Seq order and skips a later one that breaks a rule.
 type Service struct {
 	// Store keeps the decisions; required.
@@ -50,15 +50,15 @@ type Service struct {
 	// as the issuer; nil accepts any non-empty party ID.
 	Parties store.PartyStore
 	// Tracer takes the scope snapshot at opening and finds the upstream
-	// lots and containers of a scanned code; nil leaves the snapshot
-	// empty and matches codes by identifier only.
+	// lots and containers of a scanned code. Without it the snapshot is
+	// empty and Covering matches codes by identifier only.
 	Tracer *trace.Tracer
 	// LeafHash returns the audit-log leaf hash of a decision; nil appends
 	// decisions without audit-log leaves.
 	LeafHash func(store.Decision) []byte
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// RefreshInterval is how old the in-memory notices may be when
+	// RefreshInterval is the maximum age of the in-memory notices when
 	// Covering reads them; 0 means DefaultRefreshInterval.
 	RefreshInterval time.Duration
 	// Logger receives decisions the fold skips; nil discards them.
@@ -93,7 +93,7 @@ func (s *Service) logger() *slog.Logger {
 }
 
 // pageSize is how many decisions one refresh reads per store call.
-const pageSize = 1000
+const pageSize = store.DefaultDecisionLimit
 
 // refreshLocked folds the decisions appended since the last refresh. The
 // caller holds s.mu.
@@ -232,6 +232,7 @@ func (s *Service) openBody(ctx context.Context, a Actor, req OpenRequest) (openB
 		return b, err
 	}
 	b.Regulator = regulator
+
 	if b.Number == "" {
 		return b, &FieldError{Field: "number", MessageZH: "缺少召回公告文号", Message: "the notice number is required, such as 粤食召〔2026〕017号"}
 	}
@@ -253,6 +254,7 @@ func (s *Service) openBody(ctx context.Context, a Actor, req OpenRequest) (openB
 	if b.IDs, err = canonicalIDs(req.IDs); err != nil {
 		return b, err
 	}
+
 	if req.From != nil && req.To != nil && !req.From.Before(*req.To) {
 		return b, &FieldError{Field: "to", Value: req.To.Format(time.RFC3339), MessageZH: "结束时间应晚于开始时间", Message: "the window must end after it starts (from " + req.From.Format(time.RFC3339) + ")"}
 	}
@@ -299,7 +301,7 @@ func (s *Service) issuer(ctx context.Context, a Actor, named string) (string, er
 }
 
 // snapshot returns the scope of the recalled identifiers in the window.
-// Identifiers no event names are listed as untraced; other failures are
+// Identifiers no event names are listed as untraced. Other failures are
 // recorded in Scope.Error, because a notice must go out even when the
 // platform cannot count its reach.
 func (s *Service) snapshot(ctx context.Context, ids []string, from, to *time.Time) Scope {
@@ -331,6 +333,7 @@ func (s *Service) snapshot(ctx context.Context, ids []string, from, to *time.Tim
 	if len(traced) == 0 {
 		return sc
 	}
+
 	full, err := s.Tracer.RecallScope(ctx, traced, f, t)
 	if err != nil {
 		sc.Error = err.Error()
