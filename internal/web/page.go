@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -65,7 +66,9 @@ type pageView struct {
 	Status    int
 
 	LangURL, SizeURL, ContrastURL string
-	Cities, Kinds                 []option
+	// CityOptions and KindOptions are the option elements of the city
+	// and complaint kind select elements.
+	CityOptions, KindOptions template.HTML
 }
 
 // T returns the page text for key in the page's language.
@@ -83,6 +86,9 @@ type result struct {
 	// LogText states how many steps the latest signed audit-log
 	// checkpoint covers; empty without an audit log.
 	LogText string
+	// FieldList and Timeline are Fields and Steps as HTML, built by
+	// finishHTML.
+	FieldList, Timeline template.HTML
 }
 
 type field struct{ Label, Value string }
@@ -130,13 +136,8 @@ func (h *Handler) newView(w http.ResponseWriter, r *http.Request) *pageView {
 	nd = d
 	nd.Contrast = !d.Contrast
 	v.ContrastURL = toggle(nd)
-	v.Cities = []option{{Value: "", Label: v.T("cityUnknown")}}
-	for _, c := range guangdongCities {
-		v.Cities = append(v.Cities, option{Value: c[0], Label: pick(d.Lang, c[0], c[1]), Selected: c[0] == v.City})
-	}
-	for _, k := range ComplaintKinds {
-		v.Kinds = append(v.Kinds, option{Value: k.Key, Label: pick(d.Lang, k.ZH, k.EN)})
-	}
+	v.CityOptions = cityOptions(d.Lang, v.City)
+	v.KindOptions = kindOptionsByLang[d.Lang]
 	v.CSRF = h.csrfToken(w, r)
 	return v
 }
@@ -301,6 +302,7 @@ func (h *Handler) describe(ctx context.Context, v *pageView, sc *ident.Scan, j *
 		}
 	}
 	h.warn(ctx, v, sc, j, prod, found, expires, stats)
+	res.finishHTML(lang)
 
 	if stats.Count == 0 {
 		res.ScanText = v.T("firstScan")
