@@ -39,12 +39,26 @@ const (
 	// FindingBadCheckpoint: the latest checkpoint does not parse or its
 	// signature does not verify with the given key.
 	FindingBadCheckpoint FindingKind = "bad-checkpoint"
+	// FindingDecisionChanged: the stored decision no longer gives its
+	// leaf hash, so its kind, subject, actor, actor party, time or body
+	// was changed after it was appended.
+	FindingDecisionChanged FindingKind = "decision-changed"
+	// FindingDecisionMissing: a leaf records neither an event nor a
+	// stored decision, so its decision was deleted.
+	FindingDecisionMissing FindingKind = "decision-missing"
 )
 
-// Finding is one problem found by Audit.
+// Finding is one problem found by Audit. A finding about an event names
+// it by EventID; one about a decision names it by DecisionSeq,
+// DecisionKind and DecisionSubject.
 type Finding struct {
 	Kind    FindingKind
 	EventID string
+	// DecisionSeq is the decision's Seq, or 0 for a finding that is not
+	// about a stored decision.
+	DecisionSeq     int64
+	DecisionKind    string
+	DecisionSubject string
 	// LeafIndex is the leaf concerned, or -1 when none is.
 	LeafIndex int64
 	Detail    string
@@ -52,10 +66,12 @@ type Finding struct {
 
 // AuditReport is the outcome of Audit.
 type AuditReport struct {
-	// Leaves is the number of leaves read; Events the number of stored
-	// events scanned.
-	Leaves uint64
-	Events int
+	// Leaves is the number of leaves read, Events the number of stored
+	// events scanned and Decisions the number of stored decisions
+	// scanned.
+	Leaves    uint64
+	Events    int
+	Decisions int
 	// CheckpointSize is the size of the latest checkpoint (0 if none);
 	// SignatureChecked reports whether its signature was verified.
 	CheckpointSize   uint64
@@ -87,10 +103,11 @@ type leafRef struct {
 	hash  []byte
 }
 
-// Audit recomputes every leaf from the stored events and compares it with
-// the log. It reports every event whose stored content no longer matches
-// its leaf, every leaf whose event is missing and every event without a
-// leaf. It also checks that the stored leaf hashes still give the latest
+// Audit recomputes every leaf from the stored events and decisions and
+// compares it with the log. It reports every event or decision whose
+// stored content no longer matches its leaf, every leaf whose event or
+// decision is missing and every event or decision without a leaf.
+// Decisions are checked when st also implements store.DecisionStore. It also checks that the stored leaf hashes still give the latest
 // signed checkpoint's root hash. Audit returns an error only when the
 // store cannot be read, because problems in the data are findings.
 //
@@ -113,6 +130,10 @@ func Audit(ctx context.Context, st store.LogStore, sc store.Scanner, opts AuditO
 	}
 	rep.Leaves = size
 	byEvent := make(map[string][]leafRef)
+	decisions, _ := st.(store.DecisionStore)
+	// decisionLeaves holds the leaves that record no event, by index,
+	// until a stored decision claims them.
+	decisionLeaves := make(map[uint64][]byte)
 	rng := (&compact.RangeFactory{Hash: h.HashChildren}).NewEmptyRange(0)
 	// computedRoot is the root of the stored leaves at the checkpoint's size.
 	var computedRoot []byte
@@ -130,10 +151,14 @@ func Audit(ctx context.Context, st store.LogStore, sc store.Scanner, opts AuditO
 		for i, lh := range hashes {
 			index := start + uint64(i)
 			id, err := st.LeafEvent(ctx, index)
-			if err != nil {
+			switch {
+			case errors.Is(err, store.ErrNotFound) && decisions != nil:
+				decisionLeaves[index] = lh
+			case err != nil:
 				return rep, fmt.Errorf("read event of leaf %d: %w", index, err)
+			default:
+				byEvent[id] = append(byEvent[id], leafRef{index: index, hash: lh})
 			}
-			byEvent[id] = append(byEvent[id], leafRef{index: index, hash: lh})
 			if err := rng.Append(lh, nil); err != nil {
 				return rep, fmt.Errorf("append leaf %d: %w", index, err)
 			}
@@ -180,8 +205,63 @@ func Audit(ctx context.Context, st store.LogStore, sc store.Scanner, opts AuditO
 				Detail: fmt.Sprintf("leaf %d records event %s, which is no longer stored", ref.index, id)})
 		}
 	}
+	if decisions != nil {
+		if err := auditDecisions(ctx, h, decisions, decisionLeaves, &rep); err != nil {
+			return rep, err
+		}
+	}
 	sortFindings(rep.Findings)
 	return rep, nil
+}
+
+// auditDecisions compares every stored decision with its leaf, removing
+// the leaves it claims from leaves, and reports the leaves left over.
+func auditDecisions(ctx context.Context, h *Hasher, ds store.DecisionStore, leaves map[uint64][]byte, rep *AuditReport) error {
+	for after := int64(0); ; {
+		list, err := ds.Decisions(ctx, store.DecisionFilter{AfterSeq: after, Limit: store.DefaultDecisionLimit})
+		if err != nil {
+			return fmt.Errorf("list decisions after %d: %w", after, err)
+		}
+		if len(list) == 0 {
+			break
+		}
+		for _, d := range list {
+			after = d.Seq
+			rep.Decisions++
+			checkDecision(h, d, leaves, rep)
+		}
+	}
+	for index := range leaves {
+		rep.Findings = append(rep.Findings, Finding{Kind: FindingDecisionMissing, LeafIndex: int64(index),
+			Detail: fmt.Sprintf("leaf %d records no event and no stored decision; its decision was deleted", index)})
+	}
+	return nil
+}
+
+// checkDecision compares one stored decision with the leaf it names.
+func checkDecision(h *Hasher, d store.Decision, leaves map[uint64][]byte, rep *AuditReport) {
+	finding := Finding{DecisionSeq: d.Seq, DecisionKind: d.Kind, DecisionSubject: d.Subject, LeafIndex: -1}
+	name := fmt.Sprintf("decision %d (%s %s)", d.Seq, d.Kind, d.Subject)
+	if d.LeafHash == nil {
+		finding.Kind = FindingNoLeaf
+		finding.Detail = name + " has no audit-log leaf; it was stored while the log was disabled or outside the platform's services"
+		rep.Findings = append(rep.Findings, finding)
+		return
+	}
+	finding.LeafIndex = int64(d.LeafIndex)
+	stored, ok := leaves[d.LeafIndex]
+	delete(leaves, d.LeafIndex)
+	if !ok {
+		finding.Kind = FindingDecisionChanged
+		finding.Detail = fmt.Sprintf("%s names leaf %d, which records an event; the decision or the leaf row was changed", name, d.LeafIndex)
+		rep.Findings = append(rep.Findings, finding)
+		return
+	}
+	if got := DecisionLeafHash(h, d); string(got) != string(stored) {
+		finding.Kind = FindingDecisionChanged
+		finding.Detail = fmt.Sprintf("stored %s gives leaf hash %x but leaf %d holds %x; the decision was changed after it was appended", name, got, d.LeafIndex, stored)
+		rep.Findings = append(rep.Findings, finding)
+	}
 }
 
 // auditCheckpoint reads the latest checkpoint and returns its size and
@@ -250,14 +330,17 @@ func checkEvent(h *Hasher, ev store.StoredEvent, refs []leafRef, rep *AuditRepor
 	}
 }
 
-// sortFindings orders findings by leaf index, then eventID, so reports
-// are stable.
+// sortFindings orders findings by leaf index, then eventID and decision
+// Seq, so reports are stable.
 func sortFindings(fs []Finding) {
 	slices.SortFunc(fs, func(a, b Finding) int {
 		if c := cmp.Compare(a.LeafIndex, b.LeafIndex); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.EventID, b.EventID); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.DecisionSeq, b.DecisionSeq); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Kind, b.Kind)

@@ -21,11 +21,15 @@ const MaxLeavesPerRequest = 256
 // encoding), ordered from the leaf upwards as RFC 6962 section 2.1.1
 // defines.
 type InclusionProofJSON struct {
-	EventID   string   `json:"eventID,omitempty"`
-	LeafIndex uint64   `json:"leafIndex"`
-	TreeSize  uint64   `json:"treeSize"`
-	LeafHash  []byte   `json:"leafHash,omitempty"`
-	Hashes    [][]byte `json:"hashes"`
+	EventID string `json:"eventID,omitempty"`
+	// DecisionSeq is the Seq of the decision the leaf records, or 0 when
+	// it records an event. The proof leaves the decision's content out,
+	// because a decision body may name private data.
+	DecisionSeq int64    `json:"decisionSeq,omitempty"`
+	LeafIndex   uint64   `json:"leafIndex"`
+	TreeSize    uint64   `json:"treeSize"`
+	LeafHash    []byte   `json:"leafHash,omitempty"`
+	Hashes      [][]byte `json:"hashes"`
 	// Checkpoint is the signed checkpoint note for TreeSize, when one was
 	// signed at that size.
 	Checkpoint string `json:"checkpoint,omitempty"`
@@ -39,11 +43,21 @@ type ConsistencyProofJSON struct {
 	Hashes [][]byte `json:"hashes"`
 }
 
-// LeafJSON is one entry of the leaves endpoint.
+// Leaf types of LeafJSON.
+const (
+	LeafTypeEvent    = "event"
+	LeafTypeDecision = "decision"
+)
+
+// LeafJSON is one entry of the leaves endpoint. A leaf records an event,
+// named by EventID, or a decision, named by DecisionSeq.
 type LeafJSON struct {
-	Index    uint64 `json:"index"`
-	EventID  string `json:"eventID"`
-	LeafHash []byte `json:"leafHash"`
+	Index uint64 `json:"index"`
+	// Type is LeafTypeEvent or LeafTypeDecision.
+	Type        string `json:"type"`
+	EventID     string `json:"eventID,omitempty"`
+	DecisionSeq int64  `json:"decisionSeq,omitempty"`
+	LeafHash    []byte `json:"leafHash"`
 }
 
 // LeavesJSON is the body of the leaves endpoint: leaves [Start, End).
@@ -103,9 +117,9 @@ func (l *Log) CheckpointHandler() http.HandlerFunc {
 	}
 }
 
-// InclusionProofHandler serves GET ?event=EVENTID[&size=N] or
-// ?index=I[&size=N] as InclusionProofJSON. size defaults to the latest
-// checkpoint's size.
+// InclusionProofHandler serves GET ?event=EVENTID[&size=N],
+// ?decision=SEQ[&size=N] or ?index=I[&size=N] as InclusionProofJSON. size
+// defaults to the latest checkpoint's size.
 func (l *Log) InclusionProofHandler() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -115,22 +129,34 @@ func (l *Log) InclusionProofHandler() http.HandlerFunc {
 			l.writeError(w, r, err)
 			return
 		}
-		var index uint64
+		selectors := 0
+		for _, name := range []string{"event", "decision", "index"} {
+			if q.Get(name) != "" {
+				selectors++
+			}
+		}
+		if selectors > 1 {
+			l.writeError(w, r, fmt.Errorf("%w: give one of event, decision or index", ErrInvalidRequest))
+			return
+		}
+		var (
+			index       uint64
+			decisionSeq int64
+		)
 		eventID := q.Get("event")
 		switch {
-		case eventID != "" && q.Get("index") != "":
-			l.writeError(w, r, fmt.Errorf("%w: give either event or index, not both", ErrInvalidRequest))
-			return
 		case eventID != "":
 			index, err = l.store.LeafIndex(ctx, eventID)
 			if errors.Is(err, store.ErrNotFound) {
 				l.writeError(w, r, fmt.Errorf("%w: event %q has no audit-log leaf; check the eventID", store.ErrNotFound, eventID))
 				return
 			}
+		case q.Get("decision") != "":
+			index, decisionSeq, err = l.decisionLeaf(ctx, q.Get("decision"))
 		case q.Get("index") != "":
 			index, err = parseUint("index", q.Get("index"))
 		default:
-			err = fmt.Errorf("%w: missing parameter event (an eventID) or index (a leaf index)", ErrInvalidRequest)
+			err = fmt.Errorf("%w: missing parameter event (an eventID), decision (a decision seq) or index (a leaf index)", ErrInvalidRequest)
 		}
 		if err != nil {
 			l.writeError(w, r, err)
@@ -145,20 +171,46 @@ func (l *Log) InclusionProofHandler() http.HandlerFunc {
 			l.writeError(w, r, err)
 			return
 		}
-		body := InclusionProofJSON{EventID: eventID, LeafIndex: index, TreeSize: size, Hashes: hashes}
+		body := InclusionProofJSON{EventID: eventID, DecisionSeq: decisionSeq, LeafIndex: index, TreeSize: size, Hashes: hashes}
 		if leaves, err := l.store.LeafHashes(ctx, index, index+1); err == nil && len(leaves) == 1 {
 			body.LeafHash = leaves[0]
 		}
-		if body.EventID == "" {
-			if id, err := l.store.LeafEvent(ctx, index); err == nil {
-				body.EventID = id
-			}
+		if body.EventID == "" && body.DecisionSeq == 0 {
+			body.EventID, body.DecisionSeq = l.leafEntry(ctx, index)
 		}
 		if c, err := l.CheckpointAt(ctx, size); err == nil {
 			body.Checkpoint = string(c.Note)
 		}
 		writeJSON(w, body)
 	}
+}
+
+// decisionLeaf returns the leaf index of the decision whose Seq is the
+// decimal text seq.
+func (l *Log) decisionLeaf(ctx context.Context, seq string) (uint64, int64, error) {
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if err != nil || n < 1 {
+		return 0, 0, fmt.Errorf("%w: decision %q is not a decision seq (a whole number from 1)", ErrInvalidRequest, seq)
+	}
+	d, err := l.Decision(ctx, n)
+	if err != nil {
+		return 0, 0, err
+	}
+	return d.LeafIndex, n, nil
+}
+
+// leafEntry returns the eventID or the decision Seq that leaf index
+// records; both are empty when the store cannot tell.
+func (l *Log) leafEntry(ctx context.Context, index uint64) (string, int64) {
+	if id, err := l.store.LeafEvent(ctx, index); err == nil {
+		return id, 0
+	}
+	if l.decisions != nil {
+		if d, err := l.decisions.DecisionAt(ctx, index); err == nil {
+			return "", d.Seq
+		}
+	}
+	return "", 0
 }
 
 // ConsistencyProofHandler serves GET ?from=M[&to=N] as
@@ -190,9 +242,9 @@ func (l *Log) ConsistencyProofHandler() http.HandlerFunc {
 	}
 }
 
-// LeavesHandler serves GET ?start=S&end=E as LeavesJSON: the eventID and
-// leaf hash of leaves [S, E), at most MaxLeavesPerRequest of them, within
-// the latest checkpoint.
+// LeavesHandler serves GET ?start=S&end=E as LeavesJSON: the type, the
+// eventID or decision Seq, and the leaf hash of leaves [S, E), at most
+// MaxLeavesPerRequest of them, within the latest checkpoint.
 func (l *Log) LeavesHandler() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -235,15 +287,32 @@ func (l *Log) LeavesHandler() http.HandlerFunc {
 		}
 		body := LeavesJSON{Start: start, End: end, Leaves: make([]LeafJSON, 0, len(hashes))}
 		for i, h := range hashes {
-			id, err := l.store.LeafEvent(ctx, start+uint64(i))
+			leaf, err := l.leafJSON(ctx, start+uint64(i), h)
 			if err != nil {
-				l.writeError(w, r, fmt.Errorf("read event of leaf %d: %w", start+uint64(i), err))
+				l.writeError(w, r, err)
 				return
 			}
-			body.Leaves = append(body.Leaves, LeafJSON{Index: start + uint64(i), EventID: id, LeafHash: h})
+			body.Leaves = append(body.Leaves, leaf)
 		}
 		writeJSON(w, body)
 	}
+}
+
+// leafJSON describes leaf index with hash h: the event or the decision it
+// records.
+func (l *Log) leafJSON(ctx context.Context, index uint64, h []byte) (LeafJSON, error) {
+	id, err := l.store.LeafEvent(ctx, index)
+	if err == nil {
+		return LeafJSON{Index: index, Type: LeafTypeEvent, EventID: id, LeafHash: h}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) || l.decisions == nil {
+		return LeafJSON{}, fmt.Errorf("read event of leaf %d: %w", index, err)
+	}
+	d, err := l.decisions.DecisionAt(ctx, index)
+	if err != nil {
+		return LeafJSON{}, fmt.Errorf("read event or decision of leaf %d: %w", index, err)
+	}
+	return LeafJSON{Index: index, Type: LeafTypeDecision, DecisionSeq: d.Seq, LeafHash: h}, nil
 }
 
 // TileHandler serves hash tiles in the C2SP tlog-tiles layout. The request

@@ -33,9 +33,12 @@ const cachedTiles = 4096
 // several processes on one database only repeat work, because tiles and
 // checkpoints are deterministic functions of the leaves.
 type Log struct {
-	store  store.LogStore
-	hasher *Hasher
-	signer Signer
+	store store.LogStore
+	// decisions is the store's decision side; nil when the store keeps
+	// no decisions.
+	decisions store.DecisionStore
+	hasher    *Hasher
+	signer    Signer
 	// verifier checks stored checkpoints; nil in a reader that trusts
 	// the store (see NewReader).
 	verifier note.Verifier
@@ -61,14 +64,16 @@ func New(st store.LogStore, hasher *Hasher, signer Signer, origin string) (*Log,
 	if err := validOrigin(origin); err != nil {
 		return nil, err
 	}
+	decisions, _ := st.(store.DecisionStore)
 	return &Log{
-		store:    st,
-		hasher:   hasher,
-		signer:   signer,
-		verifier: signer.Verifier(),
-		origin:   origin,
-		logger:   slog.Default(),
-		cache:    newTileCache(cachedTiles),
+		store:     st,
+		decisions: decisions,
+		hasher:    hasher,
+		signer:    signer,
+		verifier:  signer.Verifier(),
+		origin:    origin,
+		logger:    slog.Default(),
+		cache:     newTileCache(cachedTiles),
 	}, nil
 }
 
@@ -86,7 +91,9 @@ func NewReader(st store.LogStore, hasher *Hasher, origin string, verifier note.V
 			return nil, err
 		}
 	}
-	return &Log{store: st, hasher: hasher, verifier: verifier, origin: origin, logger: slog.Default(), cache: newTileCache(cachedTiles)}, nil
+	decisions, _ := st.(store.DecisionStore)
+	return &Log{store: st, decisions: decisions, hasher: hasher, verifier: verifier, origin: origin,
+		logger: slog.Default(), cache: newTileCache(cachedTiles)}, nil
 }
 
 // SetLogger sets the logger of RunSequencer; the default is slog.Default.
@@ -501,4 +508,24 @@ func (l *Log) RunSequencer(ctx context.Context, interval time.Duration) error {
 		case <-ticker.C:
 		}
 	}
+}
+
+// Decision returns the stored decision with Seq seq, with its leaf index
+// and hash. It returns an error wrapping store.ErrNotFound when the store
+// keeps no such decision or the decision has no leaf.
+func (l *Log) Decision(ctx context.Context, seq int64) (store.Decision, error) {
+	if l.decisions == nil {
+		return store.Decision{}, fmt.Errorf("decision %d: the store keeps no decisions: %w", seq, store.ErrNotFound)
+	}
+	list, err := l.decisions.Decisions(ctx, store.DecisionFilter{AfterSeq: seq - 1, Limit: 1})
+	if err != nil {
+		return store.Decision{}, fmt.Errorf("read decision %d: %w", seq, err)
+	}
+	if len(list) == 0 || list[0].Seq != seq {
+		return store.Decision{}, fmt.Errorf("decision %d is not stored; list decisions with GET /api/v1/decisions: %w", seq, store.ErrNotFound)
+	}
+	if list[0].LeafHash == nil {
+		return store.Decision{}, fmt.Errorf("decision %d has no audit-log leaf, because it was stored while the log was disabled: %w", seq, store.ErrNotFound)
+	}
+	return list[0], nil
 }

@@ -54,16 +54,30 @@ var logActions = map[string]logAction{
 		run:     runLogCheckpoint,
 	},
 	"proof": {
-		summary: "导出事件的包含证明 (JSON) / export an event's inclusion proof as JSON",
-		usage:   "--event ID [--size N] [--db DB] [--hash sha256|sm3] [--out FILE]",
+		summary: "导出事件或决定的包含证明 (JSON) / export an event's or a decision's inclusion proof as JSON",
+		usage:   "(--event ID | --decision SEQ) [--size N] [--db DB] [--hash sha256|sm3] [--out FILE]",
 		setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
 			fs.String("event", "", "事件 eventID / the event's `eventID`")
+			fs.Int64("decision", 0, "决定序号 / the decision's `SEQ`")
 			fs.Uint64("size", 0, "树大小; 0 为最新检查点 / tree `size`; 0 means the latest checkpoint")
 			fs.String("hash", auditlog.HashSHA256, "日志树哈希 sha256 或 sm3 / tree hash `ALG`, sha256 or sm3")
 			fs.String("out", "", "输出文件; 缺省为标准输出 / output `FILE`; default standard output")
 		},
 		run: runLogProof,
+	},
+	"decisions": {
+		summary: "列出审计日志中的决定 / list the decisions recorded in the audit log",
+		usage:   "[--db DB] [--kind PREFIX] [--subject ID] [--after SEQ] [--limit N] [--json]",
+		setup: func(fs *flag.FlagSet) {
+			dbFlag(fs)
+			fs.String("kind", "", "只列种类以此开头的决定, 如 party. 或 recall.open / list only kinds starting with `PREFIX`, such as party. or recall.open")
+			fs.String("subject", "", "只列关于此对象的决定 (如主体 ID) / list only decisions about subject `ID`, such as a party ID")
+			fs.Int64("after", 0, "只列序号大于此值的决定 / list only decisions with a seq above `SEQ`")
+			fs.Int("limit", 100, "最多列出条数 (1 到 1000) / maximum number of decisions to list (1 to 1000)")
+			fs.Bool("json", false, "每行输出一个 JSON 对象, 可交给 verify --doc / print one JSON object a line, as verify --doc reads")
+		},
+		run: runLogDecisions,
 	},
 	"consistency": {
 		summary: "导出一致性证明 (JSON) / export a consistency proof as JSON",
@@ -417,8 +431,12 @@ func openReader(ctx context.Context, fs *flag.FlagSet) (store.Store, *auditlog.L
 
 func runLogProof(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 	eventID := stringFlag(fs, "event")
-	if eventID == "" {
-		return usageErrorf("需要 --event ID / --event is required")
+	decisionSeq := fs.Lookup("decision").Value.(flag.Getter).Get().(int64)
+	if (eventID == "") == (decisionSeq == 0) {
+		return usageErrorf("需要 --event ID 或 --decision SEQ 之一 / give one of --event ID or --decision SEQ")
+	}
+	if decisionSeq < 0 {
+		return usageErrorf("--decision 须为正整数 / --decision %d: give a decision seq from 1", decisionSeq)
 	}
 	st, r, err := openReader(ctx, fs)
 	if err != nil {
@@ -436,9 +454,20 @@ func runLogProof(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		return fmt.Errorf("大小 %d 没有检查点 / no checkpoint was signed at size %d: %w", size, size, err)
 	}
 
-	index, err := st.LeafIndex(ctx, eventID)
-	if err != nil {
-		return fmt.Errorf("事件没有叶子 / event %s has no audit-log leaf: %w", eventID, err)
+	var index uint64
+	if eventID != "" {
+		if index, err = st.LeafIndex(ctx, eventID); err != nil {
+			return fmt.Errorf("事件没有叶子 / event %s has no audit-log leaf: %w", eventID, err)
+		}
+	} else {
+		d, err := r.Decision(ctx, decisionSeq)
+		if err != nil {
+			return fmt.Errorf("决定没有叶子 / %w", err)
+		}
+		index = d.LeafIndex
+	}
+	if index >= size {
+		return fmt.Errorf("叶子 %d 尚未进入大小为 %d 的树, 先运行 \"suyuan log integrate\" / leaf %d is not in the tree of size %d yet; run \"suyuan log integrate\" first", index, size, index, size)
 	}
 	hashes, err := r.InclusionProof(ctx, index, size)
 	if err != nil {
@@ -449,8 +478,65 @@ func runLogProof(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		return err
 	}
 	return writeJSONOutput(env, stringFlag(fs, "out"), auditlog.InclusionProofJSON{
-		EventID: eventID, LeafIndex: index, TreeSize: size, LeafHash: leaves[0], Hashes: hashes, Checkpoint: string(c.Note),
+		EventID: eventID, DecisionSeq: decisionSeq, LeafIndex: index, TreeSize: size, LeafHash: leaves[0], Hashes: hashes, Checkpoint: string(c.Note),
 	})
+}
+
+func runLogDecisions(ctx context.Context, env *Env, fs *flag.FlagSet) error {
+	limit := fs.Lookup("limit").Value.(flag.Getter).Get().(int)
+	after := fs.Lookup("after").Value.(flag.Getter).Get().(int64)
+	if limit < 1 || limit > store.DefaultDecisionLimit {
+		return usageErrorf("--limit 须在 1 到 %d 之间 / --limit %d: give 1 to %d", store.DefaultDecisionLimit, limit, store.DefaultDecisionLimit)
+	}
+	if after < 0 {
+		return usageErrorf("--after 不能为负 / --after %d: give 0 or a decision seq", after)
+	}
+	st, err := openExistingStore(ctx, stringFlag(fs, "db"))
+	if err != nil {
+		return fmt.Errorf("打开存储失败 / open store: %w", err)
+	}
+	defer st.Close()
+
+	ds, ok := st.(store.DecisionStore)
+	if !ok {
+		return fmt.Errorf("存储不保存决定 / the store %s keeps no decisions", stringFlag(fs, "db"))
+	}
+	list, err := ds.Decisions(ctx, store.DecisionFilter{
+		KindPrefix: stringFlag(fs, "kind"), Subject: stringFlag(fs, "subject"), AfterSeq: after, Limit: limit,
+	})
+	if err != nil {
+		return fmt.Errorf("读取决定失败 / list decisions: %w", err)
+	}
+
+	if boolFlag(fs, "json") {
+		enc := json.NewEncoder(env.Stdout)
+		for _, d := range list {
+			if err := enc.Encode(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(env.Stdout, "没有符合条件的决定 / no matching decisions")
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "%-6s %-8s %-24s %-20s %-24s %s\n", "序号 seq", "叶子 leaf", "时间 time (UTC)", "种类 kind", "对象 subject", "决定人 actor")
+	for _, d := range list {
+		leaf := "-"
+		if d.LeafHash != nil {
+			leaf = fmt.Sprint(d.LeafIndex)
+		}
+		actor := d.Actor
+		if d.ActorPartyID != "" {
+			actor += " (" + d.ActorPartyID + ")"
+		}
+		fmt.Fprintf(env.Stdout, "%-6d %-8s %-24s %-20s %-24s %s\n", d.Seq, leaf, d.Time.UTC().Format(auditlog.DecisionTimeLayout), d.Kind, d.Subject, actor)
+	}
+	if len(list) == limit {
+		fmt.Fprintf(env.Stdout, "还有更多, 用 --after %d 继续 / more may follow; continue with --after %d\n", list[len(list)-1].Seq, list[len(list)-1].Seq)
+	}
+	return nil
 }
 
 func runLogConsistency(ctx context.Context, env *Env, fs *flag.FlagSet) error {

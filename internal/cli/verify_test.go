@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -62,6 +63,30 @@ func captureLogEvents(t *testing.T, h *auditlog.Hasher, path string, from, to in
 	return ids
 }
 
+// appendLogDecisions appends n party.update decisions to the SQLite
+// database at path, with audit-log leaves under hasher h, as the party
+// service would.
+func appendLogDecisions(t *testing.T, h *auditlog.Hasher, path string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("sqlite.Open: %v", err)
+	}
+	defer st.Close()
+	for i := 1; i <= n; i++ {
+		d := store.Decision{
+			Kind: "party.update", Subject: fmt.Sprintf("P%d", i), Actor: "admin", ActorPartyID: "operator",
+			Time: time.Date(2026, 12, 2, 10, 0, i, 0, time.UTC),
+			Body: json.RawMessage(fmt.Sprintf(`{"id":"P%d","note":"<b>改</b> & more"}`, i)),
+		}
+		d.LeafHash = h.DecisionLeafHash(d)
+		if _, err := st.AppendDecision(ctx, d); err != nil {
+			t.Fatalf("AppendDecision: %v", err)
+		}
+	}
+}
+
 // expectRun runs the command line and fails the test unless it exits
 // with code.
 func expectRun(t *testing.T, code int, args ...string) string {
@@ -77,12 +102,15 @@ func TestVerifyAllNamesTamperedEvents(t *testing.T) {
 	dir := t.TempDir()
 	db, key := filepath.Join(dir, "suyuan.db"), filepath.Join(dir, "log.key")
 	ids := captureLogEvents(t, auditlog.SHA256, db, 0, 30)
+	appendLogDecisions(t, auditlog.SHA256, db, 3)
 	expectRun(t, ExitOK, "log", "keygen", "--alg", "ed25519", "--name", "log.test.invalid", "--out", key)
 	expectRun(t, ExitOK, "log", "integrate", "--db", db, "--log-key", key, "--origin", "test.suyuan.invalid/log")
 
 	out := expectRun(t, ExitOK, "verify", "--all", "--db", db, "--vkey", key+".pub")
-	if !strings.Contains(out, "OK: every stored event matches the log") || !strings.Contains(out, "signature verified") {
-		t.Errorf("verify --all on an untouched store:\n%s", out)
+	for _, want := range []string{"OK: every stored event and decision matches the log", "signature verified", "决定 decisions: 3"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify --all on an untouched store lacks %q:\n%s", want, out)
+		}
 	}
 
 	changed, deleted := ids[4], ids[21]
@@ -96,6 +124,7 @@ func TestVerifyAllNamesTamperedEvents(t *testing.T) {
 		arg   string
 	}{
 		{`UPDATE events SET doc = replace(doc, 'in_progress', 'recalled') WHERE event_id = ?`, changed},
+		{`UPDATE decisions SET body = replace(body, '改', '未改') WHERE seq = ?`, "2"},
 		{`PRAGMA foreign_keys = OFF`, ""},
 		{`DELETE FROM events WHERE event_id = ?`, deleted},
 	} {
@@ -109,10 +138,14 @@ func TestVerifyAllNamesTamperedEvents(t *testing.T) {
 	}
 
 	out = expectRun(t, ExitFailure, "verify", "--all", "--db", db, "--vkey", key+".pub")
-	if !strings.Contains(out, "FAILED: 2 problems") {
-		t.Errorf("verify --all: want exactly 2 problems:\n%s", out)
+	if !strings.Contains(out, "FAILED: 3 problems") {
+		t.Errorf("verify --all: want exactly 3 problems:\n%s", out)
 	}
-	for _, want := range []string{"content changed  叶子 leaf 4  事件 event " + changed, "event missing  叶子 leaf 21  事件 event " + deleted} {
+	for _, want := range []string{
+		"content changed  叶子 leaf 4  事件 event " + changed,
+		"event missing  叶子 leaf 21  事件 event " + deleted,
+		"decision changed  叶子 leaf 31  决定 decision 2 (party.update P2)",
+	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("verify --all output lacks %q:\n%s", want, out)
 		}
@@ -122,6 +155,57 @@ func TestVerifyAllNamesTamperedEvents(t *testing.T) {
 			t.Errorf("verify --all names untouched event %s:\n%s", id, out)
 		}
 	}
+	for _, seq := range []string{"decision 1 ", "decision 3 "} {
+		if strings.Contains(out, seq) {
+			t.Errorf("verify --all names untouched %s:\n%s", seq, out)
+		}
+	}
+}
+
+func TestVerifyDecisionOffline(t *testing.T) {
+	dir := t.TempDir()
+	db, key := filepath.Join(dir, "suyuan.db"), filepath.Join(dir, "log.key")
+	captureLogEvents(t, auditlog.SM3, db, 0, 5)
+	appendLogDecisions(t, auditlog.SM3, db, 3)
+	expectRun(t, ExitOK, "log", "keygen", "--alg", "sm2", "--name", "log.test.invalid", "--out", key)
+	expectRun(t, ExitOK, "log", "integrate", "--db", db, "--log-key", key, "--origin", "test.suyuan.invalid/log")
+
+	proof := filepath.Join(dir, "proof.json")
+	expectRun(t, ExitOK, "log", "proof", "--db", db, "--hash", "sm3", "--decision", "2", "--out", proof)
+	out := expectRun(t, ExitOK, "verify", "--decision", "2", "--proof", proof, "--vkey", key+".pub")
+	if !strings.Contains(out, "OK: decision 2 is leaf 6 of the tree of size 8") {
+		t.Errorf("verify --decision:\n%s", out)
+	}
+	out = expectRun(t, ExitOK, "verify", "--decision", "2", "--proof", proof, "--vkey", key+".pub", "--db", db)
+	if !strings.Contains(out, "recomputed from the store") {
+		t.Errorf("verify --decision --db did not recompute the leaf:\n%s", out)
+	}
+	expectRun(t, ExitFailure, "verify", "--decision", "3", "--proof", proof, "--vkey", key+".pub")
+
+	listed := expectRun(t, ExitOK, "log", "decisions", "--db", db, "--kind", "party.", "--json")
+	lines := strings.Split(strings.TrimSpace(listed), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("log decisions --json: got %d lines, want 3:\n%s", len(lines), listed)
+	}
+	doc := filepath.Join(dir, "decision.json")
+	if err := os.WriteFile(doc, []byte(lines[1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out = expectRun(t, ExitOK, "verify", "--decision", "2", "--proof", proof, "--vkey", key+".pub", "--doc", doc)
+	if !strings.Contains(out, "recomputed from "+doc) {
+		t.Errorf("verify --decision --doc did not recompute the leaf:\n%s", out)
+	}
+	if err := os.WriteFile(doc, []byte(strings.Replace(lines[1], `"P2"`, `"P9"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	expectRun(t, ExitFailure, "verify", "--decision", "2", "--proof", proof, "--vkey", key+".pub", "--doc", doc)
+
+	table := expectRun(t, ExitOK, "log", "decisions", "--db", db, "--subject", "P3")
+	if !strings.Contains(table, "party.update") || !strings.Contains(table, "P3") || strings.Contains(table, "P2") {
+		t.Errorf("log decisions --subject P3:\n%s", table)
+	}
+	expectRun(t, ExitUsage, "log", "decisions", "--db", db, "--limit", "0")
+	expectRun(t, ExitUsage, "log", "proof", "--db", db, "--hash", "sm3", "--decision", "1", "--event", "x")
 }
 
 func TestVerifyEventAndConsistencyOffline(t *testing.T) {
@@ -181,6 +265,9 @@ func TestVerifyRejectsBadUsage(t *testing.T) {
 		{"no mode", []string{"verify"}},
 		{"two modes", []string{"verify", "--all", "--event", "x"}},
 		{"event without proof", []string{"verify", "--event", "x"}},
+		{"decision and event", []string{"verify", "--decision", "1", "--event", "x"}},
+		{"decision without proof", []string{"verify", "--decision", "1"}},
+		{"negative decision", []string{"verify", "--decision", "-1", "--proof", "p.json"}},
 		{"consistency with one file", []string{"verify", "--consistency", "a"}},
 		{"unknown hash", []string{"verify", "--all", "--hash", "md5"}},
 		{"log without action", []string{"log"}},
