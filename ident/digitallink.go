@@ -1,6 +1,7 @@
 package ident
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -73,9 +74,50 @@ func pathAI(seg string) string {
 // sign. Every AI value is checked with ValidateElement, and all AIs
 // together with CheckPairs.
 //
-// NOTE: compressed Digital Link URIs (GS1 Digital Link 1.2) are not
-// decoded. Their path holds no AI, so they fail with ErrInvalid.
+// A compressed Digital Link, whose path ends in one URL-safe base64
+// segment instead of AI values, is decompressed first (see
+// DecompressDigitalLink) and gives the same value as its uncompressed
+// form.
 func ParseDigitalLink(uri string) (*DigitalLink, error) {
+	dl, _, err := parseDigitalLink(uri)
+	return dl, err
+}
+
+// parseDigitalLink implements ParseDigitalLink. uncompressed is the
+// uncompressed URI when uri was compressed, else "".
+func parseDigitalLink(uri string) (dl *DigitalLink, uncompressed string, err error) {
+	dl, err = parsePlainDigitalLink(uri)
+	if err == nil {
+		return dl, "", nil
+	}
+	segment, ok := compressedCandidate(uri)
+	if !ok {
+		return nil, "", err
+	}
+	// A path prefix may look like a key-value pair, as in
+	// /00/{compressed}, so a failed reading is retried compressed.
+	full, derr := decompressDigitalLink(uri)
+	var noKey *noKeyError
+	if derr != nil && !errors.As(err, &noKey) {
+		return nil, "", err
+	}
+	if derr != nil {
+		reason := derr
+		var ce *compressedError
+		if errors.As(derr, &ce) {
+			reason = ce.reason
+		}
+		return nil, "", fmt.Errorf("%w: %q is no GS1 Digital Link: its path contains no primary key AI such as /01/ followed by key-value pairs, and its last segment %q is no compressed Digital Link either: %v", ErrInvalid, uri, segment, reason)
+	}
+	dl, err = parsePlainDigitalLink(full)
+	if err != nil {
+		return nil, "", fmt.Errorf("compressed Digital Link %q stands for %s: %w", uri, full, err)
+	}
+	return dl, full, nil
+}
+
+// parsePlainDigitalLink parses an uncompressed Digital Link.
+func parsePlainDigitalLink(uri string) (*DigitalLink, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Digital Link %q is not a valid URI: %v", ErrInvalid, uri, err)
@@ -113,10 +155,16 @@ func rawPath(uri string) string {
 	return rest[slash:]
 }
 
-// errNoKey reports a URI without a primary key in its path.
-func errNoKey(uri string) error {
-	return fmt.Errorf("%w: %q is no GS1 Digital Link: its path contains no primary key AI such as /01/ followed by key-value pairs", ErrInvalid, uri)
+// noKeyError reports a URI without a primary key in its path.
+type noKeyError struct{ uri string }
+
+func (e *noKeyError) Error() string {
+	return fmt.Sprintf("%v: %q is no GS1 Digital Link: its path contains no primary key AI such as /01/ followed by key-value pairs", ErrInvalid, e.uri)
 }
+
+func (e *noKeyError) Unwrap() error { return ErrInvalid }
+
+func errNoKey(uri string) error { return &noKeyError{uri} }
 
 // findKey returns the index, from start on, of the first segment that
 // names a primary key and is followed by key-value pairs up to the end of

@@ -28,6 +28,9 @@ type Scan struct {
 	// Input is the string as given, without surrounding white space.
 	Input string   `json:"input"`
 	Kind  ScanKind `json:"kind"`
+	// Uncompressed is the uncompressed form of a compressed GS1 Digital
+	// Link input (see DecompressDigitalLink); empty for other inputs.
+	Uncompressed string `json:"uncompressed,omitempty"`
 	// Canonical is the most specific identifier in canonical form (see
 	// Canonical), such as the SGTIN https://id.gs1.org/01/{gtin}/21/{serial}.
 	// It is empty for element strings that carry no primary key.
@@ -69,7 +72,7 @@ type Field struct {
 //   - a GS1 element string, bracketed ((01)…(10)…) or raw as a scanner
 //     transmits it (GS for FNC1, optional symbology identifier such as
 //     ]C1, ]d2, ]Q3, ]e0);
-//   - a GS1 Digital Link URI on any host;
+//   - a GS1 Digital Link URI on any host, compressed or not;
 //   - an EPC URN;
 //   - bare digits: GTIN-8, GTIN-12, GTIN-13, GTIN-14 or an 18-digit SSCC;
 //   - a Chinese code that package cncode reads.
@@ -92,9 +95,13 @@ func Parse(s string) (*Scan, error) {
 		}
 		return scanFromElements(s, KindEPCURN, elems)
 	case strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://"):
-		link, err := ParseDigitalLink(s)
+		link, uncompressed, err := parseDigitalLink(s)
 		if err == nil {
-			return scanFromElements(s, KindDigitalLink, link.Elements())
+			scan, err := scanFromElements(s, KindDigitalLink, link.Elements())
+			if scan != nil {
+				scan.Uncompressed = uncompressed
+			}
+			return scan, err
 		}
 		if !intendedDigitalLink(s) {
 			if code, cnErr := cncode.Parse(s); cnErr == nil {

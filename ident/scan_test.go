@@ -155,3 +155,26 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseCompressedDigitalLink(t *testing.T) {
+	scan, err := Parse("https://example.com/AQyNozPBICDEXqLoRv4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scan.Kind != KindDigitalLink {
+		t.Errorf("kind: got %s, want %s", scan.Kind, KindDigitalLink)
+	}
+	if want := "https://example.com/01/06901234000016/10/L1?17=271231"; scan.Uncompressed != want {
+		t.Errorf("uncompressed: got %q, want %q", scan.Uncompressed, want)
+	}
+	plain, err := Parse("https://example.com/01/06901234000016/10/L1?17=271231")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scan.Canonical != plain.Canonical || scan.Class != plain.Class || len(scan.Fields) != len(plain.Fields) {
+		t.Errorf("compressed scan %+v differs from uncompressed %+v", scan, plain)
+	}
+	if plain.Uncompressed != "" {
+		t.Errorf("uncompressed input: Uncompressed got %q, want empty", plain.Uncompressed)
+	}
+}
