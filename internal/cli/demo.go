@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/capture"
+	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/demo"
 	"github.com/suyuan-trace/suyuan/internal/party"
+	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
@@ -136,6 +138,9 @@ func seedDemo(ctx context.Context, env *Env, dsn string, gen *demo.Generator, ro
 	if err := registerDemoParties(ctx, env, st, gen.Directory()); err != nil {
 		return err
 	}
+	if err := seedDemoDecisions(ctx, env, st, gen); err != nil {
+		return err
+	}
 	return seedExamples(ctx, env, cs)
 }
 
@@ -221,5 +226,58 @@ func seedExamples(ctx context.Context, env *Env, cs *capture.Service) error {
 		}
 	}
 	fmt.Fprintf(env.Stdout, "  %d 个 EPCIS 标准示例事件 events from the EPCIS standard's examples\n", accepted)
+	return nil
+}
+
+// seedDemoDecisions registers the demo regulator and has it issue the
+// demo's recall notice and credit-list entries through the recall and
+// credit services, so that they are audit-logged decisions like any
+// other. Decisions already in the store are kept.
+func seedDemoDecisions(ctx context.Context, env *Env, st store.Store, gen *demo.Generator) error {
+	ds, ok := st.(decisionStore)
+	if !ok {
+		return nil
+	}
+	reg := demo.Regulator
+	regulator, err := ds.Party(ctx, reg.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		regulator, err = (&party.Service{Store: ds}).CreateParty(ctx, store.Party{
+			ID: reg.ID, Kind: store.PartyRegulator, NameZH: reg.NameZH, NameEN: reg.NameEN, Department: reg.Department, Jurisdiction: reg.Jurisdiction,
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("register demo regulator %s: %w", reg.ID, err)
+	}
+
+	recalls, creditList := newDecisionServices(ds, slog.New(slog.DiscardHandler))
+	n := gen.PlantedRecall()
+	recalls.Now = func() time.Time { return n.Time }
+	res, err := recalls.Open(ctx, recall.Actor{Name: "system", Party: regulator}, recall.OpenRequest{
+		Number: n.Number, Level: n.Level, ReasonZH: n.ReasonZH, ReasonEN: n.ReasonEN,
+		CategoryZH: n.CategoryZH, CategoryEN: n.CategoryEN, IDs: n.IDs,
+	})
+	switch {
+	case errors.Is(err, recall.ErrDuplicate):
+		fmt.Fprintf(env.Stdout, "  召回公告已发布 / recall notice already issued: %s\n", n.Number)
+	case err != nil:
+		return fmt.Errorf("issue demo recall notice %s: %w", n.Number, err)
+	default:
+		fmt.Fprintf(env.Stdout, "  召回公告 / recall notice %s: %d 个受影响对象 affected (decision %d)\n", n.Number, res.Notice.Scope.Affected, res.Decision.Seq)
+	}
+
+	for _, e := range gen.PlantedCreditEntries() {
+		res, err := creditList.Add(ctx, credit.Actor{Name: "system", Party: regulator}, credit.AddRequest{
+			Party: e.USCC, NameZH: e.NameZH, NameEN: e.NameEN, ReasonZH: e.ReasonZH, ReasonEN: e.ReasonEN,
+			DocumentNumber: e.DocumentNumber, EffectiveFrom: e.EffectiveFrom,
+		})
+		switch {
+		case errors.Is(err, credit.ErrDuplicate):
+			fmt.Fprintf(env.Stdout, "  失信名单已登记 / credit-list entry already added: %s\n", e.NameZH)
+		case err != nil:
+			return fmt.Errorf("add demo credit-list entry for %s: %w", e.NameZH, err)
+		default:
+			fmt.Fprintf(env.Stdout, "  失信名单 / credit list: %s (decision %d)\n", e.NameZH, res.Decision.Seq)
+		}
+	}
 	return nil
 }

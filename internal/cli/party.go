@@ -91,7 +91,7 @@ func (d registryDirectory) Party(ctx context.Context, id string) (web.Party, boo
 	if err != nil {
 		return web.Party{}, false, err
 	}
-	out := web.Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: l.Division}
+	out := web.Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: l.Division, ID: p.ID, USCC: p.USCC}
 	if out.Division == "" {
 		out.Division = p.Region
 	}

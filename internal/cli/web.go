@@ -7,7 +7,9 @@ import (
 
 	"github.com/suyuan-trace/suyuan/internal/api"
 	"github.com/suyuan-trace/suyuan/internal/auditlog"
+	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/demo"
+	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/store/postgres"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
@@ -27,6 +29,11 @@ func mountWeb(ctx context.Context, st store.Store, srv *api.Server, dir web.Dire
 // stores they are left out with a warning. When auditLog is not nil, the
 // pages mark the journey steps that its latest signed checkpoint covers.
 func mountWebWithLog(ctx context.Context, st store.Store, srv *api.Server, dir web.Directory, auditLog *auditlog.Log, logger *slog.Logger) (func(), error) {
+	var decisions api.Decisions
+	if ds, ok := st.(decisionStore); ok {
+		decisions.Recalls, decisions.Credit = newDecisionServices(ds, logger)
+		srv.SetDecisions(decisions)
+	}
 	var feedback web.Feedback
 	switch s := st.(type) {
 	case *sqlite.Store:
@@ -46,6 +53,10 @@ func mountWebWithLog(ctx context.Context, st store.Store, srv *api.Server, dir w
 		return func() {}, nil
 	}
 	opts := web.Options{Store: st, Directory: dir, Feedback: feedback, Logger: logger}
+	if decisions.Recalls != nil {
+		opts.Recalls = pageRecalls{decisions.Recalls}
+		opts.Credit = pageCredit{decisions.Credit}
+	}
 	if auditLog != nil {
 		if leaves, ok := st.(store.LogStore); ok {
 			opts.AuditLog = auditLogReader{log: auditLog, leaves: leaves}
@@ -57,6 +68,30 @@ func mountWebWithLog(ctx context.Context, st store.Store, srv *api.Server, dir w
 	}
 	h.MountOn(srv)
 	return h.Close, nil
+}
+
+// pageRecalls adapts the recall service to web.Recalls.
+type pageRecalls struct{ s *recall.Service }
+
+func (a pageRecalls) Covering(ctx context.Context, ids []string) ([]web.RecallNotice, error) {
+	ns, err := a.s.Covering(ctx, ids)
+	out := make([]web.RecallNotice, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, web.RecallNotice{Number: n.Number, ReasonZH: n.ReasonZH, ReasonEN: n.ReasonEN})
+	}
+	return out, err
+}
+
+// pageCredit adapts the credit-list service to web.CreditList.
+type pageCredit struct{ s *credit.Service }
+
+func (a pageCredit) Listed(ctx context.Context, keys ...string) ([]web.CreditEntry, error) {
+	es, err := a.s.Listed(ctx, keys...)
+	out := make([]web.CreditEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, web.CreditEntry{ReasonZH: e.ReasonZH, ReasonEN: e.ReasonEN, DocumentNumber: e.DocumentNumber})
+	}
+	return out, err
 }
 
 // auditLogReader adapts the audit log and the store's leaf index to
@@ -142,7 +177,7 @@ func (a demoDirectory) Party(_ context.Context, id string) (web.Party, bool, err
 	}
 	out := web.Party{
 		NameZH: p.NameZH, NameEN: p.NameEN, Division: p.Division, RoleZH: p.RoleZH, RoleEN: p.RoleEN,
-		Blacklisted: p.Blacklisted, Private: p.Private, CityZH: p.CountryZH, CityEN: p.CountryEN,
+		Blacklisted: p.Blacklisted, Private: p.Private, CityZH: p.CountryZH, CityEN: p.CountryEN, USCC: p.USCC,
 	}
 	if d, ok := p.DivisionInfo(); ok {
 		out.CityZH, out.CityEN = d.CityZH, d.CityEN

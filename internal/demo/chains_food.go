@@ -139,9 +139,9 @@ func (g *roundGen) pork() {
 		e.Action = epcis.ActionObserve
 		e.QuantityList = []epcis.QuantityElement{qty(porkClass, kg, "KGM")}
 		e.Extensions = []epcis.Element{
-			ext(FieldRecallReasonZH, "批发市场抽检检出盐酸克伦特罗 (瘦肉精), 全批次召回"),
-			ext(FieldRecallReasonEN, "clenbuterol found in a wholesale market spot check; the whole lot is recalled"),
-			ext(FieldRecallNotice, "粤食召〔2026〕017号"),
+			ext(FieldRecallReasonZH, recallReasonZH),
+			ext(FieldRecallReasonEN, recallReasonEN),
+			ext(FieldRecallNotice, recallNumber),
 		}
 		g.out(e)
 		g.sample("(01)"+gtin14(plant.party.Prefix)+"(10)"+porkLot,

@@ -52,6 +52,9 @@ type publicStep struct {
 	// Leaf is the event's audit-log leaf index when HasLeaf is set.
 	Leaf    uint64
 	HasLeaf bool
+	// CreditKeys are the credit-list keys of the enterprise owning the
+	// step's location (see creditKeys); they are not shown.
+	CreditKeys []string
 }
 
 // rawJourney is the events about a code before projection; it never

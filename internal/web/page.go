@@ -179,10 +179,7 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 		v.Status = http.StatusBadRequest
 		return
 	}
-	ids := []string{sc.Canonical}
-	if sc.Class != "" && sc.Class != sc.Product && sc.Class != sc.Canonical {
-		ids = append(ids, sc.Class)
-	}
+	ids := scanIDs(sc)
 	prod, found := h.product(ctx, sc)
 	j, err := h.journeyOf(ctx, ids, productRules(prod))
 	if err != nil {
@@ -389,12 +386,7 @@ func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *jour
 	add := func(kind, msg string) {
 		res.Warnings = append(res.Warnings, warning{Kind: kind, Text: msg})
 	}
-	for _, s := range j.steps {
-		if s.Recalled {
-			res.Warnings = append(res.Warnings, warning{Kind: "recall", Text: v.T("recalled"), Detail: recallDetail(v, s)})
-			break
-		}
-	}
+	res.Warnings = append(res.Warnings, h.recallWarnings(ctx, v, scanIDs(sc), j)...)
 	for _, s := range j.steps {
 		if s.Own && s.Disposition == "destroyed" {
 			add("destroyed", v.T("destroyed"))
@@ -436,11 +428,7 @@ func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *jour
 			add("counterfeit", fmt.Sprintf(v.T("manyScans"), stats.Count+1))
 		}
 	}
-	if found {
-		if pp, ok := h.party(ctx, prod.Producer); ok && pp.Blacklisted {
-			add("blacklist", v.T("blacklisted"))
-		}
-	}
+	res.Warnings = append(res.Warnings, h.creditWarnings(ctx, v, prod, found, j)...)
 	if msg := coldChainText(v, j, prod); msg != "" {
 		add("cold", msg)
 	}
@@ -465,19 +453,6 @@ func (h *Handler) warn(ctx context.Context, v *pageView, sc *ident.Scan, j *jour
 
 // warningRank orders warnings by how urgently a consumer must act.
 var warningRank = map[string]int{"recall": 0, "counterfeit": 1, "expired": 2, "destroyed": 3, "cold": 4, "licence": 5, "mass": 6, "blacklist": 7}
-
-// recallDetail returns the reason and notice number of a recall step in
-// the page's language, falling back to the other language's reason.
-func recallDetail(v *pageView, s publicStep) string {
-	reason := pick(v.D.Lang, s.RecallReason, s.RecallReasonEN)
-	if reason == "" {
-		reason = pick(v.D.Lang, s.RecallReasonEN, s.RecallReason)
-	}
-	if s.RecallNotice == "" {
-		return reason
-	}
-	return strings.TrimSpace(reason + " " + v.T("recallNotice") + ": " + s.RecallNotice)
-}
 
 // coldChainText returns the cold-chain warning of the journey, or "" when
 // no step has one. It states the highest peak temperature the warned

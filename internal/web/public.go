@@ -25,6 +25,9 @@ func (h *Handler) project(ctx context.Context, raw *rawJourney, rules party.Prod
 		}
 		s := publicStep{ConsumerStep: *proj.Consumer, EventID: e.EventID, Own: raw.own[e]}
 		s.CityZH, s.CityEN = cityNames(s.City, owner)
+		if owner != nil {
+			s.CreditKeys = creditKeys(*owner)
+		}
 		if h.opts.AuditLog != nil && e.EventID != "" {
 			leaf, err := h.opts.AuditLog.LeafIndex(ctx, e.EventID)
 			switch {

@@ -47,8 +47,13 @@ type Party struct {
 	// checks the consignees of a product that requires a licence against
 	// it.
 	Licences []string
-	// Blacklisted marks a party on the credit blacklist.
+	// Blacklisted marks a party that master data flags as on the credit
+	// blacklist; the page also checks Options.Credit.
 	Blacklisted bool
+	// ID and USCC are the party's registry ID and unified social credit
+	// code (GB 32100), the keys the page looks up in Options.Credit;
+	// either may be empty.
+	ID, USCC string
 	// Private marks a natural person or household, shown by role only.
 	Private bool
 }
@@ -106,6 +111,13 @@ type Options struct {
 	// AuditLog marks the journey steps covered by a signed checkpoint;
 	// nil shows no marks.
 	AuditLog AuditLog
+	// Recalls finds the open recall notices covering a scanned code; nil
+	// warns of recalls only from the journey's events.
+	Recalls Recalls
+	// Credit finds the credit-list entries in force about the producer
+	// and the enterprises on the journey; nil warns only of parties that
+	// master data flags as blacklisted.
+	Credit CreditList
 }
 
 // DefaultSuspectScans is the default Options.SuspectScans. A genuine
