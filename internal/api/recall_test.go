@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suyuan-trace/suyuan/internal/auditlog"
 	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
@@ -22,8 +23,8 @@ const usccD = "91440101MA5D00016R"
 // newDecisions returns the recall and credit-list services over st.
 func newDecisions(st *sqlite.Store) Decisions {
 	return Decisions{
-		Recalls: &recall.Service{Store: st, Parties: st, Tracer: trace.New(st)},
-		Credit:  &credit.Service{Store: st, Parties: st},
+		Recalls: &recall.Service{Store: st, Parties: st, Tracer: trace.New(st), LeafHash: auditlog.SHA256.DecisionLeafHash},
+		Credit:  &credit.Service{Store: st, Parties: st, LeafHash: auditlog.SHA256.DecisionLeafHash},
 	}
 }
 

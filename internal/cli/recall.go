@@ -282,6 +282,13 @@ func printNotice(env *Env, n recall.Notice) {
 	}
 }
 
-// decisionLeafHasher returns the audit-log leaf hash function of
-// decisions.
-func decisionLeafHasher() func(store.Decision) []byte { return nil }
+// decisionLeafHasher returns the function that computes the audit-log
+// leaf hash of a decision, with the algorithm SUYUAN_LOG_HASH names
+// (Main has checked the name).
+func decisionLeafHasher() func(store.Decision) []byte {
+	h, err := logHasher()
+	if err != nil {
+		panic("cli: " + err.Error() + " (Main checks this before any command runs)")
+	}
+	return h.DecisionLeafHash
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/ident"
+	"github.com/suyuan-trace/suyuan/internal/auditlog"
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -136,7 +137,8 @@ func newService(st backend) *recall.Service {
 		clock = clock.Add(time.Minute)
 		return clock
 	}
-	return &recall.Service{Store: st, Parties: st, Tracer: trace.New(st), RefreshInterval: time.Hour, Now: now}
+	return &recall.Service{Store: st, Parties: st, Tracer: trace.New(st), RefreshInterval: time.Hour, Now: now,
+		LeafHash: auditlog.SHA256.DecisionLeafHash}
 }
 
 func openPork(t *testing.T, svc *recall.Service, a recall.Actor, sc *scenario, number string, ids ...string) recall.Result {
@@ -183,6 +185,16 @@ func TestOpenRecordsDecisionAndScope(t *testing.T) {
 		}
 		if !bytes.Contains(ds[0].Body, []byte("粤食召〔2026〕017号")) {
 			t.Errorf("decision body lacks the notice number: %s", ds[0].Body)
+		}
+
+		// The decision's leaf is in the audit log's tree at the index the
+		// result reports.
+		leaves, err := st.LeafHashes(ctx, res.Decision.LeafIndex, res.Decision.LeafIndex+1)
+		if err != nil {
+			t.Fatalf("LeafHashes: %v", err)
+		}
+		if want := auditlog.DecisionLeafHash(auditlog.SHA256, ds[0]); len(leaves) != 1 || !bytes.Equal(leaves[0], want) {
+			t.Errorf("leaf %d = %x, want the decision's leaf hash %x", res.Decision.LeafIndex, leaves, want)
 		}
 	})
 }

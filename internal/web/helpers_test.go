@@ -24,6 +24,9 @@ var testNow = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 type demoSite struct {
 	h       *Handler
 	samples map[string]string // NoteEN → code
+	st      *sqlite.Store
+	gen     *demo.Generator
+	log     *auditlog.Log
 }
 
 // newDemoSite seeds a temporary SQLite store with rounds of demo data,
@@ -72,7 +75,7 @@ func newDemoSite(tb testing.TB, rounds int) *demoSite {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(h.Close)
-	site := &demoSite{h: h, samples: map[string]string{}}
+	site := &demoSite{h: h, samples: map[string]string{}, st: st, gen: gen, log: log}
 	for _, s := range gen.Samples() {
 		site.samples[s.NoteEN] = s.Code
 	}
@@ -133,7 +136,7 @@ func (a testDirectory) Party(_ context.Context, id string) (Party, bool, error) 
 		return Party{}, false, nil
 	}
 	out := Party{NameZH: p.NameZH, NameEN: p.NameEN, Division: p.Division, RoleZH: p.RoleZH, RoleEN: p.RoleEN,
-		Blacklisted: p.Blacklisted, Private: p.Private, CityZH: p.CountryZH, CityEN: p.CountryEN}
+		Blacklisted: p.Blacklisted, Private: p.Private, CityZH: p.CountryZH, CityEN: p.CountryEN, USCC: p.USCC}
 	if d, ok := p.DivisionInfo(); ok {
 		out.CityZH, out.CityEN = d.CityZH, d.CityEN
 	}
