@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -24,8 +25,24 @@ const (
 // errNoLineage is returned when the store keeps no lineage index.
 var errNoLineage = errors.New("this store keeps no lineage index")
 
-// tracer returns a tracer over the server's store.
-func (s *Server) tracer() (*trace.Tracer, error) {
+// lineageScoper is a store that serves the lineage index projected for
+// the caller of each request, as party.Guard does.
+type lineageScoper interface {
+	LineageFor(ctx context.Context) (store.LineageStore, error)
+}
+
+// tracer returns a tracer over the server's store as the caller of ctx
+// may see it. When the store is a party.Guard, the tracer reads the
+// guard's projection for that caller, so a trace, a recall scope and an
+// FSMA 204 export hold only the events the caller may see.
+func (s *Server) tracer(ctx context.Context) (*trace.Tracer, error) {
+	if sc, ok := s.store.(lineageScoper); ok {
+		ls, err := sc.LineageFor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return trace.New(ls), nil
+	}
 	ls, ok := s.store.(store.LineageStore)
 	if !ok {
 		return nil, errNoLineage
@@ -56,7 +73,7 @@ const defaultMaxNodes = 10000
 // direction=backward|forward|both, depth, from, to and maxNodes (default
 // defaultMaxNodes, 0 for no limit).
 func (s *Server) handleTrace(w http.ResponseWriter, r *http.Request) {
-	tr, err := s.tracer()
+	tr, err := s.tracer(r.Context())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -100,7 +117,7 @@ func (s *Server) handleTrace(w http.ResponseWriter, r *http.Request) {
 
 // handleRecallScope serves GET /api/v1/recall-scope?id=…&id=…&from=&to=.
 func (s *Server) handleRecallScope(w http.ResponseWriter, r *http.Request) {
-	tr, err := s.tracer()
+	tr, err := s.tracer(r.Context())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
@@ -132,7 +149,7 @@ func (s *Server) handleRecallScope(w http.ResponseWriter, r *http.Request) {
 // lot=…&lot=…, from and to: the FSMA 204 sortable spreadsheet as CSV or
 // XLSX, chosen by format=csv|xlsx or else by Accept (CSV by default).
 func (s *Server) handleFSMA204(w http.ResponseWriter, r *http.Request) {
-	tr, err := s.tracer()
+	tr, err := s.tracer(r.Context())
 	if err != nil {
 		s.writeProblem(w, r, err)
 		return
