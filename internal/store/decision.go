@@ -77,6 +77,20 @@ func CheckDecision(d Decision) error {
 	return nil
 }
 
+// CheckDecisions is CheckDecision for each decision that a registry
+// change carries; a nil entry is invalid.
+func CheckDecisions(decisions []*Decision) error {
+	for i, d := range decisions {
+		if d == nil {
+			return fmt.Errorf("decision %d is nil: %w", i, ErrInvalid)
+		}
+		if err := CheckDecision(*d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DecisionFilter selects decisions. Empty fields select everything.
 type DecisionFilter struct {
 	// KindPrefix keeps decisions whose Kind starts with it, such as

@@ -200,13 +200,19 @@ type Access struct {
 // PartyStore keeps the registry of parties, their locations, API tokens,
 // web users and sessions, and the access log. Every method returns
 // ErrNotFound for a missing record and ErrConflict for a duplicate key.
+//
+// The methods that change the registry take decisions: each is appended
+// to the decision log (see DecisionStore.AppendDecision) in the same
+// transaction as the change, and its Seq and LeafIndex are set in place.
+// The change and its decisions commit together or not at all. An invalid
+// decision (see CheckDecision) fails the call before anything is written.
 type PartyStore interface {
 	// CreateParty stores a new party with its prefixes. It fails with
 	// ErrConflict when the ID or the USCC is taken, or when another
 	// party registered one of its prefixes.
-	CreateParty(ctx context.Context, p Party) error
+	CreateParty(ctx context.Context, p Party, decisions ...*Decision) error
 	// UpdateParty replaces a stored party, with the same conflict rules.
-	UpdateParty(ctx context.Context, p Party) error
+	UpdateParty(ctx context.Context, p Party, decisions ...*Decision) error
 	// Party returns one party.
 	Party(ctx context.Context, id string) (Party, error)
 	// Parties lists parties by ascending ID after the ID `after`, at most
@@ -214,7 +220,7 @@ type PartyStore interface {
 	Parties(ctx context.Context, after string, limit int) ([]Party, error)
 	// PutLocation stores a location, replacing one with the same ID.
 	// It fails with ErrNotFound when the owning party does not exist.
-	PutLocation(ctx context.Context, l Location) error
+	PutLocation(ctx context.Context, l Location, decisions ...*Decision) error
 	// Location returns one location by canonical ID.
 	Location(ctx context.Context, id string) (Location, error)
 	// Locations lists locations by ascending ID after `after`; a non-empty
@@ -222,10 +228,10 @@ type PartyStore interface {
 	Locations(ctx context.Context, partyID, after string, limit int) ([]Location, error)
 	// ImportRegistry stores parties (created or replaced by ID) and
 	// locations in one transaction: all or nothing.
-	ImportRegistry(ctx context.Context, parties []Party, locations []Location) error
+	ImportRegistry(ctx context.Context, parties []Party, locations []Location, decisions ...*Decision) error
 
 	// CreateToken stores a new API token.
-	CreateToken(ctx context.Context, t Token) error
+	CreateToken(ctx context.Context, t Token, decisions ...*Decision) error
 	// TokenByHash returns the token with the given secret hash, whether
 	// valid or not; callers check RevokedAt and ExpiresAt.
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)
@@ -233,11 +239,11 @@ type PartyStore interface {
 	Tokens(ctx context.Context, partyID string) ([]Token, error)
 	// RevokeToken marks a token revoked at the given time. Revoking a
 	// revoked token keeps the first time.
-	RevokeToken(ctx context.Context, id string, at time.Time) error
+	RevokeToken(ctx context.Context, id string, at time.Time, decisions ...*Decision) error
 
 	// CreateUser stores a new web user; UpdateUser replaces one.
-	CreateUser(ctx context.Context, u User) error
-	UpdateUser(ctx context.Context, u User) error
+	CreateUser(ctx context.Context, u User, decisions ...*Decision) error
+	UpdateUser(ctx context.Context, u User, decisions ...*Decision) error
 	// User returns a web user by user name.
 	User(ctx context.Context, username string) (User, error)
 	// CountUsers returns how many web users exist.

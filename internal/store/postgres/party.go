@@ -15,12 +15,16 @@ import (
 
 var _ store.PartyStore = (*Store)(nil)
 
-// inTx runs f in one transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, what string, f func(tx pgx.Tx) error) error {
+// inTx runs f in one READ COMMITTED transaction, appends the decisions
+// after it and commits when both succeed.
+func (s *Store) inTx(ctx context.Context, what string, decisions []*store.Decision, f func(tx pgx.Tx) error) error {
 	if err := s.checkWritable(what); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
+	if err := store.CheckDecisions(decisions); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", what, err)
 	}
@@ -28,25 +32,36 @@ func (s *Store) inTx(ctx context.Context, what string, f func(tx pgx.Tx) error) 
 	if err := f(tx); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	appended := make([]store.Decision, len(decisions))
+	for i, d := range decisions {
+		if appended[i], err = appendDecisionTx(ctx, tx, *d); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	// The caller sees Seq and LeafIndex only once the decisions are
+	// committed.
+	for i, d := range decisions {
+		*d = appended[i]
 	}
 	return nil
 }
 
 // CreateParty implements store.PartyStore.
-func (s *Store) CreateParty(ctx context.Context, p store.Party) error {
-	return s.inTx(ctx, "create party "+p.ID, func(tx pgx.Tx) error { return putParty(ctx, tx, p, false) })
+func (s *Store) CreateParty(ctx context.Context, p store.Party, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create party "+p.ID, decisions, func(tx pgx.Tx) error { return putParty(ctx, tx, p, false) })
 }
 
 // UpdateParty implements store.PartyStore.
-func (s *Store) UpdateParty(ctx context.Context, p store.Party) error {
-	return s.inTx(ctx, "update party "+p.ID, func(tx pgx.Tx) error { return putParty(ctx, tx, p, true) })
+func (s *Store) UpdateParty(ctx context.Context, p store.Party, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "update party "+p.ID, decisions, func(tx pgx.Tx) error { return putParty(ctx, tx, p, true) })
 }
 
 // ImportRegistry implements store.PartyStore.
-func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location) error {
-	return s.inTx(ctx, "import registry", func(tx pgx.Tx) error {
+func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "import registry", decisions, func(tx pgx.Tx) error {
 		// Imports and registrations are rare; one lock keeps concurrent
 		// ones from racing between the checks and the writes.
 		if _, err := tx.Exec(ctx, "LOCK TABLE parties IN SHARE ROW EXCLUSIVE MODE"); err != nil {
@@ -200,8 +215,8 @@ func scanJSONRows[T any](rows pgx.Rows, what string) ([]T, error) {
 }
 
 // PutLocation implements store.PartyStore.
-func (s *Store) PutLocation(ctx context.Context, l store.Location) error {
-	return s.inTx(ctx, "put location "+l.ID, func(tx pgx.Tx) error { return putLocation(ctx, tx, l) })
+func (s *Store) PutLocation(ctx context.Context, l store.Location, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "put location "+l.ID, decisions, func(tx pgx.Tx) error { return putLocation(ctx, tx, l) })
 }
 
 func putLocation(ctx context.Context, tx pgx.Tx, l store.Location) error {
@@ -282,8 +297,8 @@ func timeOrZero(n int64) time.Time {
 }
 
 // CreateToken implements store.PartyStore.
-func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
-	return s.inTx(ctx, "create token "+t.ID, func(tx pgx.Tx) error {
+func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create token "+t.ID, decisions, func(tx pgx.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM api_tokens WHERE id = $1 OR hash = $2", t.ID, t.Hash).Scan(&n); err != nil {
 			return fmt.Errorf("look up token: %w", err)
@@ -356,23 +371,22 @@ func (s *Store) Tokens(ctx context.Context, partyID string) ([]store.Token, erro
 }
 
 // RevokeToken implements store.PartyStore.
-func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	if err := s.checkWritable("revoke token"); err != nil {
-		return err
-	}
-	tag, err := s.pool.Exec(ctx, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN $1 ELSE revoked_at END WHERE id = $2", at.UnixNano(), id)
-	if err != nil {
-		return fmt.Errorf("revoke token %s: %w", id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "revoke token "+id, decisions, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN $1 ELSE revoked_at END WHERE id = $2", at.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // CreateUser implements store.PartyStore.
-func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	return s.inTx(ctx, "create user "+u.Username, func(tx pgx.Tx) error {
+func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create user "+u.Username, decisions, func(tx pgx.Tx) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE username = $1", u.Username).Scan(&n); err != nil {
 			return fmt.Errorf("look up user: %w", err)
@@ -396,19 +410,18 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 }
 
 // UpdateUser implements store.PartyStore.
-func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
-	if err := s.checkWritable("update user"); err != nil {
-		return err
-	}
-	tag, err := s.pool.Exec(ctx, "UPDATE users SET party_id = $1, password_hash = $2, scopes = $3, disabled = $4 WHERE username = $5",
-		u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.Disabled, u.Username)
-	if err != nil {
-		return fmt.Errorf("update user %s: %w", u.Username, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("user %s: %w", u.Username, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "update user "+u.Username, decisions, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, "UPDATE users SET party_id = $1, password_hash = $2, scopes = $3, disabled = $4 WHERE username = $5",
+			u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.Disabled, u.Username)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("user %s: %w", u.Username, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // User implements store.PartyStore.

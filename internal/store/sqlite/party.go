@@ -15,18 +15,18 @@ import (
 var _ store.PartyStore = (*Store)(nil)
 
 // CreateParty implements store.PartyStore.
-func (s *Store) CreateParty(ctx context.Context, p store.Party) error {
-	return s.inTx(ctx, "create party "+p.ID, func(tx *sql.Tx) error { return putParty(ctx, tx, p, false) })
+func (s *Store) CreateParty(ctx context.Context, p store.Party, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create party "+p.ID, decisions, func(tx *sql.Tx) error { return putParty(ctx, tx, p, false) })
 }
 
 // UpdateParty implements store.PartyStore.
-func (s *Store) UpdateParty(ctx context.Context, p store.Party) error {
-	return s.inTx(ctx, "update party "+p.ID, func(tx *sql.Tx) error { return putParty(ctx, tx, p, true) })
+func (s *Store) UpdateParty(ctx context.Context, p store.Party, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "update party "+p.ID, decisions, func(tx *sql.Tx) error { return putParty(ctx, tx, p, true) })
 }
 
 // ImportRegistry implements store.PartyStore.
-func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location) error {
-	return s.inTx(ctx, "import registry", func(tx *sql.Tx) error {
+func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "import registry", decisions, func(tx *sql.Tx) error {
 		for _, p := range parties {
 			var n int
 			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM parties WHERE id = ?", p.ID).Scan(&n); err != nil {
@@ -45,7 +45,12 @@ func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locat
 	})
 }
 
-func (s *Store) inTx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
+// inTx runs f in one transaction on the write connection, appends the
+// decisions after it and commits when both succeed.
+func (s *Store) inTx(ctx context.Context, what string, decisions []*store.Decision, f func(tx *sql.Tx) error) error {
+	if err := store.CheckDecisions(decisions); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", what, err)
@@ -54,8 +59,19 @@ func (s *Store) inTx(ctx context.Context, what string, f func(tx *sql.Tx) error)
 	if err := f(tx); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	appended := make([]store.Decision, len(decisions))
+	for i, d := range decisions {
+		if appended[i], err = appendDecisionTx(ctx, tx, *d); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	// The caller sees Seq and LeafIndex only once the decisions are
+	// committed.
+	for i, d := range decisions {
+		*d = appended[i]
 	}
 	return nil
 }
@@ -183,8 +199,8 @@ func scanJSONRows[T any](rows *sql.Rows, what string) ([]T, error) {
 }
 
 // PutLocation implements store.PartyStore.
-func (s *Store) PutLocation(ctx context.Context, l store.Location) error {
-	return s.inTx(ctx, "put location "+l.ID, func(tx *sql.Tx) error { return putLocation(ctx, tx, l) })
+func (s *Store) PutLocation(ctx context.Context, l store.Location, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "put location "+l.ID, decisions, func(tx *sql.Tx) error { return putLocation(ctx, tx, l) })
 }
 
 func putLocation(ctx context.Context, tx *sql.Tx, l store.Location) error {
@@ -274,8 +290,8 @@ func fromUnixNano(n int64) time.Time {
 }
 
 // CreateToken implements store.PartyStore.
-func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
-	return s.inTx(ctx, "create token "+t.ID, func(tx *sql.Tx) error {
+func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create token "+t.ID, decisions, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM api_tokens WHERE id = ? OR hash = ?", t.ID, t.Hash).Scan(&n); err != nil {
 			return fmt.Errorf("look up token: %w", err)
@@ -351,20 +367,22 @@ func (s *Store) Tokens(ctx context.Context, partyID string) ([]store.Token, erro
 }
 
 // RevokeToken implements store.PartyStore.
-func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ?", at.UnixNano(), id)
-	if err != nil {
-		return fmt.Errorf("revoke token %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "revoke token "+id, decisions, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = CASE WHEN revoked_at = 0 THEN ? ELSE revoked_at END WHERE id = ?", at.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("token %s: %w", id, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 // CreateUser implements store.PartyStore.
-func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	return s.inTx(ctx, "create user "+u.Username, func(tx *sql.Tx) error {
+func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "create user "+u.Username, decisions, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE username = ?", u.Username).Scan(&n); err != nil {
 			return fmt.Errorf("look up user: %w", err)
@@ -388,16 +406,18 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 }
 
 // UpdateUser implements store.PartyStore.
-func (s *Store) UpdateUser(ctx context.Context, u store.User) error {
-	res, err := s.write.ExecContext(ctx, "UPDATE users SET party_id = ?, password_hash = ?, scopes = ?, disabled = ? WHERE username = ?",
-		u.PartyID, u.PasswordHash, joinScopes(u.Scopes), boolInt(u.Disabled), u.Username)
-	if err != nil {
-		return fmt.Errorf("update user %s: %w", u.Username, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("user %s: %w", u.Username, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
+	return s.inTx(ctx, "update user "+u.Username, decisions, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE users SET party_id = ?, password_hash = ?, scopes = ?, disabled = ? WHERE username = ?",
+			u.PartyID, u.PasswordHash, joinScopes(u.Scopes), boolInt(u.Disabled), u.Username)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("user %s: %w", u.Username, store.ErrNotFound)
+		}
+		return nil
+	})
 }
 
 func boolInt(b bool) int {

@@ -49,6 +49,8 @@ func RunDecision(t *testing.T, open Open) {
 		{"Filter", testDecisionFilter},
 		{"InterleavedWithCaptures", testDecisionInterleaved},
 		{"Concurrent", testDecisionConcurrent},
+		{"RegistryChanges", testDecisionRegistryChanges},
+		{"RegistryChangeFails", testDecisionRegistryChangeFails},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, fresh(t)) })
@@ -399,5 +401,135 @@ func testDecisionConcurrent(t *testing.T, s decisionStore) {
 		if d.Seq != int64(i+1) {
 			t.Errorf("decision %d: got seq %d, want %d (dense from 1)", i, d.Seq, i+1)
 		}
+	}
+}
+
+// registryStore returns s as a PartyStore, or fails the test.
+func registryStore(t *testing.T, s decisionStore) store.PartyStore {
+	t.Helper()
+	ps, ok := s.(store.PartyStore)
+	if !ok {
+		t.Fatalf("store %T does not implement store.PartyStore", s)
+	}
+	return ps
+}
+
+// countDecisions returns the number of stored decisions and leaves.
+func countDecisions(t *testing.T, s decisionStore) (int, uint64) {
+	t.Helper()
+	list, err := s.Decisions(context.Background(), store.DecisionFilter{})
+	if err != nil {
+		t.Fatalf("Decisions: %v", err)
+	}
+	return len(list), logSize(t, s)
+}
+
+// testDecisionRegistryChanges makes every kind of registry change with a
+// decision and checks that each decision is stored, numbered in place
+// and given the next leaf.
+func testDecisionRegistryChanges(t *testing.T, s decisionStore) {
+	ctx := context.Background()
+	ps := registryStore(t, s)
+	var seq int64
+	check := func(what string, err error, ds ...*store.Decision) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for _, d := range ds {
+			seq++
+			if d.Seq != seq || d.LeafIndex != uint64(seq-1) {
+				t.Errorf("%s: decision got seq %d leaf %d, want seq %d leaf %d", what, d.Seq, d.LeafIndex, seq, seq-1)
+			}
+		}
+	}
+	d := decision("party.create", "pa", `{"id":"pa"}`)
+	check("CreateParty", ps.CreateParty(ctx, enterprise("pa", "914401010812345618", "6901234"), &d), &d)
+	updated := enterprise("pa", "914401010812345618", "6901234")
+	updated.Region = "440305"
+	d = decision("party.update", "pa", `{"changed":["region"]}`)
+	check("UpdateParty", ps.UpdateParty(ctx, updated, &d), &d)
+	loc := store.Location{ID: "https://id.gs1.org/414/6901234000013", PartyID: "pa", Name: "广州仓", Division: "440106", CreatedAt: partyTime, UpdatedAt: partyTime}
+	d = decision("location.create", "pa", `{"id":"x"}`)
+	check("PutLocation", ps.PutLocation(ctx, loc, &d), &d)
+	d1, d2 := decision("party.create", "pb", `{}`), decision("party.create", "pc", `{}`)
+	check("ImportRegistry", ps.ImportRegistry(ctx, []store.Party{
+		enterprise("pb", "914403000812345614", "6905678"), enterprise("pc", "91420100081234561H", "6909999"),
+	}, nil, &d1, &d2), &d1, &d2)
+	tok := store.Token{ID: "tk1", PartyID: "pa", Name: "ERP", Hash: bytes.Repeat([]byte{7}, 32), Scopes: []store.Scope{store.ScopeQuery}, CreatedBy: "admin", CreatedAt: partyTime}
+	d = decision("token.issue", "pa", `{"id":"tk1"}`)
+	check("CreateToken", ps.CreateToken(ctx, tok, &d), &d)
+	d = decision("token.revoke", "pa", `{"id":"tk1"}`)
+	check("RevokeToken", ps.RevokeToken(ctx, "tk1", partyTime, &d), &d)
+	u := store.User{Username: "li", PartyID: "pa", PasswordHash: "$argon2id$x", Scopes: []store.Scope{store.ScopeQuery}, CreatedAt: partyTime}
+	d = decision("user.create", "pa", `{"username":"li"}`)
+	check("CreateUser", ps.CreateUser(ctx, u, &d), &d)
+	u.Disabled = true
+	d = decision("user.disable", "pa", `{"username":"li"}`)
+	check("UpdateUser", ps.UpdateUser(ctx, u, &d), &d)
+	check("CreateParty without decision", ps.CreateParty(ctx, enterprise("pd", "91110000081234561X", "6908888")))
+
+	n, leaves := countDecisions(t, s)
+	if n != int(seq) || leaves != uint64(seq) {
+		t.Errorf("after the changes: got %d decisions and %d leaves, want %d of each", n, leaves, seq)
+	}
+	list, err := s.Decisions(ctx, store.DecisionFilter{Subject: "pa", KindPrefix: "token."})
+	if err != nil || len(list) != 2 || list[0].Kind != "token.issue" || list[1].Kind != "token.revoke" {
+		t.Errorf("Decisions(pa, token.): got %+v, %v; want token.issue and token.revoke", list, err)
+	}
+}
+
+// testDecisionRegistryChangeFails checks that a change that fails stores
+// neither the change nor its decision, and that an invalid decision
+// stores neither.
+func testDecisionRegistryChangeFails(t *testing.T, s decisionStore) {
+	ctx := context.Background()
+	ps := registryStore(t, s)
+	d := decision("party.create", "pa", `{}`)
+	if err := ps.CreateParty(ctx, enterprise("pa", "914401010812345618", "6901234"), &d); err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+
+	taken := decision("party.create", "pb", `{}`)
+	if err := ps.CreateParty(ctx, enterprise("pb", "914403000812345614", "6901234"), &taken); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateParty with a taken prefix: got %v, want ErrConflict", err)
+	}
+	if taken.Seq != 0 {
+		t.Errorf("CreateParty failed but set the decision's seq to %d", taken.Seq)
+	}
+	missing := decision("token.revoke", "pa", `{}`)
+	if err := ps.RevokeToken(ctx, "tk-missing", partyTime, &missing); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RevokeToken(missing): got %v, want ErrNotFound", err)
+	}
+	noUser := decision("user.disable", "pa", `{}`)
+	if err := ps.UpdateUser(ctx, store.User{Username: "nobody", PartyID: "pa"}, &noUser); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("UpdateUser(missing): got %v, want ErrNotFound", err)
+	}
+	loc := store.Location{ID: "https://id.gs1.org/414/6909999000019", PartyID: "p-none", Name: "无主", CreatedAt: partyTime, UpdatedAt: partyTime}
+	orphan := decision("location.create", "p-none", `{}`)
+	if err := ps.PutLocation(ctx, loc, &orphan); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PutLocation(unknown party): got %v, want ErrNotFound", err)
+	}
+
+	invalid := decision("party.create", "pc", `not json`)
+	if err := ps.CreateParty(ctx, enterprise("pc", "91420100081234561H", "6905678"), &invalid); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("CreateParty with an invalid decision: got %v, want ErrInvalid", err)
+	}
+	if _, err := ps.Party(ctx, "pc"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("party pc after an invalid decision: got %v, want ErrNotFound", err)
+	}
+	if err := ps.CreateParty(ctx, enterprise("pc", "91420100081234561H", "6905678"), nil); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("CreateParty with a nil decision: got %v, want ErrInvalid", err)
+	}
+
+	if n, leaves := countDecisions(t, s); n != 1 || leaves != 1 {
+		t.Errorf("after failed changes: got %d decisions and %d leaves, want 1 of each", n, leaves)
+	}
+	next := decision("party.create", "pc", `{}`)
+	if err := ps.CreateParty(ctx, enterprise("pc", "91420100081234561H", "6905678"), &next); err != nil {
+		t.Fatalf("CreateParty pc: %v", err)
+	}
+	if next.Seq != 2 || next.LeafIndex != 1 {
+		t.Errorf("decision after failed changes: got seq %d leaf %d, want seq 2 leaf 1 (no gap)", next.Seq, next.LeafIndex)
 	}
 }
