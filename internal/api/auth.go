@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +56,13 @@ type Security struct {
 	// SecureCookies sets the Secure attribute on cookies even when the
 	// request did not arrive over TLS (behind a TLS-terminating proxy).
 	SecureCookies bool
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the server. For a request whose peer is in one of them, the client
+	// address (for rate limits and the access log) is the rightmost
+	// X-Forwarded-For address that is not itself in one of them. Without
+	// trusted proxies X-Forwarded-For is ignored, because any client can
+	// send it.
+	TrustedProxies []netip.Prefix
 }
 
 // Cookie names.
@@ -168,7 +177,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx := party.WithRemoteAddr(r.Context(), clientIP(r))
+		ctx := party.WithRemoteAddr(r.Context(), s.sec.clientAddr(r))
 		var p *party.Principal
 		switch {
 		case s.sec.Open:
@@ -262,15 +271,107 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// clientIP returns the host part of the request's remote address.
-// NOTE: behind a reverse proxy every client shares the proxy's address;
-// X-Forwarded-For is not trusted, because clients can forge it.
+// clientIP returns the client address of the request: the one
+// authenticate resolved (see Security.TrustedProxies), else the host part
+// of the peer address.
 func clientIP(r *http.Request) string {
+	if addr := party.RemoteAddrFrom(r.Context()); addr != "" {
+		return addr
+	}
+	return peerIP(r)
+}
+
+// peerIP returns the host part of the request's remote address.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// clientAddr returns the client address of a request: the peer address,
+// or behind trusted proxies the rightmost X-Forwarded-For address that
+// is not a trusted proxy. A malformed X-Forwarded-For entry ends the
+// walk at the last address read before it.
+func (sec *Security) clientAddr(r *http.Request) string {
+	peer := peerIP(r)
+	if len(sec.TrustedProxies) == 0 {
+		return peer
+	}
+	addr, err := netip.ParseAddr(peer)
+	if err != nil || !sec.trusted(addr) {
+		return peer
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		for _, h := range strings.Split(v, ",") {
+			hops = append(hops, strings.TrimSpace(h))
+		}
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := parseHop(hops[i])
+		if err != nil {
+			break
+		}
+		client = hop.String()
+		if !sec.trusted(hop) {
+			break
+		}
+	}
+	return client
+}
+
+// parseHop reads one X-Forwarded-For entry: an IP address, possibly with
+// a port ("192.0.2.1:4711", "[2001:db8::1]:4711").
+func parseHop(s string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), nil
+	}
+	ap, err := netip.ParseAddrPort(s)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return ap.Addr().Unmap(), nil
+}
+
+func (sec *Security) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range sec.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseTrustedProxies reads a comma-separated list of networks in CIDR
+// notation (10.0.0.0/8, 2001:db8::/32) or single addresses, as the
+// --trusted-proxies flag takes it. An empty string gives none.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q is not a network in CIDR notation, such as 10.0.0.0/8: %w", part, err)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q is not an IP address or a network such as 10.0.0.0/8: %w", part, err)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // CSRFToken returns the CSRF token for forms and unsafe requests of the

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suyuan-trace/suyuan/internal/api"
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/demo"
@@ -57,6 +58,9 @@ func init() {
 			}
 			if rounds < 2 {
 				return usageErrorf("--rounds %d: give at least 2, so that every planted incident is in the data", rounds)
+			}
+			if _, err := api.ParseTrustedProxies(cfg.trustedProxies); err != nil {
+				return usageErrorf("--trusted-proxies: %v", err)
 			}
 			if fresh && !isPostgres(*cfg.db) {
 				for _, suffix := range []string{"", "-wal", "-shm"} {

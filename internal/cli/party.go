@@ -60,7 +60,12 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 	cs := newCaptureService(guard, logger)
 	cs.Authorizer = &party.CaptureRules{Parties: ps, Events: st}
 	srv := api.New(guard, cs, logger, api.Options{MaxBodyBytes: cfg.maxBody})
-	srv.Secure(api.Security{Parties: svc, Open: cfg.open, PublicRate: cfg.publicRate, PublicBurst: cfg.publicBurst, SecureCookies: cfg.secureCookies})
+	proxies, err := api.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return nil, usageErrorf("--trusted-proxies: %v", err)
+	}
+	srv.Secure(api.Security{Parties: svc, Open: cfg.open, PublicRate: cfg.publicRate, PublicBurst: cfg.publicBurst,
+		SecureCookies: cfg.secureCookies, TrustedProxies: proxies})
 	if cfg.open {
 		logger.Warn("authentication is off (--open): every caller acts as administrator; never use --open with real data")
 		fmt.Fprintln(os.Stderr, "警告: --open 关闭了认证, 任何人都是管理员 / warning: --open turns authentication off; every caller is an administrator")
@@ -110,6 +115,7 @@ func securityFlags(fs *flag.FlagSet, cfg *serveConfig) {
 	fs.BoolVar(&cfg.open, "open", false, "关闭认证, 任何人都是管理员 (仅限开发演示) / turn authentication off, every caller is administrator (development only)")
 	fs.Float64Var(&cfg.publicRate, "public-rate", 5, "每个客户端 IP 访问公开接口的每秒请求数 / requests per second one client IP may make to public routes")
 	fs.IntVar(&cfg.publicBurst, "public-burst", 30, "公开接口的突发请求数 / burst of requests above --public-rate")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "可信反向代理的网段, 逗号分隔 (来自这些地址的请求按 X-Forwarded-For 确定客户端 IP) / reverse proxy networks, comma-separated CIDR, whose X-Forwarded-For header gives the client IP")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "Cookie 总是带 Secure (TLS 在反向代理上终止时) / always mark cookies Secure (when TLS ends at a reverse proxy)")
 }
 

@@ -27,12 +27,15 @@ type serveConfig struct {
 	shutdown   time.Duration
 	logLevel   string
 	logFormat  string
-	// open, publicRate, publicBurst and secureCookies configure
-	// authentication (see securityFlags).
+	// open, publicRate, publicBurst, secureCookies and trustedProxies
+	// configure authentication (see securityFlags).
 	open          bool
 	publicRate    float64
 	publicBurst   int
 	secureCookies bool
+	// trustedProxies is the --trusted-proxies list of reverse proxy
+	// networks whose X-Forwarded-For header is believed.
+	trustedProxies string
 	// directory is the master data of the consumer pages; nil shows
 	// codes without enterprise and product names.
 	directory web.Directory
