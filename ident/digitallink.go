@@ -79,13 +79,14 @@ func pathAI(seg string) string {
 // DecompressDigitalLink) and gives the same value as its uncompressed
 // form.
 func ParseDigitalLink(uri string) (*DigitalLink, error) {
-	dl, _, err := parseDigitalLink(uri)
+	dl, _, err := ParseAnyDigitalLink(uri)
 	return dl, err
 }
 
-// parseDigitalLink implements ParseDigitalLink. uncompressed is the
-// uncompressed URI when uri was compressed, else "".
-func parseDigitalLink(uri string) (dl *DigitalLink, uncompressed string, err error) {
+// ParseAnyDigitalLink parses a Digital Link as ParseDigitalLink does and
+// also returns the uncompressed URI when uri was compressed, or "" when it
+// was not.
+func ParseAnyDigitalLink(uri string) (dl *DigitalLink, uncompressed string, err error) {
 	dl, err = parsePlainDigitalLink(uri)
 	if err == nil {
 		return dl, "", nil

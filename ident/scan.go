@@ -95,7 +95,7 @@ func Parse(s string) (*Scan, error) {
 		}
 		return scanFromElements(s, KindEPCURN, elems)
 	case strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://"):
-		link, uncompressed, err := parseDigitalLink(s)
+		link, uncompressed, err := ParseAnyDigitalLink(s)
 		if err == nil {
 			scan, err := scanFromElements(s, KindDigitalLink, link.Elements())
 			if scan != nil {

@@ -61,6 +61,9 @@ func codeParse(env *Env, args []string, asJSON bool) error {
 			continue
 		}
 		rows := [][2]string{{"输入 input", scan.Input}, {"形式 form", string(scan.Kind)}}
+		if scan.Uncompressed != "" {
+			rows = append(rows, [2]string{"解压后 uncompressed", scan.Uncompressed})
+		}
 		if scan.Canonical != "" {
 			rows = append(rows, [2]string{"规范标识 canonical", scan.Canonical})
 		}
@@ -115,7 +118,7 @@ func displayWidth(s string) int {
 }
 
 // codeLabel renders a GS1 Digital Link QR code for a GTIN with an optional
-// lot, serial and expiry date.
+// lot, serial and expiry date, in uncompressed or compressed form.
 func codeLabel(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan code label", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -125,6 +128,8 @@ func codeLabel(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&p.Serial, "serial", "", "序列号 (AI 21) / serial number")
 	expiry := fs.String("expiry", "", "有效期至 (AI 17)，YYYY-MM-DD / expiry date")
 	fs.StringVar(&p.Resolver, "resolver", label.DefaultResolver, "解析器地址，二维码指向这里 / resolver base URL the QR code points to")
+	compressed := fs.Bool("compressed", false, "二维码中写压缩形式的数字链接 / put the compressed GS1 Digital Link in the QR code")
+	optimise := fs.Bool("optimise", false, "与 --compressed 合用：常见 AI 组合写成一字节优化码 / with --compressed: write common AI sequences as one-byte optimisation codes")
 	format := fs.String("format", "png", "图片格式 / image format: png or svg")
 	size := fs.Int("size", 512, "图片边长(像素) / image width and height in pixels")
 	out := fs.String("out", "", "输出文件 (默认标准输出) / output file (default: standard output)")
@@ -144,6 +149,14 @@ func codeLabel(ctx context.Context, env *Env, args []string) error {
 	uri, err := p.URI()
 	if err != nil {
 		return err
+	}
+	if *optimise && !*compressed {
+		return usageErrorf("--optimise needs --compressed: add --compressed to print the compressed form")
+	}
+	if *compressed {
+		if uri, err = compressURI(uri, *optimise); err != nil {
+			return err
+		}
 	}
 	var img []byte
 	switch *format {
@@ -166,4 +179,13 @@ func codeLabel(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stderr, "已写入 wrote %s: %s\n", *out, uri)
 	return nil
+}
+
+// compressURI returns the compressed form of a Digital Link URI.
+func compressURI(uri string, optimise bool) (string, error) {
+	dl, err := ident.ParseDigitalLink(uri)
+	if err != nil {
+		return "", err
+	}
+	return ident.CompressDigitalLink(dl, ident.CompressOptions{Optimise: optimise})
 }

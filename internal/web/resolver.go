@@ -15,6 +15,29 @@ import (
 // section 4, and the GS1 Barcode Syntax Dictionary's primary keys).
 var PrimaryKeyAIs = []string{"00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006", "8010", "8013", "8017", "8018"}
 
+// handleCompressed resolves a compressed Digital Link at the root, such as
+// /AQyNozPBIA. Other one-segment paths, such as /favicon.ico, are not
+// found.
+func (h *Handler) handleCompressed(w http.ResponseWriter, r *http.Request) {
+	if !isBase64URL(r.PathValue("compressed")) {
+		http.NotFound(w, r)
+		return
+	}
+	h.handleResolve(w, r)
+}
+
+// isBase64URL reports whether s is a non-empty string of URL-safe base64
+// characters, the alphabet of compressed Digital Link segments.
+func isBase64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // gs1Voc is the GS1 web vocabulary namespace of link types.
 const gs1Voc = "https://gs1.org/voc/"
 
@@ -57,7 +80,8 @@ func requestOrigin(r *http.Request) string {
 
 // handleResolve resolves a GS1 Digital Link URI: a 307 redirect to the
 // default link or to the link of the requested linkType, or the linkset
-// for linkType=all and for Accept: application/linkset+json.
+// for linkType=all and for Accept: application/linkset+json. Compressed
+// URIs are decompressed first.
 func (h *Handler) handleResolve(w http.ResponseWriter, r *http.Request) {
 	corsHeaders(w)
 	w.Header().Set("Vary", "Accept, Accept-Language")
@@ -66,7 +90,7 @@ func (h *Handler) handleResolve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		uri += "?" + r.URL.RawQuery
 	}
-	dl, err := ident.ParseDigitalLink(uri)
+	dl, uncompressed, err := ident.ParseAnyDigitalLink(uri)
 	if err != nil {
 		h.resolverError(w, r, uri, err)
 		return
@@ -74,6 +98,12 @@ func (h *Handler) handleResolve(w http.ResponseWriter, r *http.Request) {
 	canonical := dl.CanonicalURI()
 	self := origin + r.URL.EscapedPath()
 	w.Header().Add("Link", "<"+canonical+`>; rel="owl:sameAs"`)
+	if uncompressed != "" {
+		// A compressed request gets the response of its uncompressed
+		// form, and the Link header names that form.
+		self, _, _ = strings.Cut(uncompressed, "?")
+		w.Header().Add("Link", "<"+uncompressed+`>; rel="owl:sameAs"`)
+	}
 	w.Header().Add("Link", "<"+self+`?linkType=linkset>; rel="linkset"; type="application/linkset+json"`)
 
 	links := h.linksFor(origin, dl)
@@ -295,7 +325,7 @@ func (h *Handler) handleResolverDescription(w http.ResponseWriter, r *http.Reque
 		"supportedContextValuesEnumerated": []map[string]any{
 			{"hreflang": []string{"zh-CN", "en"}},
 		},
-		"supportsCompressedURIs": false,
+		"supportsCompressedURIs": true,
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/suyuan-trace/suyuan/ident"
 )
 
 // Tests named after the GS1-Conformant resolver requirements of the GS1
@@ -183,5 +186,111 @@ func TestResolverDescriptionFile(t *testing.T) {
 		if _, ok := desc[k]; !ok {
 			t.Errorf("description lacks %q", k)
 		}
+	}
+}
+
+// compressedPath returns the root-relative compressed form of a resolver
+// path such as /01/{gtin}/10/{lot}.
+func compressedPath(t *testing.T, path string, opts ident.CompressOptions) string {
+	t.Helper()
+	dl, err := ident.ParseDigitalLink("https://id.gs1.org" + path)
+	if err != nil {
+		t.Fatalf("parse %s: %v", path, err)
+	}
+	c, err := ident.CompressDigitalLink(dl, opts)
+	if err != nil {
+		t.Fatalf("compress %s: %v", path, err)
+	}
+	return strings.TrimPrefix(c, "https://id.gs1.org")
+}
+
+func TestResolverDecompressesCompressedURIs(t *testing.T) {
+	site := newDemoSite(t, 2)
+	plain := resolverPath(t, site)
+	want := site.get(t, plain, nil)
+	for name, opts := range map[string]ident.CompressOptions{
+		"compressed":       {},
+		"optimised":        {Optimise: true},
+		"key uncompressed": {UncompressedKey: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := compressedPath(t, plain, opts)
+			rec := site.get(t, path, nil)
+			if rec.Code != want.Code {
+				t.Fatalf("%s: status got %d, want %d as for %s", path, rec.Code, want.Code, plain)
+			}
+			if got := rec.Header().Get("Location"); got != want.Header().Get("Location") {
+				t.Errorf("%s: Location got %q, want %q", path, got, want.Header().Get("Location"))
+			}
+			links := strings.Join(rec.Header().Values("Link"), ", ")
+			if uncompressed := "<http://example.com" + plain + `>; rel="owl:sameAs"`; !strings.Contains(links, uncompressed) {
+				t.Errorf("%s: Link got %q, want %s", path, links, uncompressed)
+			}
+		})
+	}
+}
+
+func TestResolverCompressedLinksetMatchesUncompressed(t *testing.T) {
+	site := newDemoSite(t, 2)
+	plain := resolverPath(t, site)
+	want := site.get(t, plain+"?linkType=all", nil)
+	rec := site.get(t, compressedPath(t, plain, ident.CompressOptions{})+"?linkType=all", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status: got %d, want 200", rec.Code)
+	}
+	if rec.Body.String() != want.Body.String() {
+		t.Errorf("linkset of the compressed URI:\n%s\nwant the uncompressed URI's:\n%s", rec.Body, want.Body)
+	}
+}
+
+func TestResolverRejectsCorruptCompressedURI(t *testing.T) {
+	site := newDemoSite(t, 1)
+	rec := site.get(t, "/AQyNozPB", http.Header{"Accept": {"application/json"}})
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status: got %d, want 400", rec.Code)
+	}
+	if body := rec.Body.String(); !strings.Contains(body, "bit 8") || !strings.Contains(body, "AQyNozPB") {
+		t.Errorf("problem detail %s names neither the segment nor the bit", body)
+	}
+	if rec := site.get(t, "/favicon.ico", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("/favicon.ico: status got %d, want 404", rec.Code)
+	}
+}
+
+func TestResolverDescriptionSupportsCompressedURIs(t *testing.T) {
+	site := newDemoSite(t, 1)
+	rec := site.get(t, "/.well-known/gs1resolver", nil)
+	var desc struct {
+		SupportsCompressedURIs bool `json:"supportsCompressedURIs"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &desc); err != nil {
+		t.Fatalf("description JSON: %v", err)
+	}
+	if !desc.SupportsCompressedURIs {
+		t.Error("supportsCompressedURIs: got false, want true")
+	}
+}
+
+func TestScanPageAcceptsCompressedCode(t *testing.T) {
+	site := newDemoSite(t, 2)
+	code := site.code(t, "chilled pork (recalled lot)")
+	scan, err := ident.Parse(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := ident.ParseDigitalLink(scan.Canonical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packed, err := ident.CompressDigitalLink(dl, ident.CompressOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := site.get(t, "/scan?code="+url.QueryEscape(packed), nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%s: status got %d, want 200", packed, rec.Code)
+	}
+	if !strings.Contains(rec.Body.String(), "warn-recall") {
+		t.Errorf("page for compressed %s lacks the recall warning of %s", packed, code)
 	}
 }

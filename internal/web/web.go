@@ -207,6 +207,8 @@ func (h *Handler) Routes() map[string]http.Handler {
 		rs["GET /"+ai+"/"] = http.HandlerFunc(h.handleResolve)
 		rs["OPTIONS /"+ai+"/"] = http.HandlerFunc(h.handleCORSPreflight)
 	}
+	rs["GET /{compressed}"] = http.HandlerFunc(h.handleCompressed)
+	rs["OPTIONS /{compressed}"] = http.HandlerFunc(h.handleCORSPreflight)
 	return rs
 }
 
