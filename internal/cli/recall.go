@@ -55,7 +55,7 @@ func openDecisions(ctx context.Context, dsn string) (decisionStore, *recall.Serv
 // cliActor returns the actor the command line records: "cli:" and the
 // operating-system user. The command line works on the database itself,
 // so it acts as an administrator.
-func cliActor() (name string) {
+func cliActor() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return "cli:" + u.Username
 	}
@@ -250,13 +250,14 @@ func printNotice(env *Env, n recall.Notice) {
 	fmt.Fprintf(w, "  级别 / level:        %s (%s)\n", n.Level.ZH(), n.Level)
 	fmt.Fprintf(w, "  状态 / status:       %s\n", statusText(n.Status))
 	fmt.Fprintf(w, "  监管部门 / regulator: %s\n", n.Regulator)
-	fmt.Fprintf(w, "  原因 / reason:       %s\n", strings.TrimSpace(n.ReasonZH+" / "+n.ReasonEN))
+	fmt.Fprintf(w, "  原因 / reason:       %s\n", strings.Trim(n.ReasonZH+" / "+n.ReasonEN, " /"))
 	if n.CategoryZH != "" || n.CategoryEN != "" {
 		fmt.Fprintf(w, "  类别 / category:     %s\n", strings.Trim(n.CategoryZH+" / "+n.CategoryEN, " /"))
 	}
 	for _, id := range n.IDs {
 		fmt.Fprintf(w, "  召回标识 / recalled:  %s\n", id)
 	}
+
 	sc := n.Scope
 	switch {
 	case sc.Error != "":
@@ -271,6 +272,7 @@ func printNotice(env *Env, n recall.Notice) {
 	for _, id := range sc.Untraced {
 		fmt.Fprintf(w, "  无追溯记录 / no events: %s\n", id)
 	}
+
 	for _, p := range n.Progress {
 		fmt.Fprintf(w, "  进展 / progress %s: %g %s %s\n", p.Time.In(cst).Format("2006-01-02 15:04"), p.Recovered, p.UOM, strings.Trim(p.NoteZH+" / "+p.NoteEN, " /"))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,11 +18,12 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
 // gtin returns the GTIN-14 of item n of the test company prefix 6950000.
-func gtin(t *testing.T, n int) string {
+func gtin(t testing.TB, n int) string {
 	t.Helper()
 	body := fmt.Sprintf("0695000000%03d", n)
 	c, err := ident.CheckDigit(body)
@@ -31,7 +33,7 @@ func gtin(t *testing.T, n int) string {
 	return body + string(c)
 }
 
-func gln(t *testing.T, n int) string {
+func gln(t testing.TB, n int) string {
 	t.Helper()
 	body := fmt.Sprintf("695000000%03d", n)
 	c, err := ident.CheckDigit(body)
@@ -52,7 +54,7 @@ type scenario struct {
 
 var base = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
-func newScenario(t *testing.T, st backend) *scenario {
+func newScenario(t testing.TB, st backend) *scenario {
 	t.Helper()
 	sc := &scenario{
 		pigLot:   "https://id.gs1.org/01/" + gtin(t, 1) + "/10/P1",
@@ -107,7 +109,7 @@ func newScenario(t *testing.T, st backend) *scenario {
 
 // regulators registers two regulators and returns actors for them and
 // for an administrator and an enterprise.
-func regulators(t *testing.T, st backend) (gd, sz, admin, firm recall.Actor) {
+func regulators(t testing.TB, st backend) (gd, sz, admin, firm recall.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	for _, p := range []store.Party{
@@ -141,7 +143,7 @@ func newService(st backend) *recall.Service {
 		LeafHash: auditlog.SHA256.DecisionLeafHash}
 }
 
-func openPork(t *testing.T, svc *recall.Service, a recall.Actor, sc *scenario, number string, ids ...string) recall.Result {
+func openPork(t testing.TB, svc *recall.Service, a recall.Actor, sc *scenario, number string, ids ...string) recall.Result {
 	t.Helper()
 	res, err := svc.Open(context.Background(), a, recall.OpenRequest{
 		Number: number, Level: "一级", ReasonZH: "检出盐酸克伦特罗", ReasonEN: "clenbuterol found",
@@ -428,4 +430,27 @@ func TestListFilters(t *testing.T) {
 			t.Errorf("List(status done): err = %v, want ErrInvalid", err)
 		}
 	})
+}
+
+// BenchmarkCovering measures the consumer page's recall lookup of a lot
+// whose backward trace reaches a recalled input, with three notices open.
+func BenchmarkCovering(b *testing.B) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	sc := newScenario(b, st)
+	gd, _, _, _ := regulators(b, st)
+	svc := newService(st)
+	openPork(b, svc, gd, sc, "N-PIG", sc.pigLot)
+	openPork(b, svc, gd, sc, "N-PALLET", sc.pallet)
+	openPork(b, svc, gd, sc, "N-OTHER", sc.other)
+	ctx := context.Background()
+	for b.Loop() {
+		ns, err := svc.Covering(ctx, []string{sc.porkLot})
+		if err != nil || len(ns) != 1 {
+			b.Fatalf("Covering = %v, %v; want N-PIG", ns, err)
+		}
+	}
 }

@@ -58,6 +58,7 @@ func newBrowser(t *testing.T) context.Context {
 func TestBrowserConsumerFlow(t *testing.T) {
 	ctx := newBrowser(t)
 	site := newDemoSite(t, 2)
+	site.issueDecisions(t)
 	srv := httptest.NewServer(site.h)
 	defer srv.Close()
 	code := site.code(t, "chilled pork (recalled lot)")
@@ -75,6 +76,9 @@ func TestBrowserConsumerFlow(t *testing.T) {
 	warnings := mustRun(t, ctx, chromedp.Text("#warnings"))
 	if !strings.Contains(warnings, "该批次已召回") {
 		t.Errorf("warnings: got %q, want the recall warning", warnings)
+	}
+	if !strings.Contains(warnings, "粤食召〔2026〕017号") {
+		t.Errorf("warnings: got %q, want the recall notice number", warnings)
 	}
 	if steps := mustRun(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".timeline li").length`)); steps < 5 {
 		t.Errorf("timeline steps: got %d, want at least 5", steps)
