@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -153,12 +154,19 @@ func (h *Handler) handleScan(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) render(w http.ResponseWriter, v *pageView) {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	buf.Reset()
+	if err := h.tmpl.ExecuteTemplate(buf, "page.html", v); err != nil {
+		h.log.Error("render consumer page", "code", v.Code, "err", err)
+		http.Error(w, "页面生成失败, 请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", v.D.HTMLLang())
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(v.Status)
-	if err := h.tmpl.ExecuteTemplate(w, "page.html", v); err != nil {
-		h.log.Error("render consumer page", "err", err)
-	}
+	w.Write(buf.Bytes())
 }
 
 // lookup fills v.Result for v.Code.

@@ -1,9 +1,26 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"strings"
+	"sync"
 )
+
+// pageBuffers holds the buffers pages are rendered into, so that a page
+// is sent in one write with its Content-Length and a failed rendering
+// sends a clean error instead of half a page.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledPage is the largest buffer returned to pageBuffers, so that
+// one huge page does not stay in memory.
+const maxPooledPage = 256 << 10
+
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledPage {
+		pageBuffers.Put(b)
+	}
+}
 
 // htmlEscaper escapes text for an element or a quoted attribute value
 // with the same entities as html/template, so that the HTML built in Go
@@ -45,25 +62,31 @@ func (res *result) finishHTML(lang Lang) {
 	}
 	res.FieldList = template.HTML(b.String())
 
-	b.Reset()
+	b = strings.Builder{}
+	b.Grow(256 * len(res.Steps))
+	write := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+	}
 	esc := htmlEscaper.Replace
 	for _, s := range res.Steps {
 		b.WriteString("\n      <li")
 		if !s.Own {
 			b.WriteString(` class="upstream"`)
 		}
-		b.WriteString(`><time datetime="` + esc(s.DateTime) + `">` + esc(s.Date) + `</time> <strong>` + esc(s.Title) + `</strong>`)
+		write(`><time datetime="`, esc(s.DateTime), `">`, esc(s.Date), `</time> <strong>`, esc(s.Title), `</strong>`)
 		if s.Party != "" {
-			b.WriteString(`<br><span class="party">` + esc(s.Party) + `</span>`)
+			write(`<br><span class="party">`, esc(s.Party), `</span>`)
 		}
 		if s.Place != "" {
-			b.WriteString(` <span class="place">· ` + esc(s.Place) + `</span>`)
+			write(` <span class="place">· `, esc(s.Place), `</span>`)
 		}
 		if s.Corrected {
-			b.WriteString(`<br><span class="corrected">` + esc(text(lang, "corrected")) + `</span>`)
+			write(`<br><span class="corrected">`, esc(text(lang, "corrected")), `</span>`)
 		}
 		if s.Logged {
-			b.WriteString(`<br><span class="logged">✓ ` + esc(text(lang, "inLog")) + `</span>`)
+			write(`<br><span class="logged">✓ `, esc(text(lang, "inLog")), `</span>`)
 		}
 		b.WriteString("</li>")
 	}
