@@ -199,7 +199,7 @@ func registerDemoParties(ctx context.Context, env *Env, st store.Store, dir *dem
 			locations = append(locations, loc)
 		}
 	}
-	svc := &party.Service{Store: ps}
+	svc := &party.Service{Store: ps, LeafHash: decisionLeafHasher(), Actor: cliActor()}
 	if err := svc.Import(ctx, parties, locations); err != nil {
 		return fmt.Errorf("register demo enterprises: %w", err)
 	}
@@ -245,7 +245,7 @@ func seedDemoDecisions(ctx context.Context, env *Env, st store.Store, gen *demo.
 	reg := demo.Regulator
 	regulator, err := ds.Party(ctx, reg.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		regulator, err = (&party.Service{Store: ds}).CreateParty(ctx, store.Party{
+		regulator, err = (&party.Service{Store: ds, LeafHash: decisionLeafHasher(), Actor: cliActor()}).CreateParty(ctx, store.Party{
 			ID: reg.ID, Kind: store.PartyRegulator, NameZH: reg.NameZH, NameEN: reg.NameEN, Department: reg.Department, Jurisdiction: reg.Jurisdiction,
 		})
 	}

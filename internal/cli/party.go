@@ -37,7 +37,7 @@ func openRegistry(ctx context.Context, dsn string) (registryStore, *party.Servic
 		st.Close()
 		return nil, nil, fmt.Errorf("store %s keeps no party registry", redactDSN(dsn))
 	}
-	return rs, &party.Service{Store: rs}, nil
+	return rs, &party.Service{Store: rs, LeafHash: decisionLeafHasher(), Actor: cliActor()}, nil
 }
 
 // securedServer builds the HTTP server with authentication: reads go
@@ -48,7 +48,7 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 	if !ok {
 		return nil, fmt.Errorf("store %T keeps no party registry, which serve needs for authentication", st)
 	}
-	svc := &party.Service{Store: ps, Prefixes: &ident.PrefixLengths{}}
+	svc := &party.Service{Store: ps, Prefixes: &ident.PrefixLengths{}, LeafHash: decisionLeafHasher()}
 	n, err := svc.LoadPrefixes(ctx)
 	if err != nil {
 		return nil, err
@@ -159,12 +159,12 @@ func init() {
 	})
 	register(&Command{
 		Name:    "admin",
-		Summary: "创建首个管理员与网页用户 / create the first administrator and web users",
-		Usage:   "bootstrap|user-add [flags]",
+		Summary: "创建首个管理员, 管理网页用户 / create the first administrator, manage web users",
+		Usage:   "bootstrap|user-add|user-disable USERNAME|user-enable USERNAME [flags]",
 		Setup:   func(fs *flag.FlagSet) { db = dbFlag(fs) },
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("name a subcommand: bootstrap or user-add")
+				return usageErrorf("name a subcommand: bootstrap, user-add, user-disable or user-enable")
 			}
 			return runAdmin(ctx, env, *db, args[0], args[1:])
 		},
@@ -580,6 +580,20 @@ func runAdmin(ctx context.Context, env *Env, db, sub string, args []string) erro
 		}
 		fmt.Fprintf(env.Stdout, "用户 %s 已创建; 初始密码只显示这一次 / user created; the initial password is shown this once:\n  %s\n", username, password)
 		return nil
+	case "user-disable", "user-enable":
+		if fs.NArg() != 1 {
+			return usageErrorf("admin %s 需要一个用户名 / admin %s takes one user name", sub, sub)
+		}
+		disable := sub == "user-disable"
+		if err := svc.SetUserDisabled(ctx, fs.Arg(0), disable); err != nil {
+			return fmt.Errorf("修改用户 %s 失败 / change user %s: %w", fs.Arg(0), fs.Arg(0), err)
+		}
+		if disable {
+			fmt.Fprintf(env.Stdout, "用户 %s 已停用, 不能再登录 / user %s disabled; it can no longer sign in\n", fs.Arg(0), fs.Arg(0))
+		} else {
+			fmt.Fprintf(env.Stdout, "用户 %s 已启用 / user %s enabled\n", fs.Arg(0), fs.Arg(0))
+		}
+		return nil
 	}
-	return usageErrorf("unknown subcommand %q: use bootstrap or user-add", sub)
+	return usageErrorf("unknown subcommand %q: use bootstrap, user-add, user-disable or user-enable", sub)
 }

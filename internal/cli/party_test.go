@@ -219,6 +219,35 @@ func TestPartyCommands(t *testing.T) {
 	if _, out, _ := runMain(t, "", "token", "list", "--db", db, "--party", "pa"); !strings.Contains(out, "revoked") {
 		t.Errorf("token list after revoke: %q", out)
 	}
+
+	if code, _, errOut := runMain(t, "", "admin", "user-add", "--db", db, "--username", "li", "--party", "pa"); code != ExitOK {
+		t.Fatalf("admin user-add: exit %d, stderr %q", code, errOut)
+	}
+	if code, out, errOut := runMain(t, "", "admin", "user-disable", "--db", db, "li"); code != ExitOK || !strings.Contains(out, "disabled") {
+		t.Errorf("admin user-disable: exit %d, output %q, stderr %q", code, out, errOut)
+	}
+	if code, _, _ := runMain(t, "", "admin", "user-disable", "--db", db, "nobody"); code != ExitFailure {
+		t.Errorf("admin user-disable of an unknown user: exit %d, want %d", code, ExitFailure)
+	}
+	code, out, _ = runMain(t, "", "log", "decisions", "--db", db, "--subject", "pa")
+	if code != ExitOK {
+		t.Fatalf("log decisions: exit %d, output %q", code, out)
+	}
+	for _, kind := range []string{"party.create", "party.update", "location.create", "token.issue", "token.revoke", "user.create", "user.disable"} {
+		if !strings.Contains(out, kind) {
+			t.Errorf("log decisions lacks %s:\n%s", kind, out)
+		}
+	}
+	if !strings.Contains(out, "cli:") {
+		t.Errorf("log decisions does not name the command-line actor:\n%s", out)
+	}
+	key := filepath.Join(filepath.Dir(db), "log.key")
+	expectRun(t, ExitOK, "log", "keygen", "--alg", "ed25519", "--name", "log.test.invalid", "--out", key)
+	expectRun(t, ExitOK, "log", "integrate", "--db", db, "--log-key", key, "--origin", "test.suyuan.invalid/log")
+	out = expectRun(t, ExitOK, "verify", "--all", "--db", db, "--vkey", key+".pub")
+	if !strings.Contains(out, "决定 decisions: 10") {
+		t.Errorf("verify --all after registry changes:\n%s", out)
+	}
 }
 
 func TestPartyImportAllOrNothing(t *testing.T) {

@@ -35,7 +35,8 @@ func TestRecallCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("recall open: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "recall.open seq 1") {
+	// The two party registrations of newRegulatorDB are decisions 1 and 2.
+	if !strings.Contains(stderr, "recall.open seq 3") {
 		t.Errorf("recall open: stderr %q lacks the decision seq", stderr)
 	}
 	for _, want := range []string{"粤食召〔2026〕017号", "一级 (I)", "https://id.gs1.org/01/06901234000016/10/L1", "无追溯记录 / no events"} {

@@ -19,8 +19,10 @@ import (
 var ErrUnauthenticated = errors.New("unauthenticated")
 
 // Service registers parties and locations, issues and checks credentials,
-// and records every administrative change in the access log. It is safe
-// for concurrent use.
+// and records every administrative change in the access log. Each change
+// to the registry also appends a decision (see the Kind constants) in
+// the same transaction, so that the audit log holds it. It is safe for
+// concurrent use.
 type Service struct {
 	Store store.PartyStore
 	// Prefixes receives every registered GS1 company prefix, so that
@@ -28,6 +30,12 @@ type Service struct {
 	Prefixes *ident.PrefixLengths
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// LeafHash returns the audit-log leaf hash of a decision; nil appends
+	// decisions without audit-log leaves.
+	LeafHash func(store.Decision) []byte
+	// Actor is recorded as the actor of changes made without a principal,
+	// such as "cli:root" for a command-line run; empty means "system".
+	Actor string
 }
 
 func (s *Service) now() time.Time {
@@ -37,18 +45,21 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Actor identifies who makes an administrative change, for the access
-// log. A nil principal is the command line on the server's own database.
-func actor(ctx context.Context) (name, partyID string) {
+// actor returns who makes an administrative change, for the access log
+// and decisions: the principal of ctx, or s.Actor without one.
+func (s *Service) actor(ctx context.Context) (name, partyID string) {
 	p := PrincipalFrom(ctx)
 	if p == nil {
-		return "cli", ""
+		if s.Actor == "" {
+			return "system", ""
+		}
+		return s.Actor, ""
 	}
 	return p.Actor, p.Party.ID
 }
 
 func (s *Service) record(ctx context.Context, action, partyID, target string) error {
-	name, actorParty := actor(ctx)
+	name, actorParty := s.actor(ctx)
 	return s.Store.AppendAccess(ctx, store.Access{
 		Time: s.now(), Actor: name, ActorPartyID: actorParty, Action: action,
 		PartyID: partyID, Target: target, RemoteAddr: RemoteAddrFrom(ctx),
@@ -97,7 +108,11 @@ func (s *Service) CreateParty(ctx context.Context, p store.Party) (store.Party, 
 	if err != nil {
 		return p, err
 	}
-	if err := s.Store.CreateParty(ctx, p); err != nil {
+	d, err := s.decision(ctx, KindPartyCreate, p.ID, PartyDecision{Party: p})
+	if err != nil {
+		return p, err
+	}
+	if err := s.Store.CreateParty(ctx, p, d); err != nil {
 		return p, err
 	}
 	s.addPrefixes(p)
@@ -119,7 +134,18 @@ func (s *Service) UpdateParty(ctx context.Context, p store.Party) (store.Party, 
 	if err != nil {
 		return p, err
 	}
-	if err := s.Store.UpdateParty(ctx, p); err != nil {
+	// NOTE: the fields are compared with the party read before the
+	// update. A concurrent update of the same party in between makes the
+	// list describe the difference to that earlier state.
+	changed, err := changedFields(old, p, "createdAt", "updatedAt")
+	if err != nil {
+		return p, err
+	}
+	d, err := s.decision(ctx, KindPartyUpdate, p.ID, PartyDecision{Party: p, Changed: changed})
+	if err != nil {
+		return p, err
+	}
+	if err := s.Store.UpdateParty(ctx, p, d); err != nil {
 		return p, err
 	}
 	s.addPrefixes(p)
@@ -132,27 +158,95 @@ func (s *Service) PutLocation(ctx context.Context, l store.Location) (store.Loca
 	if err != nil {
 		return l, err
 	}
-	if old, err := s.Store.Location(ctx, l.ID); err == nil {
-		l.CreatedAt = old.CreatedAt
-		if old.PartyID != l.PartyID {
-			// A change of owner concerns both parties.
-			if err := s.record(ctx, "location.transfer", old.PartyID, l.ID); err != nil {
-				return l, err
-			}
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	body, err := s.locationDecision(ctx, &l)
+	if err != nil {
 		return l, err
 	}
-	if err := s.Store.PutLocation(ctx, l); err != nil {
+	if body.PreviousPartyID != "" {
+		// A change of owner concerns both parties.
+		if err := s.record(ctx, "location.transfer", body.PreviousPartyID, l.ID); err != nil {
+			return l, err
+		}
+	}
+	kind := KindLocationCreate
+	if body.Changed != nil {
+		kind = KindLocationUpdate
+	}
+	d, err := s.decision(ctx, kind, l.PartyID, body)
+	if err != nil {
+		return l, err
+	}
+	if err := s.Store.PutLocation(ctx, l, d); err != nil {
 		return l, err
 	}
 	return l, s.record(ctx, "location.put", l.PartyID, l.ID)
 }
 
+// locationDecision returns the decision body for storing l. For a
+// location that is already stored it keeps the stored creation time in l
+// and lists the changed fields (an empty, non-nil list when nothing
+// changed) and the former owner.
+func (s *Service) locationDecision(ctx context.Context, l *store.Location) (LocationDecision, error) {
+	old, err := s.Store.Location(ctx, l.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return LocationDecision{Location: *l}, nil
+	}
+	if err != nil {
+		return LocationDecision{}, err
+	}
+	l.CreatedAt = old.CreatedAt
+	changed, err := changedFields(old, *l, "createdAt", "updatedAt")
+	if err != nil {
+		return LocationDecision{}, err
+	}
+	body := LocationDecision{Location: *l, Changed: changed}
+	if old.PartyID != l.PartyID {
+		body.PreviousPartyID = old.PartyID
+	}
+	return body, nil
+}
+
 // Import stores parties and locations read from a CSV file in one
-// transaction. Every record must be valid, or nothing is stored.
+// transaction, with a decision for each party and location. Every record
+// must be valid, or nothing is stored.
 func (s *Service) Import(ctx context.Context, parties []store.Party, locations []store.Location) error {
-	if err := s.Store.ImportRegistry(ctx, parties, locations); err != nil {
+	decisions := make([]*store.Decision, 0, len(parties)+len(locations))
+	for _, p := range parties {
+		body := PartyDecision{Party: p, Source: SourceImport}
+		kind := KindPartyCreate
+		old, err := s.Store.Party(ctx, p.ID)
+		switch {
+		case err == nil:
+			kind = KindPartyUpdate
+			if body.Changed, err = changedFields(old, p, "createdAt", "updatedAt"); err != nil {
+				return err
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		d, err := s.decision(ctx, kind, p.ID, body)
+		if err != nil {
+			return err
+		}
+		decisions = append(decisions, d)
+	}
+	for i := range locations {
+		body, err := s.locationDecision(ctx, &locations[i])
+		if err != nil {
+			return err
+		}
+		body.Source = SourceImport
+		kind := KindLocationCreate
+		if body.Changed != nil {
+			kind = KindLocationUpdate
+		}
+		d, err := s.decision(ctx, kind, locations[i].PartyID, body)
+		if err != nil {
+			return err
+		}
+		decisions = append(decisions, d)
+	}
+	if err := s.Store.ImportRegistry(ctx, parties, locations, decisions...); err != nil {
 		return err
 	}
 	for _, p := range parties {
@@ -181,7 +275,7 @@ func (s *Service) IssueToken(ctx context.Context, partyID, name string, scopes [
 	if ttl < 0 {
 		return IssuedToken{}, fmt.Errorf("%w: token lifetime %s is negative", ErrInvalid, ttl)
 	}
-	issuer, _ := actor(ctx)
+	issuer, _ := s.actor(ctx)
 	now := s.now()
 	t := IssuedToken{Secret: NewSecret(TokenPrefix)}
 	t.Token = store.Token{
@@ -191,56 +285,69 @@ func (s *Service) IssueToken(ctx context.Context, partyID, name string, scopes [
 	if ttl > 0 {
 		t.ExpiresAt = now.Add(ttl)
 	}
-	if err := s.Store.CreateToken(ctx, t.Token); err != nil {
+	d, err := s.decision(ctx, KindTokenIssue, p.ID, tokenDecision(t.Token))
+	if err != nil {
+		return IssuedToken{}, err
+	}
+	if err := s.Store.CreateToken(ctx, t.Token, d); err != nil {
 		return IssuedToken{}, err
 	}
 	return t, s.record(ctx, "token.create", p.ID, t.ID)
 }
 
 // RevokeToken revokes a token of partyID (any party's when partyID is
-// empty).
+// empty). Revoking a revoked token changes nothing and appends no
+// decision.
 func (s *Service) RevokeToken(ctx context.Context, partyID, tokenID string) error {
-	if partyID != "" {
-		tokens, err := s.Store.Tokens(ctx, partyID)
+	t, err := s.findToken(ctx, partyID, tokenID)
+	if err != nil {
+		return err
+	}
+	if t.RevokedAt.IsZero() {
+		t.RevokedAt = s.now()
+		d, err := s.decision(ctx, KindTokenRevoke, t.PartyID, tokenDecision(t))
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(tokens, func(t store.Token) bool { return t.ID == tokenID }) {
-			return fmt.Errorf("token %s of party %s: %w", tokenID, partyID, store.ErrNotFound)
+		if err := s.Store.RevokeToken(ctx, tokenID, t.RevokedAt, d); err != nil {
+			return err
 		}
 	}
-	if err := s.Store.RevokeToken(ctx, tokenID, s.now()); err != nil {
-		return err
-	}
-	owner := partyID
-	if owner == "" {
-		owner = s.tokenOwner(ctx, tokenID)
-	}
-	return s.record(ctx, "token.revoke", owner, tokenID)
+	return s.record(ctx, "token.revoke", t.PartyID, tokenID)
 }
 
-// tokenOwner finds the party of a token by scanning parties; it is only
-// used for access-log entries of administrators' revocations.
-func (s *Service) tokenOwner(ctx context.Context, tokenID string) string {
+// findToken returns the token tokenID of partyID or, when partyID is
+// empty, of any party, which it finds by scanning the parties. It returns
+// an error wrapping store.ErrNotFound when there is no such token.
+func (s *Service) findToken(ctx context.Context, partyID, tokenID string) (store.Token, error) {
+	notFound := fmt.Errorf("token %s: %w", tokenID, store.ErrNotFound)
+	if partyID != "" {
+		tokens, err := s.Store.Tokens(ctx, partyID)
+		if err != nil {
+			return store.Token{}, err
+		}
+		if i := slices.IndexFunc(tokens, func(t store.Token) bool { return t.ID == tokenID }); i >= 0 {
+			return tokens[i], nil
+		}
+		return store.Token{}, fmt.Errorf("token %s of party %s: %w", tokenID, partyID, store.ErrNotFound)
+	}
 	after := ""
 	for {
 		ps, err := s.Store.Parties(ctx, after, 500)
 		if err != nil {
-			return ""
+			return store.Token{}, err
 		}
 		for _, p := range ps {
-			ts, err := s.Store.Tokens(ctx, p.ID)
+			tokens, err := s.Store.Tokens(ctx, p.ID)
 			if err != nil {
-				return ""
+				return store.Token{}, err
 			}
-			for _, t := range ts {
-				if t.ID == tokenID {
-					return p.ID
-				}
+			if i := slices.IndexFunc(tokens, func(t store.Token) bool { return t.ID == tokenID }); i >= 0 {
+				return tokens[i], nil
 			}
 		}
 		if len(ps) < 500 {
-			return ""
+			return store.Token{}, notFound
 		}
 		after = ps[len(ps)-1].ID
 	}
@@ -393,10 +500,7 @@ func (s *Service) Bootstrap(ctx context.Context, operatorName, username string) 
 		return Bootstrapped{}, err
 	}
 	scopes := []store.Scope{store.ScopeAdmin, store.ScopeCapture, store.ScopeQuery}
-	if err := s.Store.CreateUser(ctx, store.User{Username: username, PartyID: op.ID, PasswordHash: hash, Scopes: scopes, CreatedAt: s.now()}); err != nil {
-		return Bootstrapped{}, err
-	}
-	if err := s.record(ctx, "user.create", op.ID, username); err != nil {
+	if err := s.createUser(ctx, store.User{Username: username, PartyID: op.ID, PasswordHash: hash, Scopes: scopes, CreatedAt: s.now()}); err != nil {
 		return Bootstrapped{}, err
 	}
 
@@ -423,8 +527,45 @@ func (s *Service) CreateUser(ctx context.Context, username, partyID, password st
 	if err != nil {
 		return err
 	}
-	if err := s.Store.CreateUser(ctx, store.User{Username: username, PartyID: partyID, PasswordHash: hash, Scopes: scopes, CreatedAt: s.now()}); err != nil {
+	return s.createUser(ctx, store.User{Username: username, PartyID: partyID, PasswordHash: hash, Scopes: scopes, CreatedAt: s.now()})
+}
+
+// createUser stores u with its user.create decision and records it in the
+// access log.
+func (s *Service) createUser(ctx context.Context, u store.User) error {
+	d, err := s.decision(ctx, KindUserCreate, u.PartyID, userDecision(u))
+	if err != nil {
 		return err
 	}
-	return s.record(ctx, "user.create", partyID, username)
+	if err := s.Store.CreateUser(ctx, u, d); err != nil {
+		return err
+	}
+	return s.record(ctx, "user.create", u.PartyID, u.Username)
+}
+
+// SetUserDisabled disables a web user, who can then no longer sign in, or
+// enables a disabled one. It changes nothing and appends no decision when
+// the user is already in that state. The user's sessions stay stored but
+// stop working while the user is disabled.
+func (s *Service) SetUserDisabled(ctx context.Context, username string, disabled bool) error {
+	u, err := s.Store.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	if u.Disabled == disabled {
+		return nil
+	}
+	u.Disabled = disabled
+	kind, action := KindUserEnable, "user.enable"
+	if disabled {
+		kind, action = KindUserDisable, "user.disable"
+	}
+	d, err := s.decision(ctx, kind, u.PartyID, userDecision(u))
+	if err != nil {
+		return err
+	}
+	if err := s.Store.UpdateUser(ctx, u, d); err != nil {
+		return err
+	}
+	return s.record(ctx, action, u.PartyID, username)
 }

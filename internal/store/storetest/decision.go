@@ -490,12 +490,12 @@ func testDecisionRegistryChangeFails(t *testing.T, s decisionStore) {
 		t.Fatalf("CreateParty: %v", err)
 	}
 
-	taken := decision("party.create", "pb", `{}`)
-	if err := ps.CreateParty(ctx, enterprise("pb", "914403000812345614", "6901234"), &taken); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("CreateParty with a taken prefix: got %v, want ErrConflict", err)
+	conflicting := decision("party.create", "pb", `{}`)
+	if err := ps.CreateParty(ctx, enterprise("pb", "914403000812345614", "6901234"), &conflicting); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CreateParty with a conflicting prefix: got %v, want ErrConflict", err)
 	}
-	if taken.Seq != 0 {
-		t.Errorf("CreateParty failed but set the decision's seq to %d", taken.Seq)
+	if conflicting.Seq != 0 {
+		t.Errorf("CreateParty failed but set the decision's seq to %d", conflicting.Seq)
 	}
 	missing := decision("token.revoke", "pa", `{}`)
 	if err := ps.RevokeToken(ctx, "tk-missing", partyTime, &missing); !errors.Is(err, store.ErrNotFound) {
