@@ -270,6 +270,9 @@ func (s *Service) openBody(ctx context.Context, a Actor, req OpenRequest) (openB
 }
 
 // issuer returns the issuing regulator of a new notice.
+// NOTE: a regulator may recall lots of any producer, because a local
+// regulator may have to recall goods made elsewhere and sold locally; the
+// notice records who issued it.
 func (s *Service) issuer(ctx context.Context, a Actor, named string) (string, error) {
 	switch {
 	case a.isRegulator() && !a.Admin:

@@ -49,10 +49,10 @@ func scanIDs(sc *ident.Scan) []string {
 	return ids
 }
 
-// recallWarnings returns a warning for each open notice covering ids and
-// for each recall event of the journey whose notice is not one of them.
-// A failing Recalls is logged, and the page shows the journey's recalls
-// alone.
+// recallWarnings returns a warning for each open notice covering ids
+// (the scanned code and its lot or product class), and one for the first
+// recall event of the journey whose notice is not among them. A failing
+// Recalls is logged, and the page then shows the journey's recall alone.
 func (h *Handler) recallWarnings(ctx context.Context, v *pageView, ids []string, j *journey) []warning {
 	var out []warning
 	shown := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suyuan-trace/suyuan/ident"
 	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/demo"
 	"github.com/suyuan-trace/suyuan/internal/party"
@@ -148,6 +149,24 @@ func TestRecallNoticeWithoutRecallEvent(t *testing.T) {
 	}
 }
 
+func TestRecallNoticeOfDrugClass(t *testing.T) {
+	site := newDemoSite(t, 2)
+	d := site.issueDecisions(t)
+	code := site.code(t, "drug traceability code (dispensed at a hospital)")
+	sc, err := ident.Parse(code)
+	if err != nil || sc.Class == "" {
+		t.Fatalf("Parse(%s) = %+v, %v; want a drug product class", code, sc, err)
+	}
+	if _, err := d.recalls.Open(context.Background(), d.rActor, recall.OpenRequest{
+		Number: "粤药召〔2026〕004号", Level: "一级", ReasonZH: "溶出度不合格", IDs: []string{sc.Class},
+	}); err != nil {
+		t.Fatalf("open notice: %v", err)
+	}
+	if body := site.page(t, code, ""); !strings.Contains(body, "粤药召〔2026〕004号") {
+		t.Errorf("drug code: page lacks the notice naming its product %s", sc.Class)
+	}
+}
+
 func TestCreditListWarnings(t *testing.T) {
 	site := newDemoSite(t, 2)
 	d := site.issueDecisions(t)
@@ -178,7 +197,7 @@ func TestCreditListWarnings(t *testing.T) {
 
 	add("东莞仁和医院", "粤药监信〔2026〕6号")
 	body = site.page(t, code, "")
-	if !strings.Contains(body, "旅程中的企业「东莞仁和医院」已被列入严重违法失信名单") {
+	if !strings.Contains(body, "旅程中的企业「东莞仁和医院」已被列入严重失信主体名单") {
 		t.Errorf("drug page lacks the warning about the hospital on its journey")
 	}
 

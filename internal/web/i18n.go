@@ -68,7 +68,7 @@ var messages = map[string][2]string{
 	"blacklisted":        {"生产者已被列入严重失信主体名单。", "The producer is on the credit blacklist."},
 	"recalled":           {"该批次已召回, 请勿食用或使用, 可退货。", "This lot has been recalled: do not eat or use it; return it to the seller."},
 	"recallNotice":       {"召回公告", "Recall notice"},
-	"blacklistedParty":   {"旅程中的企业「%s」已被列入严重违法失信名单。", "%s, an enterprise on this product's journey, is on the credit blacklist."},
+	"blacklistedParty":   {"旅程中的企业「%s」已被列入严重失信主体名单。", "%s, an enterprise on this product's journey, is on the credit blacklist."},
 	"creditDocument":     {"决定书", "Decision"},
 	"expired":            {"产品已过有效期 (%s)。", "The product expired on %s."},
 	"soldExpired":        {"有过期后仍在销售的记录 (%s)。", "It was sold after its expiry date (%s)."},
