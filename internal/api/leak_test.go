@@ -78,6 +78,9 @@ func leakTable(f *fixture) map[string]leakCase {
 		"GET /api/v1/locations":                 {method: "GET", target: "/api/v1/locations", want: signedIn},
 		"POST /api/v1/locations":                {method: "POST", target: "/api/v1/locations", body: `{"original":"urn:epc:id:sgln:6907777.00002.0","partyID":"pc","name":"丙二号店","division":"440305"}`, want: adminOnly},
 		"GET /api/v1/access-log":                {method: "GET", target: "/api/v1/access-log", want: signedIn},
+		// Decision bodies name registry data: enterprises and the public
+		// get none, regulators what they supervise (TestDecisionsPerAudience).
+		"GET /api/v1/decisions": {method: "GET", target: "/api/v1/decisions", want: [audiences]int{unau, forb, forb, forb, ok, ok, ok}},
 		// Lineage walks are projected per audience: TestTraceEachAudience
 		// checks what each one gets.
 		"GET /api/v1/trace/{id...}": {method: "GET", target: "/api/v1/trace/" + url.PathEscape(item1), want: lineageRow},

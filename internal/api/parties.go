@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/suyuan-trace/suyuan/ident"
 	"github.com/suyuan-trace/suyuan/internal/party"
+	"github.com/suyuan-trace/suyuan/internal/query"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
@@ -45,6 +47,7 @@ var declaredPolicies = map[string]Policy{
 	"GET /api/v1/locations":                 PolicySignedIn,
 	"POST /api/v1/locations":                PolicyAdmin,
 	"GET /api/v1/access-log":                PolicySignedIn,
+	"GET /api/v1/decisions":                 PolicySignedIn,
 }
 
 // partyRoutes are the routes of the party registry, credentials and the
@@ -69,6 +72,7 @@ func (s *Server) partyRoutes() []route {
 		h("GET /api/v1/locations", s.handleLocations),
 		h("POST /api/v1/locations", s.handlePutLocation),
 		h("GET /api/v1/access-log", s.handleAccessLog),
+		h("GET /api/v1/decisions", s.handleDecisions),
 	}
 }
 
@@ -591,4 +595,132 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request) {
 		entries = []store.Access{}
 	}
 	writeJSON(w, http.StatusOK, entries)
+}
+
+// decisionDocument is one decision as GET /api/v1/decisions lists it.
+// LeafHash is left out when the decision has no audit-log leaf, and
+// LeafIndex then means nothing.
+type decisionDocument struct {
+	store.Decision
+	LeafHash []byte `json:"leafHash,omitempty"`
+}
+
+// defaultDecisionsLimit is the page size of GET /api/v1/decisions without
+// a limit parameter.
+const defaultDecisionsLimit = 100
+
+// handleDecisions serves GET /api/v1/decisions?kind=PREFIX&subject=ID&
+// after=SEQ&limit=N: the decisions of the audit log in Seq order, for
+// administrators and regulators only, because a decision body may name
+// private data such as a party's contacts. A regulator gets only the
+// decisions visibleDecision allows, so a page may hold fewer than limit.
+// A page that read limit decisions carries a Link header to the next one.
+func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request) {
+	p := party.PrincipalFrom(r.Context())
+	if a := p.Audience(); a != party.Administrator && a != party.Regulator {
+		s.writeProblem(w, r, fmt.Errorf("%w: only platform administrators and regulators may read decisions", store.ErrForbidden))
+		return
+	}
+	ds, ok := s.registry().(store.DecisionStore)
+	if !ok {
+		s.writeProblem(w, r, fmt.Errorf("the store keeps no decisions: %w", store.ErrNotFound))
+		return
+	}
+	f, err := decisionFilter(r.URL.Query())
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	list, err := ds.Decisions(r.Context(), f)
+	if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+
+	out := make([]decisionDocument, 0, len(list))
+	parties := map[string]*store.Party{}
+	for _, d := range list {
+		visible, err := s.visibleDecision(r, p, d, parties)
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		if visible {
+			out = append(out, decisionDocument{Decision: d, LeafHash: d.LeafHash})
+		}
+	}
+	if len(list) == f.Limit {
+		next := *r.URL
+		values := next.Query()
+		values.Set("after", strconv.FormatInt(list[len(list)-1].Seq, 10))
+		next.RawQuery = values.Encode()
+		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", next.RequestURI()))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// visibleDecision reports whether the caller p may read decision d. An
+// administrator reads every decision. A regulator reads party and
+// location decisions about a party it may see (see canSeeParty), and
+// each such read is logged as a read of that party's record. It reads
+// token and user decisions of its own party only. Of other decisions,
+// such as recall or credit-list decisions, it reads those its own party
+// made. parties caches the subject parties already read, with nil for
+// one that is not registered.
+func (s *Server) visibleDecision(r *http.Request, p *party.Principal, d store.Decision, parties map[string]*store.Party) (bool, error) {
+	if p.Audience() == party.Administrator {
+		return true, nil
+	}
+	domain, _, _ := strings.Cut(d.Kind, ".")
+	switch domain {
+	case "token", "user":
+		return d.Subject == p.Party.ID, nil
+	case "party", "location":
+	default:
+		return d.ActorPartyID == p.Party.ID, nil
+	}
+	subject, seen := parties[d.Subject]
+	if !seen {
+		pt, err := s.registry().Party(r.Context(), d.Subject)
+		switch {
+		case err == nil:
+			subject = &pt
+			if canSeeParty(p, pt) {
+				if err := s.recordRead(r, p, pt.ID, "decisions"); err != nil {
+					return false, err
+				}
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return false, err
+		}
+		parties[d.Subject] = subject
+	}
+	return subject != nil && canSeeParty(p, *subject), nil
+}
+
+// decisionFilter reads the parameters of GET /api/v1/decisions.
+func decisionFilter(params url.Values) (store.DecisionFilter, error) {
+	f := store.DecisionFilter{KindPrefix: params.Get("kind"), Subject: params.Get("subject"), Limit: defaultDecisionsLimit}
+	for name := range params {
+		switch name {
+		case "kind", "subject", "after", "limit":
+		default:
+			return f, &query.ParamError{Param: name, Value: params.Get(name), Reason: "unknown parameter; this list takes kind, subject, after and limit"}
+		}
+	}
+	if v := params.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return f, &query.ParamError{Param: "after", Value: v, Reason: "must be a decision seq, a whole number from 0"}
+		}
+		f.AfterSeq = n
+	}
+	if v := params.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.DefaultDecisionLimit {
+			return f, &query.ParamError{Param: "limit", Value: v, Reason: fmt.Sprintf("must be an integer from 1 to %d", store.DefaultDecisionLimit)}
+		}
+		f.Limit = n
+	}
+	return f, nil
 }
