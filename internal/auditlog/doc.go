@@ -1,13 +1,16 @@
 // Package auditlog owns the platform's verifiable audit log: an append-only
-// RFC 6962 Merkle tree over every accepted event, in record order, with
+// RFC 6962 Merkle tree over every accepted event and every decision
+// (recall, credit-list and party-registry changes), in commit order, with
 // signed checkpoints, inclusion and consistency proofs, witness
 // cosignatures and the checks behind "suyuan verify".
 //
 // The design follows the transparency logs of Certificate Transparency
 // (RFC 6962) and the C2SP specifications rather than a blockchain:
 //
-//   - Leaves are defined by LeafData. The capture service stores each
-//     event's leaf hash in the same transaction as the event.
+//   - Event leaves are defined by LeafData, decision leaves by
+//     DecisionLeafData. The capture service stores each event's leaf hash
+//     in the same transaction as the event, and the store writes each
+//     decision's leaf with the decision.
 //   - Log.Integrate extends the tree's tiles (C2SP tlog-tiles: 256 hashes
 //     of one tree level, 8 tree levels per tile level) from the previous
 //     size's compact range and signs a checkpoint (C2SP tlog-checkpoint)
