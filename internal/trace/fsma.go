@@ -407,7 +407,7 @@ func enclosing(ctx context.Context, edges *edgeCache, objects []string) (map[str
 					continue
 				}
 				done[e.From] = true
-				for _, s := range containmentSpans(store.EdgeContains, e.From, in.id, edges.from[e.From], edges.to[in.id]) {
+				for _, s := range edges.spans(store.EdgeContains, e.From, in.id) {
 					if both := s.intersect(in.span); !both.empty() {
 						held[e.From] = append(held[e.From], both)
 						next = append(next, inside{e.From, both})

@@ -450,7 +450,7 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 				continue
 			}
 			done[e.From] = true
-			for _, cs := range containmentSpans(store.EdgeContains, e.From, id, edges.from[e.From], edges.to[id]) {
+			for _, cs := range edges.spans(store.EdgeContains, e.From, id) {
 				in := cs.intersect(s)
 				if in.from > in.to {
 					continue

@@ -111,10 +111,70 @@ type visit struct {
 type edgeCache struct {
 	ls       store.LineageStore
 	from, to map[string][]store.Edge
+
+	// children indexes the loaded edges leaving each parent by child, so
+	// that the spans of one parent and child cost no scan of all the
+	// parent's children; held memoises containment spans.
+	children map[string]*childIndex
+	held     map[heldKey][]span
+}
+
+// childIndex groups the edges leaving one parent: those naming each
+// child, and the DELETEs of all children, which end every child's span.
+type childIndex struct {
+	byChild   map[string][]store.Edge
+	deleteAll []store.Edge
+}
+
+type heldKey struct {
+	kind          store.EdgeKind
+	parent, child string
 }
 
 func newEdgeCache(ls store.LineageStore) *edgeCache {
-	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{}}
+	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{},
+		children: map[string]*childIndex{}, held: map[heldKey][]span{}}
+}
+
+// between returns the loaded edges leaving parent that name child, and
+// the DELETEs of all of parent's children. It returns nil until the edges
+// leaving parent are loaded.
+func (c *edgeCache) between(parent, child string) []store.Edge {
+	ix := c.children[parent]
+	if _, loaded := c.from[parent]; ix == nil && loaded {
+		ix = &childIndex{byChild: map[string][]store.Edge{}}
+		for _, e := range c.from[parent] {
+			if e.To == store.AllChildren && e.Op == store.OpDelete {
+				ix.deleteAll = append(ix.deleteAll, e)
+			} else {
+				ix.byChild[e.To] = append(ix.byChild[e.To], e)
+			}
+		}
+		c.children[parent] = ix
+	}
+	if ix == nil {
+		return nil
+	}
+	if len(ix.deleteAll) == 0 {
+		return ix.byChild[child]
+	}
+	return append(slices.Clone(ix.byChild[child]), ix.deleteAll...)
+}
+
+// spans returns the containment spans of parent holding child through
+// edges of kind (see containmentSpans). Once the edges leaving parent and
+// reaching child are loaded, each triple is computed once.
+func (c *edgeCache) spans(kind store.EdgeKind, parent, child string) []span {
+	k := heldKey{kind, parent, child}
+	if s, ok := c.held[k]; ok {
+		return s
+	}
+	s := containmentSpans(kind, parent, child, c.between(parent, child), c.to[child])
+	_, fromLoaded := c.from[parent]
+	if _, toLoaded := c.to[child]; fromLoaded && toLoaded {
+		c.held[k] = s
+	}
+	return s
 }
 
 // load fetches the edges leaving (out) or reaching (!out) each of ids not
@@ -242,7 +302,7 @@ func (w *walk) run(ctx context.Context, start []string) error {
 // the event that opened the span.
 func (w *walk) link(e store.Edge, s span) {
 	if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
-		for _, o := range w.edges.from[e.From] {
+		for _, o := range w.edges.between(e.From, e.To) {
 			if o.To == e.To && o.Kind == e.Kind && o.Op != store.OpDelete && o.Time.UnixNano() == s.from {
 				e = o
 				break
@@ -295,7 +355,7 @@ func (w *walk) stepBackward(ctx context.Context, todo []visit, ids []string) ([]
 					continue
 				}
 				done[key] = true
-				for _, s := range containmentSpans(e.Kind, e.From, v.id, w.edges.from[e.From], w.edges.to[v.id]) {
+				for _, s := range w.edges.spans(e.Kind, e.From, v.id) {
 					in := s.intersect(v.span)
 					if in.empty() {
 						continue
@@ -355,7 +415,7 @@ func (w *walk) stepForward(ctx context.Context, todo []visit, ids []string) ([]v
 					continue
 				}
 				done[key] = true
-				for _, s := range containmentSpans(e.Kind, v.id, e.To, w.edges.from[v.id], w.edges.to[e.To]) {
+				for _, s := range w.edges.spans(e.Kind, v.id, e.To) {
 					in := s.intersect(v.span)
 					if in.empty() {
 						continue
