@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -53,62 +54,45 @@ func floatOrNull(f *float64) any {
 	return *f
 }
 
-// lineageChunk is the most identifiers one lineage read binds.
-const lineageChunk = 500
+// inJSON matches a column against the values of a JSON array bound as
+// one parameter. A read of any number of identifiers is then one
+// statement, which SQLite runs as one index search per value.
+const inJSON = ` IN (SELECT value FROM json_each(?))`
 
+// jsonArray encodes values as the JSON array parameter of inJSON.
+func jsonArray[T any](values []T) (string, error) {
+	b, err := json.Marshal(values)
+	return string(b), err
+}
+
+// Lineage reads fetch identifier and edge rows first, then the event
+// rows they name once per event: many rows share a few events (the
+// items of one commissioning or packing event), so joining each row to
+// its event would search the events table again for every row.
 const (
-	sqlEdgeColumns = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, ''), ev.error_declared
-FROM lineage_edges e JOIN events ev ON ev.seq = e.event_seq WHERE `
-	// Touches come from the identifier index: object roles only, with the
-	// event time from the events row.
+	sqlStoredEdges = `SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, COALESCE(uom, '')
+FROM lineage_edges WHERE `
+	// Touches come from the identifier index, object roles only. The
+	// role test is written +role so that SQLite reads each identifier's
+	// rows in one range of the (canonical, role) index.
+	sqlTouchRows = `SELECT canonical, role, event_seq, quantity, COALESCE(uom, '') FROM identifiers
+WHERE +role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND canonical` + inJSON
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM identifiers i JOIN events e ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
-	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq IN `
-)
+	sqlEventRows = `SELECT seq, event_type, COALESCE(action, ''), event_time, error_declared FROM events WHERE seq` + inJSON
+	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq` + inJSON
 
-// params returns "(?, ?, ?)" for n parameters.
-func params(n int) string {
-	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
-}
-
-// eachChunk calls f with consecutive chunks of at most lineageChunk values.
-func eachChunk[T any](values []T, f func([]T) error) error {
-	for len(values) > 0 {
-		n := min(len(values), lineageChunk)
-		if err := f(values[:n]); err != nil {
-			return err
-		}
-		values = values[n:]
-	}
-	return nil
-}
-
-func anys[T any](values []T) []any {
-	out := make([]any, len(values))
-	for i, v := range values {
-		out[i] = v
-	}
-	return out
-}
-
-// Containment edges are read from the identifier index: the parentID row
-// and the child rows of each AggregationEvent and AssociationEvent. A
-// DELETE without children gives one edge to store.AllChildren.
-const (
-	sqlContainmentColumns = `SELECT p.canonical, COALESCE(c.canonical, ''),
-    CASE e.event_type WHEN 'AggregationEvent' THEN 'contains' ELSE 'associated' END,
-    lower(e.action), e.event_time, e.seq, c.quantity, COALESCE(c.uom, ''), e.error_declared `
-	sqlContainmentFromParents = sqlContainmentColumns + `FROM identifiers p
-JOIN events e ON e.seq = p.event_seq
-LEFT JOIN identifiers c ON c.event_seq = p.event_seq AND c.role IN ('child', 'child_class') AND c.canonical <> p.canonical
-WHERE p.role = 'parent' AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
-    AND (c.canonical IS NOT NULL OR e.action = 'DELETE') AND p.canonical IN `
-	sqlContainmentToChildren = sqlContainmentColumns + `FROM identifiers c
-JOIN events e ON e.seq = c.event_seq
-JOIN identifiers p ON p.event_seq = c.event_seq AND p.role = 'parent'
-WHERE c.role IN ('child', 'child_class') AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
-    AND c.canonical <> p.canonical AND c.canonical IN `
+	// Containment edges are read from the identifier index: the parentID
+	// row and the child rows of each AggregationEvent and
+	// AssociationEvent. A DELETE without children gives one edge to
+	// store.AllChildren.
+	sqlParentRowsByID = `SELECT canonical, event_seq, NULL, '' FROM identifiers WHERE role = 'parent' AND canonical` + inJSON
+	sqlChildRowsByID  = `SELECT canonical, event_seq, quantity, COALESCE(uom, '') FROM identifiers
+WHERE role IN ('child', 'child_class') AND canonical` + inJSON
+	sqlParentRowsByEvent = `SELECT canonical, event_seq, NULL, '' FROM identifiers WHERE role = 'parent' AND event_seq` + inJSON
+	sqlChildRowsByEvent  = `SELECT canonical, event_seq, quantity, COALESCE(uom, '') FROM identifiers
+WHERE role IN ('child', 'child_class') AND event_seq` + inJSON
 )
 
 // wantsKind reports whether a filter's kinds include k; no kinds means all.
@@ -116,59 +100,298 @@ func wantsKind(kinds []store.EdgeKind, k store.EdgeKind) bool {
 	return len(kinds) == 0 || slices.Contains(kinds, k)
 }
 
+// eventRow is what lineage reads need of an events row.
+type eventRow struct {
+	typ, action string
+	time        int64
+	declared    bool
+}
+
+// eventRows returns the event rows of seqs, keyed by seq.
+func (s *Store) eventRows(ctx context.Context, seqs []int64) (map[int64]eventRow, error) {
+	out := make(map[int64]eventRow, len(seqs))
+	if len(seqs) == 0 {
+		return out, nil
+	}
+	arg, err := jsonArray(seqs)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, sqlEventRows, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seq      int64
+			r        eventRow
+			declared int64
+		)
+		if err := rows.Scan(&seq, &r.typ, &r.action, &r.time, &declared); err != nil {
+			return nil, err
+		}
+		r.declared = declared != 0
+		out[seq] = r
+	}
+	return out, rows.Err()
+}
+
+// idRow is one row of the identifier index.
+type idRow struct {
+	id  string
+	seq int64
+	qty sql.NullFloat64
+	uom string
+}
+
+// idRows runs one of the sqlParentRows… and sqlChildRows… queries.
+func (s *Store) idRows(ctx context.Context, q string, arg string) ([]idRow, error) {
+	rows, err := s.read.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []idRow
+	for rows.Next() {
+		var r idRow
+		if err := rows.Scan(&r.id, &r.seq, &r.qty, &r.uom); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// distinctSeqs returns the event numbers of rows, each once.
+func distinctSeqs(rows []idRow) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, r := range rows {
+		if !seen[r.seq] {
+			seen[r.seq] = true
+			out = append(out, r.seq)
+		}
+	}
+	return out
+}
+
+// containmentEdge returns the edge an aggregation or association event
+// writes from parent to child (store.AllChildren for a DELETE without
+// children); ok is false for events of other types.
+func containmentEdge(ev eventRow, seq int64, parent string, child idRow) (store.Edge, bool) {
+	kind := store.EdgeAssociated
+	switch ev.typ {
+	case "AggregationEvent":
+		kind = store.EdgeContains
+	case "AssociationEvent":
+	default:
+		return store.Edge{}, false
+	}
+	e := store.Edge{From: parent, To: child.id, Kind: kind, Op: store.EdgeOp(strings.ToLower(ev.action)),
+		Time: time.Unix(0, ev.time).UTC(), Seq: seq, UOM: child.uom, Declared: ev.declared}
+	if child.qty.Valid {
+		q := child.qty.Float64
+		e.Quantity = &q
+	}
+	return e, true
+}
+
+// containmentFromParents returns the containment edges leaving ids.
+func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store.Edge, error) {
+	parents, err := s.idRows(ctx, sqlParentRowsByID, ids)
+	if err != nil || len(parents) == 0 {
+		return nil, err
+	}
+	seqs := distinctSeqs(parents)
+	events, err := s.eventRows(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	arg, err := jsonArray(seqs)
+	if err != nil {
+		return nil, err
+	}
+	children, err := s.idRows(ctx, sqlChildRowsByEvent, arg)
+	if err != nil {
+		return nil, err
+	}
+	bySeq := map[int64][]idRow{}
+	for _, c := range children {
+		bySeq[c.seq] = append(bySeq[c.seq], c)
+	}
+	var out []store.Edge
+	for _, p := range parents {
+		ev := events[p.seq]
+		n := 0
+		for _, c := range bySeq[p.seq] {
+			if c.id == p.id {
+				continue
+			}
+			if e, ok := containmentEdge(ev, p.seq, p.id, c); ok {
+				out = append(out, e)
+				n++
+			}
+		}
+		if n == 0 && strings.EqualFold(ev.action, "DELETE") {
+			if e, ok := containmentEdge(ev, p.seq, p.id, idRow{id: store.AllChildren}); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+// containmentToChildren returns the containment edges reaching ids.
+func (s *Store) containmentToChildren(ctx context.Context, ids string) ([]store.Edge, error) {
+	children, err := s.idRows(ctx, sqlChildRowsByID, ids)
+	if err != nil || len(children) == 0 {
+		return nil, err
+	}
+	seqs := distinctSeqs(children)
+	events, err := s.eventRows(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	arg, err := jsonArray(seqs)
+	if err != nil {
+		return nil, err
+	}
+	parents, err := s.idRows(ctx, sqlParentRowsByEvent, arg)
+	if err != nil {
+		return nil, err
+	}
+	parentOf := map[int64][]string{}
+	for _, p := range parents {
+		parentOf[p.seq] = append(parentOf[p.seq], p.id)
+	}
+	var out []store.Edge
+	for _, c := range children {
+		for _, p := range parentOf[c.seq] {
+			if p == c.id {
+				continue
+			}
+			if e, ok := containmentEdge(events[c.seq], c.seq, p, c); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+// storedEdges returns the edges of the lineage_edges table whose column
+// (from_id or to_id) is one of ids, of the given kinds (all when none).
+func (s *Store) storedEdges(ctx context.Context, column, ids string, kinds []store.EdgeKind) ([]store.Edge, error) {
+	q := sqlStoredEdges + column + inJSON
+	args := []any{ids}
+	if len(kinds) > 0 {
+		q += " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
+		for _, k := range kinds {
+			args = append(args, string(k))
+		}
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Edge
+	for rows.Next() {
+		var (
+			r        store.Edge
+			kind, op string
+			t        int64
+			qty      sql.NullFloat64
+		)
+		if err := rows.Scan(&r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM); err != nil {
+			return nil, err
+		}
+		r.Kind, r.Op, r.Time = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC()
+		if qty.Valid {
+			r.Quantity = &qty.Float64
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // Edges returns the lineage edges matching f, as store.LineageStore
 // documents.
 func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, error) {
-	kinds := ""
-	var kindArgs []any
-	if len(f.Kinds) > 0 {
-		kinds = " AND e.kind IN " + params(len(f.Kinds))
-		kindArgs = anys(f.Kinds)
-		for i, k := range f.Kinds {
-			kindArgs[i] = string(k)
+	out, err := s.edges(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("read lineage edges: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, error) {
+	containment := wantsKind(f.Kinds, store.EdgeContains) || wantsKind(f.Kinds, store.EdgeAssociated)
+	var stored, built []store.Edge
+	for _, side := range []struct {
+		ids       []string
+		column    string
+		contained func(context.Context, string) ([]store.Edge, error)
+	}{
+		{f.From, "from_id", s.containmentFromParents},
+		{f.To, "to_id", s.containmentToChildren},
+	} {
+		if len(side.ids) == 0 {
+			continue
+		}
+		arg, err := jsonArray(side.ids)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := s.storedEdges(ctx, side.column, arg, f.Kinds)
+		if err != nil {
+			return nil, err
+		}
+		stored = append(stored, rows...)
+		if containment {
+			rows, err := side.contained(ctx, arg)
+			if err != nil {
+				return nil, err
+			}
+			built = append(built, rows...)
 		}
 	}
-	containment := wantsKind(f.Kinds, store.EdgeContains) || wantsKind(f.Kinds, store.EdgeAssociated)
-	type edgeKey struct {
-		from, to, kind string
-		seq            int64
+
+	// Stored edges take error_declared from their events.
+	seen := map[int64]bool{}
+	var seqs []int64
+	for _, e := range stored {
+		if !seen[e.Seq] {
+			seen[e.Seq] = true
+			seqs = append(seqs, e.Seq)
+		}
 	}
-	seen := map[edgeKey]bool{}
+	events, err := s.eventRows(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	type edgeKey struct {
+		from, to string
+		kind     store.EdgeKind
+		seq      int64
+	}
+	dedup := map[edgeKey]bool{}
 	var out []store.Edge
-	for _, side := range []struct {
-		ids           []string
-		stored, built string
-	}{
-		{f.From, sqlEdgeColumns + "e.from_id IN ", sqlContainmentFromParents},
-		{f.To, sqlEdgeColumns + "e.to_id IN ", sqlContainmentToChildren},
-	} {
-		err := eachChunk(side.ids, func(ids []string) error {
-			queries := []struct {
-				sql  string
-				args []any
-			}{{side.stored + params(len(ids)) + kinds, append(anys(ids), kindArgs...)}}
-			if containment {
-				queries = append(queries, struct {
-					sql  string
-					args []any
-				}{side.built + params(len(ids)), anys(ids)})
-			}
-			for _, q := range queries {
-				if err := s.scanEdges(ctx, q.sql, q.args, func(r store.Edge) {
-					// An edge matching both From and To comes back twice.
-					key := edgeKey{r.From, r.To, string(r.Kind), r.Seq}
-					if !seen[key] && wantsKind(f.Kinds, r.Kind) {
-						seen[key] = true
-						out = append(out, r)
-					}
-				}); err != nil {
-					return err
+	for i, list := range [][]store.Edge{stored, built} {
+		for _, e := range list {
+			if i == 0 {
+				ev, ok := events[e.Seq]
+				if !ok {
+					continue // as the join to events did
 				}
+				e.Declared = ev.declared
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read lineage edges: %w", err)
+			// An edge matching both From and To comes back twice.
+			key := edgeKey{e.From, e.To, e.Kind, e.Seq}
+			if !dedup[key] && wantsKind(f.Kinds, e.Kind) {
+				dedup[key] = true
+				out = append(out, e)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b store.Edge) int {
@@ -186,43 +409,63 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 	return out, nil
 }
 
-// scanEdges runs an edge query and calls add for every row.
-func (s *Store) scanEdges(ctx context.Context, q string, args []any, add func(store.Edge)) error {
-	rows, err := s.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			r        store.Edge
-			kind, op string
-			t        int64
-			qty      sql.NullFloat64
-			declared int64
-		)
-		if err := rows.Scan(&r.From, &r.To, &kind, &op, &t, &r.Seq, &qty, &r.UOM, &declared); err != nil {
-			return err
-		}
-		r.Kind, r.Op, r.Time, r.Declared = store.EdgeKind(kind), store.EdgeOp(op), time.Unix(0, t).UTC(), declared != 0
-		if qty.Valid {
-			r.Quantity = &qty.Float64
-		}
-		add(r)
-	}
-	return rows.Err()
-}
-
 // Touches returns the touches of ids, as store.LineageStore documents.
 func (s *Store) Touches(ctx context.Context, ids []string) ([]store.Touch, error) {
-	var out []store.Touch
-	err := eachChunk(ids, func(ids []string) error {
-		return s.scanTouches(ctx, sqlTouchColumns+"i.canonical IN "+params(len(ids)), anys(ids), &out)
-	})
+	out, err := s.touches(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read lineage touches: %w", err)
 	}
 	return firstRoles(out), nil
+}
+
+func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	arg, err := jsonArray(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.read.QueryContext(ctx, sqlTouchRows, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var (
+		out  []store.Touch
+		seqs []int64
+	)
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var (
+			t    store.Touch
+			role string
+			qty  sql.NullFloat64
+		)
+		if err := rows.Scan(&t.ID, &role, &t.Seq, &qty, &t.UOM); err != nil {
+			return nil, err
+		}
+		t.Role = store.Role(role)
+		if qty.Valid {
+			t.Quantity = &qty.Float64
+		}
+		out = append(out, t)
+		if !seen[t.Seq] {
+			seen[t.Seq] = true
+			seqs = append(seqs, t.Seq)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	events, err := s.eventRows(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Time = time.Unix(0, events[out[i].Seq].time).UTC()
+	}
+	return out, nil
 }
 
 // ClassTouches returns the touches of identifiers starting with prefix, as
@@ -319,35 +562,43 @@ func firstRoles(ts []store.Touch) []store.Touch {
 // documents.
 func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, error) {
 	out := make(map[int64]store.Step, len(seqs))
-	err := eachChunk(seqs, func(seqs []int64) error {
-		rows, err := s.read.QueryContext(ctx, sqlStepColumns+params(len(seqs)), anys(seqs)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				seq      int64
-				doc      []byte
-				declared int64
-			)
-			if err := rows.Scan(&seq, &doc, &declared); err != nil {
-				return err
-			}
-			e, err := epcis.UnmarshalEventJSON(doc)
-			if err != nil {
-				return fmt.Errorf("decode stored event seq %d: %w", seq, err)
-			}
-			st := store.StepOf(e)
-			st.Seq, st.Declared = seq, declared != 0
-			out[seq] = st
-		}
-		return rows.Err()
-	})
-	if err != nil {
+	if err := s.steps(ctx, seqs, out); err != nil {
 		return nil, fmt.Errorf("read lineage steps: %w", err)
 	}
 	return out, nil
+}
+
+func (s *Store) steps(ctx context.Context, seqs []int64, out map[int64]store.Step) error {
+	if len(seqs) == 0 {
+		return nil
+	}
+	arg, err := jsonArray(seqs)
+	if err != nil {
+		return err
+	}
+	rows, err := s.read.QueryContext(ctx, sqlStepColumns, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seq      int64
+			doc      []byte
+			declared int64
+		)
+		if err := rows.Scan(&seq, &doc, &declared); err != nil {
+			return err
+		}
+		e, err := epcis.UnmarshalEventJSON(doc)
+		if err != nil {
+			return fmt.Errorf("decode stored event seq %d: %w", seq, err)
+		}
+		st := store.StepOf(e)
+		st.Seq, st.Declared = seq, declared != 0
+		out[seq] = st
+	}
+	return rows.Err()
 }
 
 // prepareLineage prepares the lineage INSERT statement in every chunk
