@@ -209,7 +209,7 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	}
 	nodes := map[string]Node{}
 	for _, id := range ids {
-		g, err := t.Trace(ctx, id, Options{Direction: Forward, From: from, To: to})
+		g, err := t.trace(ctx, id, Options{Direction: Forward, From: from, To: to}, true)
 		if err != nil {
 			return nil, fmt.Errorf("recall scope: %w", err)
 		}

@@ -204,6 +204,14 @@ func CanonicalID(s string) (string, error) {
 // opts sets and returns the graph. An identifier that no event names gives
 // an error wrapping store.ErrNotFound.
 func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, error) {
+	return t.trace(ctx, id, opts, false)
+}
+
+// trace is Trace. A summary trace, for a recall scope, leaves out the
+// graph's links and the steps of instances and containers (they keep
+// their holder), because reading and decoding every event of 100,000
+// items would take most of the time.
+func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary bool) (*Graph, error) {
 	root, err := CanonicalID(id)
 	if err != nil {
 		return nil, err
@@ -252,6 +260,9 @@ func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, er
 		}
 	}
 	g := &Graph{Root: root, Direction: opts.Direction, Truncated: truncated}
+	if summary {
+		links = nil
+	}
 	for _, l := range links {
 		if _, from := spans[l.From]; !from {
 			continue // an endpoint beyond the node limit
@@ -264,7 +275,7 @@ func (t *Tracer) Trace(ctx context.Context, id string, opts Options) (*Graph, er
 	slices.SortFunc(g.Links, func(a, b Link) int {
 		return strings.Compare(a.From+"\x00"+a.To, b.From+"\x00"+b.To)
 	})
-	if err := t.describe(ctx, g, spans, depth, edges); err != nil {
+	if err := t.describe(ctx, g, spans, depth, edges, summary); err != nil {
 		return nil, fmt.Errorf("trace %s: %w", root, err)
 	}
 	return g, nil
@@ -291,8 +302,9 @@ func (t *Tracer) checkKnown(ctx context.Context, id string) error {
 }
 
 // describe fills the nodes of g: kind, steps within their spans, last
-// known holder and quantity.
-func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span, depth map[string]int, edges *edgeCache) error {
+// known holder and quantity. With summary set only class nodes get their
+// steps.
+func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span, depth map[string]int, edges *edgeCache, summary bool) error {
 	ids := make([]string, 0, len(spans))
 	for id := range spans {
 		ids = append(ids, id)
@@ -312,7 +324,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	for _, tc := range touches {
 		byID[tc.ID] = append(byID[tc.ID], tc)
 	}
-	last, err := t.lastEvents(ctx, ids, byID, edges)
+	last, err := t.lastEvents(ctx, ids, byID, edges, summary)
 	if err != nil {
 		return err
 	}
@@ -322,9 +334,14 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	var seqs []int64
 	seqSeen := map[int64]bool{}
 	wanted := map[string][]store.Touch{}
+	kinds := make(map[string]NodeKind, len(ids))
 	for _, id := range ids {
+		kinds[id] = kindOf(id, byID[id], edges)
 		for _, tc := range byID[id] {
 			if !inAny(spans[id], tc.Time.UnixNano()) {
+				continue
+			}
+			if summary && kinds[id] != KindClass {
 				continue
 			}
 			wanted[id] = append(wanted[id], tc)
@@ -353,7 +370,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	}
 
 	for _, id := range ids {
-		n := Node{ID: id, Kind: kindOf(id, byID[id], edges), Depth: depth[id], Steps: []store.Step{}}
+		n := Node{ID: id, Kind: kinds[id], Depth: depth[id], Steps: []store.Step{}}
 		for _, tc := range wanted[id] {
 			if st, ok := steps[tc.Seq]; ok {
 				n.Steps = append(n.Steps, st)
@@ -392,16 +409,21 @@ const maxNesting = 4
 // of a container while it held the identifier (the event that took it out
 // included), over up to maxNesting levels of containers, whichever is
 // later. Shipping events often name only the pallet, and an unpacking
-// event without children names only the container.
-func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache) (map[string]store.Touch, error) {
+// event without children names only the container. With summary set it
+// reads only the containment edges reaching ids.
+func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache, summary bool) (map[string]store.Touch, error) {
 	level := ids
 	for range maxNesting {
-		if err := edges.load(ctx, level, false); err != nil {
+		load := edges.load
+		if summary {
+			load = edges.loadContainers
+		}
+		if err := load(ctx, level, false); err != nil {
 			return nil, err
 		}
 		var parents []string
 		for _, id := range level {
-			for _, e := range edges.to[id] {
+			for _, e := range edges.reaching(id) {
 				if e.Kind == store.EdgeContains {
 					parents = append(parents, e.From)
 				}
@@ -445,7 +467,7 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 			return best, ok
 		}
 		done := map[string]bool{}
-		for _, e := range edges.to[id] {
+		for _, e := range edges.reaching(id) {
 			if e.Kind != store.EdgeContains || done[e.From] {
 				continue
 			}

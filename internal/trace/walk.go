@@ -117,6 +117,9 @@ type edgeCache struct {
 	// parent's children; held memoises containment spans.
 	children map[string]*childIndex
 	held     map[heldKey][]span
+	// into holds the containment edges reaching identifiers whose edges
+	// reaching them are not all loaded (see loadContainers).
+	into map[string][]store.Edge
 }
 
 // childIndex groups the edges leaving one parent: those naming each
@@ -133,7 +136,51 @@ type heldKey struct {
 
 func newEdgeCache(ls store.LineageStore) *edgeCache {
 	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{},
-		children: map[string]*childIndex{}, held: map[heldKey][]span{}}
+		children: map[string]*childIndex{}, held: map[heldKey][]span{}, into: map[string][]store.Edge{}}
+}
+
+// reaching returns the loaded edges reaching id: all of them once load
+// has read them, else the containment edges loadContainers read.
+func (c *edgeCache) reaching(id string) []store.Edge {
+	if es, ok := c.to[id]; ok {
+		return es
+	}
+	return c.into[id]
+}
+
+// loadContainers fetches the containment edges reaching each of ids whose
+// edges reaching it are not loaded yet. It reads fewer rows than load,
+// because it leaves out the transformation and lot edges. The out
+// argument must be false; it is there so that callers can pick load or
+// loadContainers.
+func (c *edgeCache) loadContainers(ctx context.Context, ids []string, out bool) error {
+	if out {
+		return c.load(ctx, ids, true)
+	}
+	var missing []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		_, full := c.to[id]
+		_, partial := c.into[id]
+		if !full && !partial && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	edges, err := c.ls.Edges(ctx, store.EdgeFilter{To: missing, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}})
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		c.into[id] = nil
+	}
+	for _, e := range edges {
+		c.into[e.To] = append(c.into[e.To], e)
+	}
+	return nil
 }
 
 // between returns the loaded edges leaving parent that name child, and
@@ -169,9 +216,10 @@ func (c *edgeCache) spans(kind store.EdgeKind, parent, child string) []span {
 	if s, ok := c.held[k]; ok {
 		return s
 	}
-	s := containmentSpans(kind, parent, child, c.between(parent, child), c.to[child])
+	s := containmentSpans(kind, parent, child, c.between(parent, child), c.reaching(child))
 	_, fromLoaded := c.from[parent]
-	if _, toLoaded := c.to[child]; fromLoaded && toLoaded {
+	_, toLoaded := c.to[child]
+	if _, intoLoaded := c.into[child]; fromLoaded && (toLoaded || intoLoaded) {
 		c.held[k] = s
 	}
 	return s

@@ -327,6 +327,10 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 
 func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, error) {
 	containment := wantsKind(f.Kinds, store.EdgeContains) || wantsKind(f.Kinds, store.EdgeAssociated)
+	// Capture stores no containment edges in lineage_edges.
+	readStored := len(f.Kinds) == 0 || slices.ContainsFunc(f.Kinds, func(k store.EdgeKind) bool {
+		return k != store.EdgeContains && k != store.EdgeAssociated
+	})
 	var stored, built []store.Edge
 	for _, side := range []struct {
 		ids       []string
@@ -343,11 +347,13 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		if err != nil {
 			return nil, err
 		}
-		rows, err := s.storedEdges(ctx, side.column, arg, f.Kinds)
-		if err != nil {
-			return nil, err
+		if readStored {
+			rows, err := s.storedEdges(ctx, side.column, arg, f.Kinds)
+			if err != nil {
+				return nil, err
+			}
+			stored = append(stored, rows...)
 		}
-		stored = append(stored, rows...)
 		if containment {
 			rows, err := side.contained(ctx, arg)
 			if err != nil {
