@@ -19,15 +19,26 @@ import (
 // benchRead times queries and traces on an existing store. Each identifier
 // sampled from the store gets a first-page query by identifier
 // (MATCH_anyEPC, or MATCH_anyEPCClass for a class), a backward trace and
-// a forward trace. The latency percentiles of each are printed.
+// a forward trace. Items sampled from deep chains get a backward trace
+// each, and wide lots a recall scope (see benchDeep and benchRecall). The
+// latency percentiles of each are printed.
 func benchRead(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan bench read", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	db := dbFlag(fs)
 	samples := fs.Int("samples", 200, "抽样的标识数 / number of sampled identifiers")
 	seed := fs.Uint64("seed", 1, "抽样的随机种子 / random seed of the sample")
+	deep := fs.Int("deep", 300, "深链抽样的单品数 (0 不测) / number of items sampled from deep chains (0: skip)")
+	minHops := fs.Int("min-hops", 6, "深链单品上游的最少跳数 / least lineage hops upstream of a deep-chain item")
+	var lots multiFlag
+	fs.Var(&lots, "lot", "测召回范围的批次 (可重复; 默认找演示数据的宽批次) / lot to scope a recall of (repeatable; default: the wide lots of the demo data)")
+	maxLots := fs.Int("lots", 3, "默认最多测几个宽批次 / most wide lots to scope when no --lot is given")
+	runs := fs.Int("recall-runs", 3, "每个批次的召回范围次数 (0 不测) / recall scope runs per lot (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
+	}
+	if *deep < 0 || *minHops < 0 || *runs < 0 || *maxLots < 0 {
+		return usageErrorf("--deep、--min-hops、--lots 和 --recall-runs 须为 0 或正数 / --deep, --min-hops, --lots and --recall-runs take 0 or a positive number")
 	}
 	st, err := openStore(ctx, *db)
 	if err != nil {
@@ -80,19 +91,35 @@ func benchRead(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
-	report := func(name string, d []time.Duration, extra string) {
-		if len(d) == 0 {
-			return
-		}
-		slices.Sort(d)
-		pct := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
-		fmt.Fprintf(env.Stdout, "%-16s p50 %8.2f ms  p90 %8.2f ms  p99 %8.2f ms  max %8.2f ms%s\n", name,
-			ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(d[len(d)-1]), extra)
+	printLatencies(env, "query by ID", queryTimes, "")
+	printLatencies(env, "trace backward", backTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(backNodes)/float64(max(1, len(backTimes)))))
+	printLatencies(env, "trace forward", fwdTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(fwdNodes)/float64(max(1, len(fwdTimes)))))
+	if !ok {
+		return nil
 	}
-	report("query by ID", queryTimes, "")
-	report("trace backward", backTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(backNodes)/float64(max(1, len(backTimes)))))
-	report("trace forward", fwdTimes, fmt.Sprintf("  (%.1f nodes on average)", float64(fwdNodes)/float64(max(1, len(fwdTimes)))))
+	if *deep > 0 {
+		if err := benchDeep(ctx, env, st, ls, *deep, *minHops, *seed); err != nil {
+			return err
+		}
+	}
+	if *runs > 0 {
+		if err := benchRecall(ctx, env, ls, lots, *maxLots, *runs); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// printLatencies prints the 50th, 90th and 99th percentile and the
+// maximum of d, sorting d.
+func printLatencies(env *Env, name string, d []time.Duration, extra string) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	pct := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+	fmt.Fprintf(env.Stdout, "%-16s p50 %8.2f ms  p90 %8.2f ms  p99 %8.2f ms  max %8.2f ms%s\n", name,
+		ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(d[len(d)-1]), extra)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

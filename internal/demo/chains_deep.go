@@ -52,7 +52,7 @@ func IsWideRound(r int) bool { return r%WideLotEvery == WideLotRound }
 
 // WideLotPrefix returns the canonical identifier prefix shared by every
 // lot of the ingredient that wide rounds plant, demineralised whey powder,
-// such as https://id.gs1.org/01/06939003000021/10/. Only wide rounds
+// such as https://id.gs1.org/01/06939003000028/10/. Only wide rounds
 // make lots of that product.
 func (g *Generator) WideLotPrefix() string {
 	return "https://id.gs1.org/01/0" + gtin13(g.parties["ingredients"].Prefix, itemWhey) + "/10/"
