@@ -114,7 +114,7 @@ type edgeCache struct {
 
 	// children indexes the loaded edges leaving each parent by child, so
 	// that the spans of one parent and child cost no scan of all the
-	// parent's children; held memoises containment spans.
+	// parent's children. held memoises containment spans.
 	children map[string]*childIndex
 	held     map[heldKey][]span
 	// into holds the containment edges reaching identifiers whose edges

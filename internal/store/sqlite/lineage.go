@@ -66,8 +66,8 @@ func jsonArray[T any](values []T) (string, error) {
 }
 
 // Lineage reads fetch identifier and edge rows first, then the event
-// rows they name once per event: many rows share a few events (the
-// items of one commissioning or packing event), so joining each row to
+// rows they name, once per event. Many rows share a few events, such as
+// the items of one commissioning or packing event, so joining each row to
 // its event would search the events table again for every row.
 const (
 	sqlStoredEdges = `SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, COALESCE(uom, '')
@@ -100,7 +100,7 @@ func wantsKind(kinds []store.EdgeKind, k store.EdgeKind) bool {
 	return len(kinds) == 0 || slices.Contains(kinds, k)
 }
 
-// eventRow is what lineage reads need of an events row.
+// eventRow is the part of an events row that lineage reads use.
 type eventRow struct {
 	typ, action string
 	time        int64
@@ -177,8 +177,8 @@ func distinctSeqs(rows []idRow) []int64 {
 }
 
 // containmentEdge returns the edge an aggregation or association event
-// writes from parent to child (store.AllChildren for a DELETE without
-// children); ok is false for events of other types.
+// writes from parent to child, where child is store.AllChildren for a
+// DELETE without children. It returns ok false for other event types.
 func containmentEdge(ev eventRow, seq int64, parent string, child idRow) (store.Edge, bool) {
 	kind := store.EdgeAssociated
 	switch ev.typ {
