@@ -46,6 +46,7 @@ func init() {
 			fs.StringVar(&start, "start", "", "第 0 轮的日期 (默认三天前; 同一种子和日期生成相同数据) / date of round 0, YYYY-MM-DD (default: three days ago; same seed and date, same data)")
 			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 70 个事件) / passes through every supply chain (about 70 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
+			cpuProfileFlag(fs, cfg)
 			securityFlags(fs, cfg)
 			cfg.audit.setup(fs, true)
 			defaults := serveDefaults()

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -41,6 +43,9 @@ type serveConfig struct {
 	directory web.Directory
 	// audit configures the signed audit log.
 	audit auditConfig
+	// cpuProfile names the file that receives a CPU profile of the
+	// serving time; empty for none.
+	cpuProfile string
 }
 
 func init() {
@@ -61,6 +66,7 @@ func init() {
 			fs.DurationVar(&cfg.shutdown, "shutdown-timeout", d.shutdown, "优雅关闭的等待时间 / time allowed for requests in flight at shutdown")
 			fs.StringVar(&cfg.logLevel, "log-level", "info", "日志级别 / log level: debug, info, warn, error")
 			fs.StringVar(&cfg.logFormat, "log-format", "text", "日志格式 / log format: text or json")
+			cpuProfileFlag(fs, cfg)
 			securityFlags(fs, cfg)
 			cfg.audit.setup(fs, false)
 		},
@@ -104,7 +110,23 @@ func newLogger(env *Env, level, format string) (*slog.Logger, error) {
 	return nil, usageErrorf("--log-format %q: use text or json", format)
 }
 
+// cpuProfileFlag declares the --cpuprofile flag of serve and demo.
+func cpuProfileFlag(fs *flag.FlagSet, cfg *serveConfig) {
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "把服务期间的 CPU 剖析写入文件 (停止服务时写完) / write a CPU profile (go tool pprof) of the serving time to this file, complete at shutdown")
+}
+
 func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger) error {
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	st, err := openStore(ctx, *cfg.db)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", redactDSN(*cfg.db), err)
