@@ -75,11 +75,21 @@ type pageRecalls struct{ s *recall.Service }
 
 func (a pageRecalls) Covering(ctx context.Context, ids []string) ([]web.RecallNotice, error) {
 	ns, err := a.s.Covering(ctx, ids)
+	return pageNotices(ns), err
+}
+
+// Matching implements web.RecallMatcher.
+func (a pageRecalls) Matching(ctx context.Context, ids []string) ([]web.RecallNotice, error) {
+	ns, err := a.s.Matching(ctx, ids)
+	return pageNotices(ns), err
+}
+
+func pageNotices(ns []recall.Notice) []web.RecallNotice {
 	out := make([]web.RecallNotice, 0, len(ns))
 	for _, n := range ns {
 		out = append(out, web.RecallNotice{Number: n.Number, ReasonZH: n.ReasonZH, ReasonEN: n.ReasonEN})
 	}
-	return out, err
+	return out
 }
 
 // pageCredit adapts the credit-list service to web.CreditList.

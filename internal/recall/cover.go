@@ -38,15 +38,7 @@ func (s *Service) Covering(ctx context.Context, ids []string) ([]Notice, error) 
 	if len(index) == 0 || len(ids) == 0 {
 		return nil, nil
 	}
-	found := map[string]*Notice{}
-	match := func(id string) {
-		for _, n := range lookup(index, id) {
-			found[n.ID] = n
-		}
-	}
-	for _, id := range ids {
-		match(id)
-	}
+	all := slices.Clone(ids)
 	if s.Tracer != nil {
 		for _, id := range ids {
 			g, err := s.Tracer.Trace(ctx, id, trace.Options{Direction: trace.Backward, Depth: coverDepth, MaxNodes: coverMaxNodes})
@@ -57,8 +49,32 @@ func (s *Service) Covering(ctx context.Context, ids []string) ([]Notice, error) 
 				return nil, err
 			}
 			for _, n := range g.Nodes {
-				match(n.ID)
+				all = append(all, n.ID)
 			}
+		}
+	}
+	return matchNotices(index, all), nil
+}
+
+// Matching returns the open notices that name any of ids or a product
+// above one of them, oldest first, without tracing. It serves callers that
+// hold the backward trace of a code already, such as the consumer page,
+// which passes the code and every node of that trace.
+func (s *Service) Matching(ctx context.Context, ids []string) ([]Notice, error) {
+	index, err := s.openIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return matchNotices(index, ids), nil
+}
+
+// matchNotices returns copies of the notices of index that cover any of
+// ids, oldest first.
+func matchNotices(index map[string][]*Notice, ids []string) []Notice {
+	found := map[string]*Notice{}
+	for _, id := range ids {
+		for _, n := range lookup(index, id) {
+			found[n.ID] = n
 		}
 	}
 	out := make([]Notice, 0, len(found))
@@ -71,7 +87,7 @@ func (s *Service) Covering(ctx context.Context, ids []string) ([]Notice, error) 
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out, nil
+	return out
 }
 
 // lookup returns the notices of the index that name id or a product above

@@ -57,7 +57,7 @@ func (h *Handler) recallWarnings(ctx context.Context, v *pageView, ids []string,
 	var out []warning
 	shown := map[string]bool{}
 	if h.opts.Recalls != nil {
-		notices, err := h.opts.Recalls.Covering(ctx, ids)
+		notices, err := h.coveringNotices(ctx, ids, j)
 		if err != nil {
 			h.log.Error("look up recall notices", "code", ids[0], "err", err)
 		}

@@ -75,11 +75,22 @@ type testRecalls struct{ s *recall.Service }
 
 func (a testRecalls) Covering(ctx context.Context, ids []string) ([]RecallNotice, error) {
 	ns, err := a.s.Covering(ctx, ids)
+	return testNotices(ns), err
+}
+
+// Matching makes testRecalls a RecallMatcher, as the recall service is
+// in the server, so that the tests read notices the way pages do there.
+func (a testRecalls) Matching(ctx context.Context, ids []string) ([]RecallNotice, error) {
+	ns, err := a.s.Matching(ctx, ids)
+	return testNotices(ns), err
+}
+
+func testNotices(ns []recall.Notice) []RecallNotice {
 	var out []RecallNotice
 	for _, n := range ns {
 		out = append(out, RecallNotice{Number: n.Number, ReasonZH: n.ReasonZH, ReasonEN: n.ReasonEN})
 	}
-	return out, err
+	return out
 }
 
 // testCredit adapts the credit-list service to CreditList.

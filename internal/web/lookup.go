@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -35,6 +36,10 @@ var allRoles = []store.Role{
 // builds nothing from fields the projection drops.
 type journey struct {
 	steps []publicStep
+	// traced lists the identifiers of the backward trace the journey was
+	// read from: the code, its lots, containers and inputs. It is nil
+	// when the store keeps no lineage index and the journey was walked.
+	traced []string
 }
 
 // publicStep is one journey event as the public projection releases it,
@@ -62,6 +67,7 @@ type publicStep struct {
 type rawJourney struct {
 	events []*epcis.Event
 	own    map[*epcis.Event]bool
+	traced []string
 }
 
 // journeyCache keeps recently loaded journeys, because one label is often
@@ -167,7 +173,9 @@ func (h *Handler) loadJourney(ctx context.Context, ids []string, rules party.Pro
 	if err != nil {
 		return nil, err
 	}
-	return h.project(ctx, raw, rules), nil
+	j := h.project(ctx, raw, rules)
+	j.traced = raw.traced
+	return j, nil
 }
 
 // traceJourney reads the events of a backward trace from root: its own
@@ -175,13 +183,18 @@ func (h *Handler) loadJourney(ctx context.Context, ids []string, rules party.Pro
 // those of the lots and transformation inputs it came from, up to
 // maxTraceDepth edges away.
 func (h *Handler) traceJourney(ctx context.Context, root string) (*rawJourney, error) {
-	j := &rawJourney{own: map[*epcis.Event]bool{}}
+	j := &rawJourney{own: map[*epcis.Event]bool{}, traced: []string{root}}
 	g, err := h.tracer.Trace(ctx, root, trace.Options{Direction: trace.Backward, Depth: maxTraceDepth})
 	if errors.Is(err, store.ErrNotFound) {
 		return j, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", root, err)
+	}
+	for _, n := range g.Nodes {
+		if n.ID != root {
+			j.traced = append(j.traced, n.ID)
+		}
 	}
 	own := map[string]bool{}
 	var eventIDs []string
@@ -350,4 +363,47 @@ func cbvShort(uri string) string {
 		return uri[i+1:]
 	}
 	return uri
+}
+
+// RecallMatcher is a Recalls that also matches notices against given
+// identifiers without tracing them; package recall implements it. The
+// page passes the nodes of the journey's backward trace, so a page view
+// costs no second trace.
+type RecallMatcher interface {
+	Matching(ctx context.Context, ids []string) ([]RecallNotice, error)
+}
+
+// coveringNotices returns the open notices covering ids, the scanned code
+// and its lot or product, with the journey j read for them. When Recalls
+// is a RecallMatcher and j was traced from ids[0], the notices are
+// matched against the nodes of that trace, so they are current and only
+// the trace is as old as the cached journey (journeyTTL). Recalls traces
+// the other ids that the trace did not reach, such as the product of a
+// Chinese drug code, itself. Without a RecallMatcher or a traced journey
+// Recalls traces every id.
+func (h *Handler) coveringNotices(ctx context.Context, ids []string, j *journey) ([]RecallNotice, error) {
+	m, ok := h.opts.Recalls.(RecallMatcher)
+	if !ok || len(j.traced) == 0 || j.traced[0] != ids[0] {
+		return h.opts.Recalls.Covering(ctx, ids)
+	}
+	notices, err := m.Matching(ctx, j.traced)
+	if err != nil {
+		return nil, err
+	}
+	var rest []string
+	for _, id := range ids[1:] {
+		if !slices.Contains(j.traced, id) {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 {
+		return notices, nil
+	}
+	more, err := h.opts.Recalls.Covering(ctx, rest)
+	for _, n := range more {
+		if !slices.ContainsFunc(notices, func(o RecallNotice) bool { return o.Number == n.Number }) {
+			notices = append(notices, n)
+		}
+	}
+	return notices, err
 }
