@@ -167,6 +167,9 @@ func (h *Handler) loadJourney(ctx context.Context, ids []string, rules party.Pro
 	var err error
 	if h.tracer != nil {
 		raw, err = h.traceJourney(ctx, ids[0])
+		if err == nil {
+			raw.traced, err = h.traceOthers(ctx, ids[1:], raw.traced)
+		}
 	} else {
 		raw, err = h.walkJourney(ctx, ids)
 	}
@@ -176,6 +179,33 @@ func (h *Handler) loadJourney(ctx context.Context, ids []string, rules party.Pro
 	j := h.project(ctx, raw, rules)
 	j.traced = raw.traced
 	return j, nil
+}
+
+// traceOthers adds to traced each of ids that it lacks, with the nodes of
+// its backward trace, so that recall notices can be matched against one
+// list for all of ids (see coveringNotices). The lot of a serialised item
+// is usually in the item's trace already; the product of a Chinese code
+// is not.
+func (h *Handler) traceOthers(ctx context.Context, ids, traced []string) ([]string, error) {
+	for _, id := range ids {
+		if slices.Contains(traced, id) {
+			continue
+		}
+		traced = append(traced, id)
+		g, err := h.tracer.Trace(ctx, id, trace.Options{Direction: trace.Backward, Depth: maxTraceDepth})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("trace %s: %w", id, err)
+		}
+		for _, n := range g.Nodes {
+			if !slices.Contains(traced, n.ID) {
+				traced = append(traced, n.ID)
+			}
+		}
+	}
+	return traced, nil
 }
 
 // traceJourney reads the events of a backward trace from root: its own
@@ -375,35 +405,19 @@ type RecallMatcher interface {
 
 // coveringNotices returns the open notices covering ids, the scanned code
 // and its lot or product, with the journey j read for them. When Recalls
-// is a RecallMatcher and j was traced from ids[0], the notices are
-// matched against the nodes of that trace, so they are current and only
-// the trace is as old as the cached journey (journeyTTL). Recalls traces
-// the other ids that the trace did not reach, such as the product of a
-// Chinese drug code, itself. Without a RecallMatcher or a traced journey
-// Recalls traces every id.
+// is a RecallMatcher and j holds the backward traces of all of ids, the
+// notices are matched against the nodes of those traces. The notices are
+// then current, and only the traces are as old as the cached journey
+// (journeyTTL). Otherwise Recalls traces ids itself.
 func (h *Handler) coveringNotices(ctx context.Context, ids []string, j *journey) ([]RecallNotice, error) {
 	m, ok := h.opts.Recalls.(RecallMatcher)
 	if !ok || len(j.traced) == 0 || j.traced[0] != ids[0] {
 		return h.opts.Recalls.Covering(ctx, ids)
 	}
-	notices, err := m.Matching(ctx, j.traced)
-	if err != nil {
-		return nil, err
-	}
-	var rest []string
 	for _, id := range ids[1:] {
 		if !slices.Contains(j.traced, id) {
-			rest = append(rest, id)
+			return h.opts.Recalls.Covering(ctx, ids)
 		}
 	}
-	if len(rest) == 0 {
-		return notices, nil
-	}
-	more, err := h.opts.Recalls.Covering(ctx, rest)
-	for _, n := range more {
-		if !slices.ContainsFunc(notices, func(o RecallNotice) bool { return o.Number == n.Number }) {
-			notices = append(notices, n)
-		}
-	}
-	return notices, err
+	return m.Matching(ctx, j.traced)
 }

@@ -61,4 +61,11 @@ func TestRecallNoticeFromJourneyTrace(t *testing.T) {
 			t.Errorf("page after the notice lacks %q", want)
 		}
 	}
+
+	// A Chinese drug code's product is not in the code's trace; the
+	// journey traces it too, so the page still needs no Covering.
+	site.page(t, site.code(t, "drug traceability code (dispensed at a hospital)"), "")
+	if got := counter.covering.Load(); got != 0 {
+		t.Errorf("Covering calls after a drug code: got %d, want 0", got)
+	}
 }
