@@ -68,9 +68,9 @@ type fixture struct {
 	dbPath   string
 	logs     *syncBuffer
 	clock    *fakeClock
-	// decisions are the recall and credit-list services; recallOpen,
-	// recallToClose and creditEntry are a recall notice, another one and
-	// a credit-list entry that the regulator of A's city issued.
+	// decisions are the recall and credit-list services. recallOpen and
+	// recallToClose are recall notices, and creditEntry a credit-list
+	// entry, that the regulator of A's city issued.
 	decisions                              Decisions
 	recallOpen, recallToClose, creditEntry string
 }

@@ -51,7 +51,7 @@ type Party struct {
 	// blacklist; the page also checks Options.Credit.
 	Blacklisted bool
 	// ID and USCC are the party's registry ID and unified social credit
-	// code (GB 32100), the keys the page looks up in Options.Credit;
+	// code (GB 32100). The page looks them up in Options.Credit, and
 	// either may be empty.
 	ID, USCC string
 	// Private marks a natural person or household, shown by role only.
@@ -115,8 +115,8 @@ type Options struct {
 	// warns of recalls only from the journey's events.
 	Recalls Recalls
 	// Credit finds the credit-list entries in force about the producer
-	// and the enterprises on the journey; nil warns only of parties that
-	// master data flags as blacklisted.
+	// and the enterprises on the journey. Without it the page warns only
+	// of parties that master data flags as blacklisted.
 	Credit CreditList
 }
 
