@@ -454,3 +454,41 @@ func BenchmarkCovering(b *testing.B) {
 		}
 	}
 }
+
+func TestCoveringDuringChanges(t *testing.T) {
+	eachBackend(t, func(t *testing.T, st backend) {
+		ctx := context.Background()
+		sc := newScenario(t, st)
+		gd, _, _, _ := regulators(t, st)
+		svc := newService(st)
+		svc.RefreshInterval = time.Millisecond
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 20 {
+					if _, err := svc.Covering(ctx, []string{sc.porkLot}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for i := range 5 {
+			if _, err := svc.Open(ctx, gd, recall.OpenRequest{Number: fmt.Sprintf("N-%d", i), Level: "III", ReasonZH: "抽检", IDs: []string{sc.pigLot}}); err != nil {
+				t.Errorf("Open(N-%d): %v", i, err)
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("Covering during changes: %v", err)
+		}
+		got, err := svc.Covering(ctx, []string{sc.porkLot})
+		if err != nil || len(got) != 5 {
+			t.Errorf("Covering after five notices = %d notices, %v; want 5", len(got), err)
+		}
+	})
+}
