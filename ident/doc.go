@@ -2,8 +2,8 @@
 // identification keys and their check digits, the GS1 Application
 // Identifier table, element strings (bracketed and raw barcode form), GS1
 // Digital Link URIs, compressed or not, and the EPC URNs of the GS1 EPC Tag
-// Data Standard
-// (TDS) 2.x. Chinese code schemes come from the sub-package cncode. Over
+// Data Standard (TDS) 2.x. Chinese code schemes come from the sub-package
+// cncode. Over
 // all of them, the package defines the one canonical form under which the
 // platform stores and matches every identifier.
 //
