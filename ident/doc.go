@@ -3,9 +3,8 @@
 // Identifier table, element strings (bracketed and raw barcode form), GS1
 // Digital Link URIs, compressed or not, and the EPC URNs of the GS1 EPC Tag
 // Data Standard (TDS) 2.x. Chinese code schemes come from the sub-package
-// cncode. Over
-// all of them, the package defines the one canonical form under which the
-// platform stores and matches every identifier.
+// cncode. Over all of them, the package defines the one canonical form
+// under which the platform stores and matches every identifier.
 //
 // The canonical form of a GS1 identifier is its GS1 Digital Link URI on
 // https://id.gs1.org, with the primary key and its key qualifiers in the
