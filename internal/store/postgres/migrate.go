@@ -72,6 +72,12 @@ func SchemaVersion() int {
 // same time apply each migration once. All missing migrations apply in one
 // transaction: a failure leaves the schema as it was.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	return migrateTo(ctx, pool, 0)
+}
+
+// migrateTo is migrate up to schema version target, or to the newest when
+// target is 0.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, target int) error {
 	list, err := migrations()
 	if err != nil {
 		return err
@@ -80,6 +86,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		return fmt.Errorf("migrate: no embedded migrations")
 	}
 	known := list[len(list)-1].version
+	if target > 0 && target < len(list) {
+		list = list[:target]
+	}
 
 	conn, err := pool.Acquire(ctx)
 	if err != nil {

@@ -1,0 +1,77 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/suyuan-trace/suyuan/internal/store"
+)
+
+// TestMigrateDecisions migrates a version 6 schema with events and
+// leaves to version 7 and checks that the leaves survive, the new
+// constraint holds, and decisions append after them.
+func TestMigrateDecisions(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshSchemaDSN(t, emptyDSN(t))
+	pool, err := connect(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := migrateTo(ctx, pool, 6); err != nil {
+		t.Fatalf("migrate to version 6: %v", err)
+	}
+	const n = 500
+	hashes := make([][]byte, n)
+	for i := range n {
+		id := fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", i)
+		sum := sha256.Sum256([]byte(id))
+		hashes[i] = sum[:]
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, capture_id, doc)
+		SELECT g + 1, format('urn:uuid:00000000-0000-4000-8000-%s', lpad(g::text, 12, '0')), 'h' || g, 'ObjectEvent', g, g, 'job-1', '{}'::bytea
+		FROM generate_series(0, $1 - 1) AS g`, n)
+	if err != nil {
+		t.Fatalf("insert events: %v", err)
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO log_leaves (idx, event_seq, event_id, leaf_hash)
+		SELECT g, g + 1, format('urn:uuid:00000000-0000-4000-8000-%s', lpad(g::text, 12, '0')), h
+		FROM unnest($1::bytea[]) WITH ORDINALITY AS u(h, o), LATERAL (SELECT (o - 1)::bigint AS g) AS x`, hashes)
+	if err != nil {
+		t.Fatalf("insert leaves: %v", err)
+	}
+
+	s := openDSN(t, dsn)
+	if size, err := s.LogSize(ctx); err != nil || size != n {
+		t.Fatalf("LogSize after migration: got %d, %v; want %d", size, err, n)
+	}
+	got, err := s.LeafHashes(ctx, 0, n)
+	if err != nil {
+		t.Fatalf("LeafHashes: %v", err)
+	}
+	for i := range hashes {
+		if !bytes.Equal(got[i], hashes[i]) {
+			t.Fatalf("leaf %d after migration: got %x, want %x", i, got[i], hashes[i])
+		}
+	}
+	id := fmt.Sprintf("urn:uuid:00000000-0000-4000-8000-%012d", 321)
+	if idx, err := s.LeafIndex(ctx, id); err != nil || idx != 321 {
+		t.Errorf("LeafIndex(%s): got %d, %v; want 321", id, idx, err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO log_leaves (idx, event_seq, event_id, leaf_hash) VALUES ($1, 1, NULL, $2)`, n, hashes[0]); err == nil {
+		t.Errorf("leaf with an event seq but no eventID was stored; the check constraint is missing")
+	}
+	d, err := s.AppendDecision(ctx, store.Decision{Kind: "party.create", Subject: "P1", Actor: "system",
+		Time: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Body: json.RawMessage(`{}`), LeafHash: hashes[0]})
+	if err != nil || d.Seq != 1 || d.LeafIndex != n {
+		t.Errorf("AppendDecision after migration: got seq %d leaf %d, %v; want seq 1 leaf %d", d.Seq, d.LeafIndex, err, n)
+	}
+	if _, err := s.LeafEvent(ctx, n); err == nil {
+		t.Errorf("LeafEvent of the decision leaf: got no error, want ErrNotFound")
+	}
+}
