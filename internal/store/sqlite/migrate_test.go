@@ -63,8 +63,8 @@ VALUES (?, ?, ?, 'ObjectEvent', ?, ?, 'job-1', ?)`)
 }
 
 // TestMigrateDecisions opens a version 6 database with leaves, so that
-// migration 7 rebuilds log_leaves, and checks that every leaf, the index
-// and the foreign key survive.
+// migration 7 alters log_leaves, and checks that every leaf, the index,
+// the foreign key and the new check constraint hold.
 func TestMigrateDecisions(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v6.db")

@@ -1,22 +1,16 @@
 -- Suyuan SQLite schema, version 7: decisions in the audit log.
 -- A leaf of the audit log records either an event or a decision, so
 -- log_leaves.event_seq and event_id become nullable: a decision leaf has
--- neither, and its decision row names it by leaf_idx. SQLite cannot drop a
--- NOT NULL constraint in place, so the table is rebuilt. The copy reads the
--- old table in idx (rowid) order, so the new rowid B-tree is written by
--- appends only, and the index is built once after the copy, by one sort.
-CREATE TABLE log_leaves_v7 (
-    idx       INTEGER PRIMARY KEY,             -- leaf index, from 0
-    event_seq INTEGER REFERENCES events (seq), -- the event the leaf records; NULL for a decision leaf
-    event_id  TEXT,                            -- eventID of that event; NULL for a decision leaf
-    leaf_hash BLOB    NOT NULL,                -- RFC 6962 leaf hash computed by the capture or decision service
-    CHECK ((event_seq IS NULL) = (event_id IS NULL))
-);
-INSERT INTO log_leaves_v7 (idx, event_seq, event_id, leaf_hash)
-    SELECT idx, event_seq, event_id, leaf_hash FROM log_leaves ORDER BY idx;
-DROP TABLE log_leaves;
-ALTER TABLE log_leaves_v7 RENAME TO log_leaves;
-CREATE INDEX log_leaves_event_seq ON log_leaves (event_seq, idx);
+-- neither, and its decision row names it by leaf_idx. ALTER COLUMN ... DROP
+-- NOT NULL (SQLite 3.53.0 and later; modernc.org/sqlite v1.62.0 embeds
+-- 3.54.1) changes only the table's schema text, so the leaves, the
+-- log_leaves_event_seq index and the foreign key to events stay as they
+-- are, and the migration takes the same time for any number of leaves.
+-- ADD CONSTRAINT checks the stored leaves once, by one table scan.
+ALTER TABLE log_leaves ALTER COLUMN event_seq DROP NOT NULL;
+ALTER TABLE log_leaves ALTER COLUMN event_id DROP NOT NULL;
+ALTER TABLE log_leaves ADD CONSTRAINT log_leaves_event_or_decision
+    CHECK ((event_seq IS NULL) = (event_id IS NULL));
 
 -- Decisions: recall, credit-list and party-registry decisions, appended
 -- and never changed. A decision with an audit-log leaf names it by leaf_idx.
