@@ -9,8 +9,10 @@ import (
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/capture"
+	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/query"
+	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
@@ -73,6 +75,8 @@ func problemFor(err error) Problem {
 		forbidden *store.ForbiddenError
 		importErr *party.ImportError
 		fieldErr  *party.FieldError
+		recallErr *recall.FieldError
+		creditErr *credit.FieldError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -126,6 +130,10 @@ func problemFor(err error) Problem {
 	case errors.As(err, &fieldErr):
 		return Problem{Type: typeInvalidRequest, Title: "登记信息无效 / invalid registration", Status: http.StatusBadRequest, Detail: fieldErr.Error(),
 			Errors: []ProblemItem{{EventIndex: -1, Pointer: fieldErr.Field, Value: fieldErr.Value, Message: strings.TrimSpace(fieldErr.MessageZH + " / " + fieldErr.Message)}}}
+	case errors.As(err, &recallErr):
+		return decisionFieldProblem("召回公告无效 / invalid recall notice", recallErr.Error(), recallErr.Field, recallErr.Value, recallErr.MessageZH, recallErr.Message)
+	case errors.As(err, &creditErr):
+		return decisionFieldProblem("失信名单条目无效 / invalid credit-list entry", creditErr.Error(), creditErr.Field, creditErr.Value, creditErr.MessageZH, creditErr.Message)
 	case errors.Is(err, party.ErrInvalid), errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
 		return Problem{Type: typeInvalidRequest, Title: "请求无效 / invalid request", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, party.ErrBootstrapped), errors.Is(err, store.ErrConflict):
@@ -135,6 +143,16 @@ func problemFor(err error) Problem {
 	}
 	return Problem{Type: typeImplementation, Title: "服务器内部错误 / internal server error", Status: http.StatusInternalServerError,
 		Detail: "the server failed to complete the request; try again later, and tell the operator if it persists"}
+}
+
+// decisionFieldProblem returns the problem of a recall or credit-list
+// request with one invalid field. The field is a JSON member, with an
+// index in brackets for a list element ("ids[1]"), and becomes a JSON
+// pointer ("/ids/1").
+func decisionFieldProblem(title, detail, field, value, messageZH, message string) Problem {
+	pointer := "/" + strings.NewReplacer("[", "/", "]", "").Replace(field)
+	return Problem{Type: typeInvalidRequest, Title: title, Status: http.StatusBadRequest, Detail: detail,
+		Errors: []ProblemItem{{EventIndex: -1, Pointer: pointer, Value: value, Message: messageZH + " / " + message}}}
 }
 
 func itemFor(fe epcis.FieldError) ProblemItem {

@@ -177,6 +177,13 @@ func TestRecallLifecycleOverHTTP(t *testing.T) {
 	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `(01)123`) || !strings.Contains(rec.Body.String(), "ids[0]") {
 		t.Errorf("bad identifier: status %d, want 400 naming ids[0] and its value: %s", rec.Code, rec.Body)
 	}
+	var problem Problem
+	if err := json.Unmarshal(rec.Body.Bytes(), &problem); err != nil {
+		t.Fatalf("decode problem: %v", err)
+	}
+	if len(problem.Errors) != 1 || problem.Errors[0].Pointer != "/ids/0" || problem.Errors[0].Value != "(01)123" {
+		t.Errorf("problem errors = %+v, want one at /ids/0 with the value", problem.Errors)
+	}
 
 	var open []map[string]any
 	f.getJSON(anon, "/api/v1/recalls?status=open", &open)

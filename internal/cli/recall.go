@@ -2,16 +2,20 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/suyuan-trace/suyuan/ident"
 	"github.com/suyuan-trace/suyuan/internal/credit"
 	"github.com/suyuan-trace/suyuan/internal/recall"
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -32,8 +36,27 @@ type decisionStore interface {
 // SUYUAN_LOG_HASH names, as captured events do.
 func newDecisionServices(st decisionStore, logger *slog.Logger) (*recall.Service, *credit.Service) {
 	leafHash := decisionLeafHasher()
-	return &recall.Service{Store: st, Parties: st, Tracer: trace.New(st), LeafHash: leafHash, Logger: logger},
+	tracer := trace.New(st).WithResolvers(registryRegions{st}, nil)
+	return &recall.Service{Store: st, Parties: st, Tracer: tracer, LeafHash: leafHash, Logger: logger},
 		&credit.Service{Store: st, Parties: st, LeafHash: leafHash, Logger: logger}
+}
+
+// registryRegions resolves the region of a holder from the division of
+// its registered location, and otherwise from its identifiers (see
+// trace.IdentifierRegions), for recall scope snapshots.
+type registryRegions struct{ ps store.PartyStore }
+
+func (r registryRegions) Region(ctx context.Context, h trace.Holder) (string, bool, error) {
+	if id, err := ident.Canonical(h.Location); err == nil {
+		l, err := r.ps.Location(ctx, id)
+		switch {
+		case err == nil && l.Division != "":
+			return l.Division, true, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return "", false, fmt.Errorf("location %s: %w", h.Location, err)
+		}
+	}
+	return trace.IdentifierRegions{}.Region(ctx, h)
 }
 
 // openDecisions opens the store named by dsn with its recall and
@@ -243,6 +266,20 @@ func statusText(s recall.Status) string {
 	return "进行中 open"
 }
 
+// quantities formats the summed quantities of a bucket, such as
+// " (1250.5 KGM, 3 EA)", in unit order.
+func quantities(q map[string]float64) string {
+	if len(q) == 0 {
+		return ""
+	}
+	units := slices.Sorted(maps.Keys(q))
+	parts := make([]string, len(units))
+	for i, u := range units {
+		parts[i] = strconv.FormatFloat(q[u], 'f', -1, 64) + " " + u
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // printNotice writes one notice with its scope snapshot and progress.
 func printNotice(env *Env, n recall.Notice) {
 	w := env.Stdout
@@ -265,8 +302,13 @@ func printNotice(env *Env, n recall.Notice) {
 	default:
 		fmt.Fprintf(w, "  范围快照 / scope:    %d 个受影响对象 affected, %d 个批次 lots, %d 在库或在途 in stock, %d 已售出 delivered\n",
 			sc.Affected, sc.Lots, sc.InStock, sc.Delivered)
-		for _, b := range sc.ByRegion {
-			fmt.Fprintf(w, "    地区 region %s: %d\n", b.Key, b.Objects)
+		for _, dim := range []struct {
+			title   string
+			buckets []trace.Bucket
+		}{{"地区 region", sc.ByRegion}, {"渠道 channel", sc.ByChannel}, {"状态 status", sc.ByStatus}, {"持有者 holder", sc.ByHolder}} {
+			for _, b := range dim.buckets {
+				fmt.Fprintf(w, "    %s %s: %d%s\n", dim.title, b.Key, b.Objects, quantities(b.Quantities))
+			}
 		}
 	}
 	for _, id := range sc.Untraced {

@@ -141,6 +141,11 @@ func TestSeedDemoIssuesDecisions(t *testing.T) {
 	if n.Regulator != demo.Regulator.ID || n.Scope.Affected == 0 || n.Decisions[0].LeafIndex == 0 {
 		t.Errorf("planted recall = %+v, want the demo regulator's notice with a scope and an audit-log leaf", n)
 	}
+	for _, b := range n.Scope.ByRegion {
+		if b.Key == "unknown" || len(b.Key) != 6 {
+			t.Errorf("scope region %q: want the division of a registered location", b.Key)
+		}
+	}
 	covering, err := recalls.Covering(ctx, n.IDs)
 	if err != nil || len(covering) != 1 {
 		t.Errorf("Covering(recalled lot) = %v, %v; want the notice", covering, err)
