@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -134,7 +135,11 @@ func (c *journeyCache) put(key string, j *journey, now time.Time) {
 			clear(c.entries)
 		}
 	}
-	c.entries[key] = &cachedJourney{j: j, expires: now.Add(journeyTTL)}
+	// Each entry lives between 3/4 of journeyTTL and journeyTTL, so that
+	// journeys loaded together, as at start-up, are not all reloaded in
+	// the same instant.
+	ttl := journeyTTL - time.Duration(rand.Int64N(int64(journeyTTL/4)))
+	c.entries[key] = &cachedJourney{j: j, expires: now.Add(ttl)}
 }
 
 // journeyOf returns the journey of ids from the cache or the store,
