@@ -70,6 +70,9 @@ type pageView struct {
 	// CityOptions and KindOptions are the option elements of the city
 	// and complaint kind select elements.
 	CityOptions, KindOptions template.HTML
+	// Head is the page up to the end of the lookup form, rendered from
+	// head.html by render.
+	Head template.HTML
 }
 
 // T returns the page text for key in the page's language.
@@ -157,6 +160,13 @@ func (h *Handler) render(w http.ResponseWriter, v *pageView) {
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
 	buf.Reset()
+	head, err := h.head(v)
+	if err != nil {
+		h.log.Error("render consumer page head", "code", v.Code, "err", err)
+		http.Error(w, "页面生成失败, 请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
+		return
+	}
+	v.Head = head
 	if err := h.tmpl.ExecuteTemplate(buf, "page.html", v); err != nil {
 		h.log.Error("render consumer page", "code", v.Code, "err", err)
 		http.Error(w, "页面生成失败, 请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)

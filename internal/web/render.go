@@ -125,3 +125,62 @@ func init() {
 		kindOptionsByLang[lang] = optionsHTML(kinds)
 	}
 }
+
+// headCache keeps rendered page heads (head.html) by headKey. A head is a
+// function of its key alone, so an entry never goes stale. Popular codes
+// are looked up again and again, and executing head.html cost about half
+// of the template time of a page.
+type headCache struct {
+	mu      sync.Mutex
+	entries map[string]template.HTML
+}
+
+// maxCachedHeads bounds the head cache; a head is about 3 KiB.
+const maxCachedHeads = 2048
+
+// headKey returns every value of v that head.html reads. The messages
+// (v.M) follow from v.D.Lang and CityOptions from v.D.Lang and v.City.
+func headKey(v *pageView) string {
+	flags := []byte{'0', '0', '0'}
+	if v.D.Large {
+		flags[0] = '1'
+	}
+	if v.D.Contrast {
+		flags[1] = '1'
+	}
+	if v.NoticeBad {
+		flags[2] = '1'
+	}
+	return strings.Join([]string{string(v.D.Lang), string(flags), v.Code, v.City, v.Notice, v.LangURL, v.SizeURL, v.ContrastURL}, "\x00")
+}
+
+// head returns the rendered head of v, from the cache when it is there.
+func (h *Handler) head(v *pageView) (template.HTML, error) {
+	key := headKey(v)
+	h.heads.mu.Lock()
+	out, ok := h.heads.entries[key]
+	h.heads.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+	var b strings.Builder
+	if err := h.tmpl.ExecuteTemplate(&b, "head.html", v); err != nil {
+		return "", err
+	}
+	out = template.HTML(b.String())
+	h.heads.mu.Lock()
+	defer h.heads.mu.Unlock()
+	if h.heads.entries == nil {
+		h.heads.entries = map[string]template.HTML{}
+	}
+	if len(h.heads.entries) >= maxCachedHeads {
+		// Go randomises the order of map iteration, so this drops an
+		// arbitrary entry.
+		for k := range h.heads.entries {
+			delete(h.heads.entries, k)
+			break
+		}
+	}
+	h.heads.entries[key] = out
+	return out, nil
+}

@@ -139,6 +139,7 @@ type Handler struct {
 	scans  *scanBuffer
 
 	checkpoints checkpointCache
+	heads       headCache
 
 	muxOnce sync.Once
 	mux     *http.ServeMux
