@@ -103,8 +103,8 @@ type CompressOptions struct {
 	// into the binary string too. A parameter fits when its name is all
 	// URL-safe base64 characters, its value holds no character that must
 	// be percent-encoded in a query (escapes such as %20 are fine), and
-	// both are at most 127 characters long. When one parameter does not fit, all stay
-	// in the query string, so that their order is kept.
+	// both are at most 127 characters long. When one parameter does not
+	// fit, all stay in the query string, so that their order is kept.
 	CompressParams bool
 }
 
@@ -189,7 +189,7 @@ func (w *bitWriter) writeOptimised(elems []Element) ([]Element, error) {
 		}
 		kept := rest[:0]
 		for i, e := range rest {
-			if _, used := taken[e.AI]; !used || taken[e.AI] != i {
+			if j, used := taken[e.AI]; !used || j != i {
 				kept = append(kept, e)
 			}
 		}
@@ -304,8 +304,8 @@ func decodeCompressed(segment string) (*decodedLink, error) {
 		}
 		out.elems = append(out.elems, Element{ai, v})
 	}
-	if len(out.elems) == 0 {
-		return nil, fmt.Errorf("bit %d: the binary string holds no AI", r.pos)
+	if len(out.elems) == 0 && len(out.params) == 0 {
+		return nil, fmt.Errorf("bit %d: the binary string holds no AI and no query parameter", r.pos)
 	}
 	for i := r.pos; i < len(r.bits); i++ {
 		if r.bits[i] != 0 {

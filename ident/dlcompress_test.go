@@ -40,6 +40,9 @@ var compressVectors = []struct {
 	{"parameters compressed", "https://id.gs1.org/01/06901234000016/21/A1b2?linkType=gs1:pip", CompressOptions{CompressParams: true}, "https://id.gs1.org/AQyNozPBIELIBq3t4iWKeRPKl6B8_Ni64aeA"},
 	{"parameters kept", "https://id.gs1.org/01/06901234000016/21/A1b2?linkType=gs1:pip#top", CompressOptions{}, "https://id.gs1.org/AQyNozPBIELIBq3s?linkType=gs1:pip#top"},
 	{"key uncompressed", "https://id.gs1.org/01/06901234000016/10/L1", CompressOptions{UncompressedKey: true}, "https://id.gs1.org/01/06901234000016/EGIvU"},
+	// Only the parameter is compressed: 1111, length 0000010, "ab" in
+	// base64, then "c" as lower-case hex (001) with a 7-bit length of 1.
+	{"key uncompressed parameter compressed", "https://id.gs1.org/01/06901234000016?ab=c", CompressOptions{UncompressedKey: true, CompressParams: true}, "https://id.gs1.org/01/06901234000016/8E02QOA"},
 	// GS1's published examples: the README of GS1's decompression
 	// package and the GS1 Resolver CE 3.0 announcement.
 	{"GS1 example GTIN", "https://id.gs1.org/01/09780345418913", CompressOptions{}, "https://id.gs1.org/ARHKVAdpQg"},
@@ -100,6 +103,20 @@ func TestDecompressKeepsPrefixQueryAndPort(t *testing.T) {
 	want := "http://shop.example:8080/qr/p/01/06901234000016/10/L1?17=271231&linkType=gs1:pip&15=270101#x"
 	if got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestCompressKeyAloneStaysUncompressed(t *testing.T) {
+	dl, err := ParseDigitalLink("https://id.gs1.org/01/06901234000016?linkType=all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := CompressDigitalLink(dl, CompressOptions{UncompressedKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://id.gs1.org/01/06901234000016?linkType=all"; got != want {
+		t.Errorf("got %s, want %s: nothing is left to compress", got, want)
 	}
 }
 
