@@ -2,6 +2,7 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -245,6 +246,9 @@ func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary boo
 	if opts.Direction == Both {
 		dirs = []bool{true, false}
 	}
+	if summary {
+		links = nil
+	}
 	for _, backward := range dirs {
 		w := &walk{edges: edges, backward: backward, window: window, maxDepth: opts.Depth, maxNodes: opts.MaxNodes,
 			spans: map[string][]span{}, depth: map[string]int{}, links: links}
@@ -260,9 +264,6 @@ func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary boo
 		}
 	}
 	g := &Graph{Root: root, Direction: opts.Direction, Truncated: truncated}
-	if summary {
-		links = nil
-	}
 	for _, l := range links {
 		if _, from := spans[l.From]; !from {
 			continue // an endpoint beyond the node limit
@@ -316,8 +317,21 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 		return strings.Compare(a, b)
 	})
 
-	touches, err := t.ls.Touches(ctx, ids)
-	if err != nil {
+	// The touches of the nodes and the containers holding them are
+	// independent reads, so they run at the same time.
+	var touches []store.Touch
+	touchErr := make(chan error, 1)
+	go func() {
+		var err error
+		touches, err = t.ls.Touches(ctx, ids)
+		touchErr <- err
+	}()
+	load := edges.load
+	if summary {
+		load = edges.loadContainers
+	}
+	loadErr := load(ctx, ids, false)
+	if err := errors.Join(<-touchErr, loadErr); err != nil {
 		return err
 	}
 	byID := map[string][]store.Touch{}

@@ -349,6 +349,9 @@ func (w *walk) run(ctx context.Context, start []string) error {
 // link adds the graph link of edge e for span s. A containment link names
 // the event that opened the span.
 func (w *walk) link(e store.Edge, s span) {
+	if w.links == nil {
+		return // a summary trace keeps no links
+	}
 	if e.Kind == store.EdgeContains || e.Kind == store.EdgeAssociated {
 		for _, o := range w.edges.between(e.From, e.To) {
 			if o.To == e.To && o.Kind == e.Kind && o.Op != store.OpDelete && o.Time.UnixNano() == s.from {
