@@ -59,6 +59,23 @@ func floatOrNull(f *float64) any {
 // statement, which SQLite runs as one index search per value.
 const inJSON = ` IN (SELECT value FROM json_each(?))`
 
+// readQuery runs a query on the read pool with a statement prepared once
+// per store.
+func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if v, ok := s.readStmts.Load(q); ok {
+		return v.(*sql.Stmt).QueryContext(ctx, args...)
+	}
+	stmt, err := s.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.readStmts.LoadOrStore(q, stmt); loaded {
+		stmt.Close()
+		stmt = v.(*sql.Stmt)
+	}
+	return stmt.QueryContext(ctx, args...)
+}
+
 // jsonArray encodes values as the JSON array parameter of inJSON.
 func jsonArray[T any](values []T) (string, error) {
 	b, err := json.Marshal(values)
@@ -117,7 +134,7 @@ func (s *Store) eventRows(ctx context.Context, seqs []int64) (map[int64]eventRow
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, sqlEventRows, arg)
+	rows, err := s.readQuery(ctx, sqlEventRows, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +164,7 @@ type idRow struct {
 
 // idRows runs one of the sqlParentRows… and sqlChildRows… queries.
 func (s *Store) idRows(ctx context.Context, q string, arg string) ([]idRow, error) {
-	rows, err := s.read.QueryContext(ctx, q, arg)
+	rows, err := s.readQuery(ctx, q, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +307,7 @@ func (s *Store) storedEdges(ctx context.Context, column, ids string, kinds []sto
 			args = append(args, string(k))
 		}
 	}
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.readQuery(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +449,7 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, sqlTouchRows, arg)
+	rows, err := s.readQuery(ctx, sqlTouchRows, arg)
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +528,7 @@ func prefixEnd(prefix string) string {
 }
 
 func (s *Store) scanTouches(ctx context.Context, q string, args []any, out *[]store.Touch) error {
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.readQuery(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -582,7 +599,7 @@ func (s *Store) steps(ctx context.Context, seqs []int64, out map[int64]store.Ste
 	if err != nil {
 		return err
 	}
-	rows, err := s.read.QueryContext(ctx, sqlStepColumns, arg)
+	rows, err := s.readQuery(ctx, sqlStepColumns, arg)
 	if err != nil {
 		return err
 	}
