@@ -136,15 +136,22 @@ var tenPowers = func() []*big.Int {
 	return p
 }()
 
+// digitBitsTable holds digitBits(n) for every n of tenPowers.
+var digitBitsTable = func() []int {
+	t := make([]int, len(tenPowers))
+	for n := 1; n < len(t); n++ {
+		t[n] = new(big.Int).Sub(tenPowers[n], big.NewInt(1)).BitLen()
+	}
+	return t
+}()
+
 // digitBits returns the number of bits that hold every n-digit decimal
 // number: the bit length of 10^n − 1, which is ⌈n·log2 10⌉ for n ≥ 1
 // (47 bits for the 14 digits of a GTIN).
-func digitBits(n int) int {
-	if n == 0 {
-		return 0
-	}
-	return new(big.Int).Sub(tenPowers[n], big.NewInt(1)).BitLen()
-}
+func digitBits(n int) int { return digitBitsTable[n] }
+
+// maxUint64Digits is the largest digit count whose numbers fit a uint64.
+const maxUint64Digits = 19
 
 // lengthBits returns the width of the length indicator of a value of at
 // most max characters: the bit length of max (5 bits for 20 characters).

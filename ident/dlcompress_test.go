@@ -359,3 +359,33 @@ func FuzzDecompressDigitalLink(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseCompressedDigitalLink(b *testing.B) {
+	const uri = "https://example.com/AQnO2IRCICDKWcnpqQtCQiJABemo"
+	for b.Loop() {
+		if _, err := ParseDigitalLink(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseUncompressedDigitalLink(b *testing.B) {
+	const uri = "https://example.com/01/05392000229648/10/LOT01/21/SERIAL01"
+	for b.Loop() {
+		if _, err := ParseDigitalLink(uri); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompressDigitalLink(b *testing.B) {
+	dl, err := ParseDigitalLink("https://example.com/01/05392000229648/10/LOT01/21/SERIAL01?17=271231")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := CompressDigitalLink(dl, CompressOptions{Optimise: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ident
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -145,7 +146,12 @@ func chooseEncoding(s string) (int, error) {
 
 // writeDigits appends a string of digits as one integer of digitBits bits.
 func (w *bitWriter) writeDigits(s string) {
-	v, _ := new(big.Int).SetString("0"+s, 10)
+	if len(s) <= maxUint64Digits {
+		v, _ := strconv.ParseUint("0"+s, 10, 64)
+		w.writeUint(v, digitBits(len(s)))
+		return
+	}
+	v, _ := new(big.Int).SetString(s, 10)
 	w.writeBig(v, digitBits(len(s)))
 }
 
@@ -218,14 +224,23 @@ func (r *bitReader) readDigits(n int, field string) (string, error) {
 		return "", nil
 	}
 	start := r.pos
-	v, err := r.readBig(digitBits(n), field)
-	if err != nil {
-		return "", err
+	var s string
+	if n <= maxUint64Digits {
+		v, err := r.readUint(digitBits(n), field)
+		if err != nil {
+			return "", err
+		}
+		s = strconv.FormatUint(v, 10)
+	} else {
+		v, err := r.readBig(digitBits(n), field)
+		if err != nil {
+			return "", err
+		}
+		s = v.String()
 	}
-	if v.Cmp(tenPowers[n]) >= 0 {
-		return "", fmt.Errorf("bit %d: %s: the number %s has more than %d digits", start, field, v, n)
+	if len(s) > n {
+		return "", fmt.Errorf("bit %d: %s: the number %s has more than %d digits", start, field, s, n)
 	}
-	s := v.String()
 	return strings.Repeat("0", n-len(s)) + s, nil
 }
 
