@@ -112,7 +112,7 @@ func ParseAnyDigitalLink(uri string) (dl *DigitalLink, uncompressed string, err 
 	}
 	dl, err = parsePlainDigitalLink(full)
 	if err != nil {
-		return nil, "", fmt.Errorf("compressed Digital Link %q stands for %s: %w", uri, full, err)
+		return nil, "", fmt.Errorf("compressed Digital Link %q expands to %s: %w", uri, full, err)
 	}
 	return dl, full, nil
 }

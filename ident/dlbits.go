@@ -136,7 +136,7 @@ var tenPowers = func() []*big.Int {
 	return p
 }()
 
-// digitBitsTable holds digitBits(n) for every n of tenPowers.
+// digitBitsTable contains digitBits(n) for every n of tenPowers.
 var digitBitsTable = func() []int {
 	t := make([]int, len(tenPowers))
 	for n := 1; n < len(t); n++ {

@@ -33,9 +33,9 @@ import (
 // optimisationCodes maps the one-byte optimisation codes to the AI
 // sequences they stand for.
 //
-// NOTE: the entries follow the optimisation table of GS1's compression
-// prototype as Solidsoft Reply's Gs1DigitalLinkLib (2025) reproduces it;
-// codes that later GS1 releases add are rejected as unknown.
+// NOTE: the entries are the optimisation table of GS1's compression
+// prototype as Solidsoft Reply's Gs1DigitalLinkLib (2025) reproduces it.
+// Codes that later GS1 releases add are rejected as unknown.
 var optimisationCodes = map[byte][]string{
 	0x0A: {"01", "22"}, 0x0B: {"01", "10"}, 0x0C: {"01", "21"}, 0x0D: {"01", "17"},
 	0x0E: {"01", "7003"}, 0x0F: {"01", "30"},
@@ -101,7 +101,7 @@ type CompressOptions struct {
 	UncompressedKey bool
 	// CompressParams moves the other query parameters, such as linkType,
 	// into the binary string too. A parameter fits when its name is all
-	// URL-safe base64 characters, its value holds no character that must
+	// URL-safe base64 characters, its value contains no character that must
 	// be percent-encoded in a query (escapes such as %20 are fine), and
 	// both are at most 127 characters long. When one parameter does not
 	// fit, all stay in the query string, so that their order is kept.
@@ -110,9 +110,9 @@ type CompressOptions struct {
 
 // CompressDigitalLink writes a Digital Link in the compressed form on the
 // same host and path prefix. The primary key, key qualifiers and data
-// attributes go into the binary string; other query parameters stay in
-// the query string unless opts.CompressParams is set, and the fragment
-// stays as it is. DecompressDigitalLink reverses it, with one change: the
+// attributes go into the binary string. Other query parameters stay in
+// the query string unless opts.CompressParams is set. The fragment stays
+// as it is. DecompressDigitalLink reverses it, with one change: the
 // binary string does not record where an AI stood, so a key qualifier
 // given as a query attribute, as in /01/{gtin}?10={lot}, comes back in the
 // path.
@@ -123,6 +123,7 @@ func CompressDigitalLink(dl *DigitalLink, opts CompressOptions) (string, error) 
 		stem = formatDL(stem, elems[:1])
 		elems = elems[1:]
 	}
+
 	var w bitWriter
 	if opts.Optimise {
 		var err error
@@ -136,6 +137,7 @@ func CompressDigitalLink(dl *DigitalLink, opts CompressOptions) (string, error) 
 			return "", fmt.Errorf("compress Digital Link %s: %w", dl, err)
 		}
 	}
+
 	packParams := opts.CompressParams
 	for _, p := range dl.Params {
 		packParams = packParams && compressibleParam(p)
@@ -148,6 +150,7 @@ func CompressDigitalLink(dl *DigitalLink, opts CompressOptions) (string, error) 
 		}
 		query = append(query, formatParam(p))
 	}
+
 	var b strings.Builder
 	b.WriteString(stem)
 	if len(w.bits) > 0 {
@@ -305,7 +308,7 @@ func decodeCompressed(segment string) (*decodedLink, error) {
 		out.elems = append(out.elems, Element{ai, v})
 	}
 	if len(out.elems) == 0 && len(out.params) == 0 {
-		return nil, fmt.Errorf("bit %d: the binary string holds no AI and no query parameter", r.pos)
+		return nil, fmt.Errorf("bit %d: the binary string contains no AI and no query parameter", r.pos)
 	}
 	for i := r.pos; i < len(r.bits); i++ {
 		if r.bits[i] != 0 {
@@ -365,8 +368,8 @@ func (r *bitReader) readParam() (QueryParam, error) {
 }
 
 // queryLiteral lists the bytes a query parameter value keeps literally
-// when it comes out of a binary string; "%" stays, so values that other
-// encoders wrote already escaped keep their escapes.
+// when it comes out of a binary string. "%" is among them, so values that
+// other encoders wrote already escaped keep their escapes.
 var queryLiteral = newCharset("-.", "0-9", "A-Z", "_", "a-z", "~!$'()*+,;:@/?%")
 
 // escapeQueryValue percent-encodes the bytes of a decoded parameter value
@@ -387,25 +390,25 @@ func escapeQueryValue(v string) string {
 
 // DecompressDigitalLink returns the uncompressed form of a compressed
 // GS1 Digital Link URI on any host and under any path prefix, such as
-// https://example.com/shop/AQnYUc1gmiCNV4JG, or of a partly compressed
-// one whose primary key stays readable before the compressed segment,
-// such as https://example.com/01/05412345000013/EEarwSM.
+// https://example.com/shop/AQnYUc1gmiCNV4JG. It also takes partly
+// compressed links, whose primary key stays readable before the compressed
+// segment, such as https://example.com/01/05412345000013/EEarwSM.
 //
 // The result has the same scheme, host and path prefix, the primary key
 // and its qualifiers in the path in the standard's order, the other AIs
 // as query attributes in the order of the binary string, then the
 // compressed non-GS1 parameters, the query string of uri and its
 // fragment. The result is checked as ParseDigitalLink checks any Digital
-// Link. A URI whose path already holds an uncompressed Digital Link is an
-// error, as is a corrupt segment: the error names the segment and the bit
-// position where decoding failed.
+// Link. A URI whose path already contains an uncompressed Digital Link is
+// an error. So is a corrupt segment, and the error names the segment and
+// the bit position where decoding failed.
 func DecompressDigitalLink(uri string) (string, error) {
 	full, err := decompressDigitalLink(uri)
 	if err != nil {
 		return "", err
 	}
 	if _, err := ParseDigitalLink(full); err != nil {
-		return "", fmt.Errorf("compressed Digital Link %q stands for %s: %w", uri, full, err)
+		return "", fmt.Errorf("compressed Digital Link %q expands to %s: %w", uri, full, err)
 	}
 	return full, nil
 }
@@ -425,6 +428,7 @@ func decompressDigitalLink(uri string) (string, error) {
 	if len(segs) == 0 {
 		return "", fmt.Errorf("%w: %q has no path segment to decompress", ErrInvalid, uri)
 	}
+
 	segment := segs[len(segs)-1]
 	decoded, err := decodeCompressed(segment)
 	if err != nil {
@@ -448,6 +452,7 @@ func decompressDigitalLink(uri string) (string, error) {
 	if err != nil {
 		return "", &compressedError{uri, segment, err}
 	}
+
 	var b strings.Builder
 	base := uriOrigin(uri)
 	if len(prefix) > 0 {
@@ -508,20 +513,20 @@ func hasPrimaryKey(elems []Element) bool {
 }
 
 // arrangeElements splits decoded elements into the one primary key, its
-// qualifiers in the order of the key's qualifier sequence that holds the
+// qualifiers in the order of the key's qualifier sequence that contains the
 // most of them, and the data attributes in their decoded order.
 func arrangeElements(elems []Element) (key Element, quals, attrs []Element, err error) {
 	keyAt := -1
 	for i, e := range elems {
 		if d, ok := LookupAI(e.AI); ok && d.PrimaryKey {
 			if keyAt >= 0 {
-				return key, nil, nil, fmt.Errorf("it holds two primary keys, AI (%s) and AI (%s); a Digital Link has one", elems[keyAt].AI, e.AI)
+				return key, nil, nil, fmt.Errorf("it contains two primary keys, AI (%s) and AI (%s), but a Digital Link has exactly one", elems[keyAt].AI, e.AI)
 			}
 			keyAt = i
 		}
 	}
 	if keyAt < 0 {
-		return key, nil, nil, fmt.Errorf("it holds no primary key such as AI (01) or AI (00)")
+		return key, nil, nil, fmt.Errorf("it contains no primary key such as AI (01) or AI (00)")
 	}
 	key = elems[keyAt]
 	keyDef, _ := LookupAI(key.AI)
@@ -553,8 +558,8 @@ func arrangeElements(elems []Element) (key Element, quals, attrs []Element, err 
 	return key, quals, attrs, nil
 }
 
-// compressedCandidate reports whether the last path segment of uri has
-// the shape of a compressed segment: URL-safe base64 characters only.
+// compressedCandidate returns the last path segment of uri and whether it
+// has the shape of a compressed segment: URL-safe base64 characters only.
 func compressedCandidate(uri string) (string, bool) {
 	segs := splitPath(rawPath(uri))
 	if len(segs) == 0 {

@@ -79,7 +79,7 @@ func formatOf(d *AIDefinition) valueFormat {
 
 // split cuts a value into the parts of the format. The variable-length
 // part, if any, is the last one and takes field the fixed parts leave; an
-// empty string stands for an optional part that is absent.
+// empty string is an optional part that is absent.
 func (f valueFormat) split(ai, value string) ([]string, error) {
 	out := make([]string, len(f))
 	rest := value
