@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
@@ -12,6 +13,16 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
+
+// processCPU returns the user and system CPU time of this process so far.
+// Under load it varies less than wall time, so bench read reports both.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // deepScanWindow is how many events benchDeep reads after each random
 // position to find commissioning events.
@@ -41,6 +52,7 @@ func benchDeep(ctx context.Context, env *Env, st store.Store, ls store.LineageSt
 		times                        []time.Duration
 		hopSum, nodeSum, skipped     int
 		minSeen, maxSeen, candidates int
+		cpu                          time.Duration
 	)
 	minSeen = -1
 	for attempts := 0; len(times) < n && attempts < 50*n; attempts++ {
@@ -53,9 +65,9 @@ func benchDeep(ctx context.Context, env *Env, st store.Store, ls store.LineageSt
 		}
 		seen[id] = true
 		candidates++
-		start := time.Now()
+		start, cpuStart := time.Now(), processCPU()
 		g, err := tr.Trace(ctx, id, trace.Options{Direction: trace.Backward})
-		el := time.Since(start)
+		el, cpuUsed := time.Since(start), processCPU()-cpuStart
 		if err != nil {
 			return fmt.Errorf("trace backward %s: %w", id, err)
 		}
@@ -68,6 +80,7 @@ func benchDeep(ctx context.Context, env *Env, st store.Store, ls store.LineageSt
 			continue
 		}
 		times = append(times, el)
+		cpu += cpuUsed
 		hopSum += hops
 		nodeSum += len(g.Nodes)
 		if minSeen < 0 || hops < minSeen {
@@ -83,7 +96,7 @@ func benchDeep(ctx context.Context, env *Env, st store.Store, ls store.LineageSt
 		len(times), minHops, skipped, candidates)
 	fmt.Fprintf(env.Stdout, "  hops upstream: min %d, mean %.2f, max %d; %.1f nodes on average\n",
 		minSeen, float64(hopSum)/float64(len(times)), maxSeen, float64(nodeSum)/float64(len(times)))
-	printLatencies(env, "deep backward", times, "")
+	printLatencies(env, "deep backward", times, fmt.Sprintf("  (CPU %.2f ms on average)", ms(cpu/time.Duration(len(times)))))
 	return nil
 }
 
@@ -112,7 +125,7 @@ func commissionedItem(ctx context.Context, sc store.Scanner, rng *rand.Rand, siz
 	return list[rng.IntN(len(list))], nil
 }
 
-// benchRecall times runs recall scopes of each lot. Without lots it
+// benchRecall times a number (runs) of recall scopes of each lot. Without lots it
 // scopes up to maxLots wide lots of the demo data, found as the lots of
 // the demo's wide-lot ingredient that the lineage index names (see
 // demo.IsWideRound).
@@ -148,13 +161,13 @@ func benchRecall(ctx context.Context, env *Env, ls store.LineageStore, lots []st
 			items, affected int
 		)
 		for range runs {
-			start := time.Now()
+			start, cpuStart := time.Now(), processCPU()
 			sc, err := tr.RecallScope(ctx, []string{lot}, time.Time{}, time.Time{})
-			el := time.Since(start)
+			el, cpu := time.Since(start), processCPU()-cpuStart
 			if err != nil {
 				return fmt.Errorf("recall scope of %s: %w", lot, err)
 			}
-			times = append(times, fmt.Sprintf("%.0f ms", ms(el)))
+			times = append(times, fmt.Sprintf("%.0f ms (CPU %.0f ms)", ms(el), ms(cpu)))
 			affected, items = len(sc.Affected), 0
 			for _, a := range sc.Affected {
 				if a.Kind == trace.KindInstance {
