@@ -26,9 +26,10 @@ import (
 // Zero bits pad the string to a multiple of six.
 //
 // NOTE: this layout reproduces the compressed examples GS1 publishes and
-// those of other encoders (see dlcompress_test.go), but no published
-// example uses an optimisation code, so the codes' value layout (the
-// values of the sequence's AIs one after another) is unconfirmed.
+// those of other encoders (see dlcompress_test.go). No published example
+// uses an optimisation code, so the codes' layout (the values of the
+// sequence's AIs one after another) is checked only against the openepcis
+// Java port of GS1's compression prototype.
 
 // optimisationCodes maps the one-byte optimisation codes to the AI
 // sequences they stand for.
@@ -59,17 +60,20 @@ var optimisationCodes = map[byte][]string{
 	0xCD: {"255", "3943"},
 }
 
-// optimisationOrder lists the optimisation codes by descending sequence
-// length, then ascending code, the order in which compression tries them.
+// optimisationOrder lists the optimisation codes in the order in which
+// compression tries them: by descending number of AI digits the code
+// replaces, as GS1's prototype chooses, then by ascending code.
 var optimisationOrder = func() []byte {
 	codes := make([]byte, 0, len(optimisationCodes))
 	for c := range optimisationCodes {
 		codes = append(codes, c)
 	}
+	digits := func(code byte) int {
+		return len(strings.Join(optimisationCodes[code], ""))
+	}
 	sort.Slice(codes, func(i, j int) bool {
-		a, b := optimisationCodes[codes[i]], optimisationCodes[codes[j]]
-		if len(a) != len(b) {
-			return len(a) > len(b)
+		if a, b := digits(codes[i]), digits(codes[j]); a != b {
+			return a > b
 		}
 		return codes[i] < codes[j]
 	})
@@ -175,8 +179,9 @@ func (w *bitWriter) writeAI(ai string) {
 	}
 }
 
-// writeOptimised writes the longest optimisation sequences whose AIs are
-// all among elems, and returns the elements left.
+// writeOptimised writes, one after another, the first code of
+// optimisationOrder whose AIs are all among the elements left, and
+// returns the elements that no code covers.
 func (w *bitWriter) writeOptimised(elems []Element) ([]Element, error) {
 	rest := append([]Element(nil), elems...)
 	for {

@@ -310,21 +310,33 @@ func sameLink(a, b *DigitalLink) bool {
 		reflect.DeepEqual(set(a), set(b)) && reflect.DeepEqual(a.Params, b.Params) && a.Fragment == b.Fragment
 }
 
-func TestCompressOptimisedUsesCode(t *testing.T) {
-	dl, err := ParseDigitalLink("https://id.gs1.org/01/06901234000016/10/L1/21/7?17=271231")
-	if err != nil {
-		t.Fatal(err)
+func TestCompressOptimisedChoosesCode(t *testing.T) {
+	tests := []struct {
+		uri  string
+		code uint64
+	}{
+		{"https://id.gs1.org/01/06901234000016/10/L1/21/7?17=271231", 0x1A},
+		// 0E (01 and 7003, six AI digits) replaces more digits than 0B
+		// (01 and 10, four).
+		{"https://id.gs1.org/01/06901234000016/10/L1?7003=2712311200", 0x0E},
+		{"https://id.gs1.org/414/6901234000016/254/1", 0x9D},
 	}
-	c, err := CompressDigitalLink(dl, CompressOptions{Optimise: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := newBitReader(strings.TrimPrefix(c, "https://id.gs1.org/"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code, _ := r.readUint(8, "code"); code != 0x1A {
-		t.Errorf("first byte %02X, want optimisation code 1A for 01, 10, 21, 17", code)
+	for _, tt := range tests {
+		dl, err := ParseDigitalLink(tt.uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := CompressDigitalLink(dl, CompressOptions{Optimise: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := newBitReader(strings.TrimPrefix(c, "https://id.gs1.org/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := r.readUint(8, "code"); code != tt.code {
+			t.Errorf("%s: first byte %02X, want optimisation code %02X", tt.uri, code, tt.code)
+		}
 	}
 }
 
