@@ -106,8 +106,10 @@ type JobError struct {
 	Message    string `json:"message"`
 }
 
-// LogStore is the part of a store that keeps the audit log's tree: leaf
-// hashes are written by Capture, in record order; interior tiles and signed
+// LogStore is the part of a store that keeps the audit log's tree. Leaf
+// hashes are written by Capture and by DecisionStore.AppendDecision (and
+// the registry changes that carry decisions), in commit order, so a leaf
+// records either an event or a decision. Interior tiles and signed
 // checkpoints are written by the audit log service.
 type LogStore interface {
 	// LogSize returns the number of audit-log leaves.
@@ -117,7 +119,8 @@ type LogStore interface {
 	// LeafIndex returns the leaf index of an event's entry, or ErrNotFound.
 	LeafIndex(ctx context.Context, eventID string) (uint64, error)
 	// LeafEvent returns the eventID whose entry is at leaf index i, or
-	// ErrNotFound.
+	// ErrNotFound when that leaf records a decision (see
+	// DecisionStore.DecisionAt) or does not exist.
 	LeafEvent(ctx context.Context, i uint64) (string, error)
 
 	// PutTiles stores complete or partial tiles of interior hashes; a
