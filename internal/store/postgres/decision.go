@@ -60,6 +60,10 @@ func (s *Store) AppendDecision(ctx context.Context, d store.Decision) (store.Dec
 // appendDecisionTx takes the capture advisory lock in tx, a READ
 // COMMITTED transaction, writes d and its leaf, and returns d with Seq
 // and LeafIndex set. The caller has checked d and commits tx.
+//
+// NOTE: a decision waits for the capture that holds the lock to commit,
+// so a registry change made during the capture of a large document
+// completes only after that capture.
 func appendDecisionTx(ctx context.Context, tx pgx.Tx, d store.Decision) (store.Decision, error) {
 	var lastSeq, logSize int64
 	batch := &pgx.Batch{}
