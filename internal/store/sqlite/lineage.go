@@ -398,8 +398,12 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		kind     store.EdgeKind
 		seq      int64
 	}
+	// An edge matching both From and To comes back twice, and an event
+	// listing a child twice gives its containment edge twice. Stored
+	// edges of one side are unique by the table's key.
+	both := len(f.From) > 0 && len(f.To) > 0
 	dedup := map[edgeKey]bool{}
-	var out []store.Edge
+	out := make([]store.Edge, 0, len(stored)+len(built))
 	for i, list := range [][]store.Edge{stored, built} {
 		for _, e := range list {
 			if i == 0 {
@@ -409,12 +413,17 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 				}
 				e.Declared = ev.declared
 			}
-			// An edge matching both From and To comes back twice.
-			key := edgeKey{e.From, e.To, e.Kind, e.Seq}
-			if !dedup[key] && wantsKind(f.Kinds, e.Kind) {
-				dedup[key] = true
-				out = append(out, e)
+			if !wantsKind(f.Kinds, e.Kind) {
+				continue
 			}
+			if both || i == 1 {
+				key := edgeKey{e.From, e.To, e.Kind, e.Seq}
+				if dedup[key] {
+					continue
+				}
+				dedup[key] = true
+			}
+			out = append(out, e)
 		}
 	}
 	slices.SortFunc(out, func(a, b store.Edge) int {
