@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/auditlog"
@@ -521,7 +522,8 @@ func runLogDecisions(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		fmt.Fprintln(env.Stdout, "没有符合条件的决定 / no matching decisions")
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "%-6s %-8s %-24s %-20s %-24s %s\n", "序号 seq", "叶子 leaf", "时间 time (UTC)", "种类 kind", "对象 subject", "决定人 actor")
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "序号 seq\t叶子 leaf\t时间 time (UTC)\t种类 kind\t对象 subject\t决定人 actor")
 	for _, d := range list {
 		leaf := "-"
 		if d.LeafHash != nil {
@@ -531,7 +533,10 @@ func runLogDecisions(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		if d.ActorPartyID != "" {
 			actor += " (" + d.ActorPartyID + ")"
 		}
-		fmt.Fprintf(env.Stdout, "%-6d %-8s %-24s %-20s %-24s %s\n", d.Seq, leaf, d.Time.UTC().Format(auditlog.DecisionTimeLayout), d.Kind, d.Subject, actor)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, leaf, d.Time.UTC().Format(auditlog.DecisionTimeLayout), d.Kind, d.Subject, actor)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
 	}
 	if len(list) == limit {
 		fmt.Fprintf(env.Stdout, "还有更多, 用 --after %d 继续 / more may follow; continue with --after %d\n", list[len(list)-1].Seq, list[len(list)-1].Seq)
