@@ -36,19 +36,26 @@ type scanBuffer struct {
 	fb  Feedback
 	log *slog.Logger
 
-	// flushing keeps lookups out while a flush moves counts from pending
-	// to the store: a lookup holds it for reading from its cache read to
-	// its pending merge, so it sees each count exactly once.
+	// flushing keeps store reads of counts apart from flushes: a lookup
+	// that misses the stored cache holds it for reading from its store
+	// read to its merge, and a flush holds it for writing. Lookups that
+	// hit the cache do not wait for a flush, so a slow write does not
+	// stall every page.
 	flushing sync.RWMutex
 
 	mu      sync.Mutex
 	pending map[scanKey]*ScanCount
+	// inflight is the batch a flush is writing, nil between flushes.
+	// Lookups count it until the flush has added it to stored, so that
+	// they see each count exactly once.
+	inflight map[scanKey]*ScanCount
 	// stored caches the stored counts of recently looked-up codes for
 	// storedTTL, so that a popular code costs one store read per TTL.
 	// Flushed counts are added to it.
 	stored map[string]storedStats
-	// cities lists the cities of each code's pending counters.
-	cities map[string][]string
+	// cities and inflightCities list the cities of each code's pending
+	// and in-flight counters.
+	cities, inflightCities map[string][]string
 
 	stop chan struct{}
 	done chan struct{}
@@ -86,6 +93,7 @@ func (b *scanBuffer) flush() {
 		return
 	}
 	batch := b.pending
+	b.inflight, b.inflightCities = batch, b.cities
 	b.pending = map[scanKey]*ScanCount{}
 	b.cities = map[string][]string{}
 	b.mu.Unlock()
@@ -99,22 +107,25 @@ func (b *scanBuffer) flush() {
 	if err := b.fb.AddScans(ctx, list); err != nil {
 		b.log.Error("write lookup counts; kept for the next try", "counters", len(list), "err", err)
 		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.inflight, b.inflightCities = nil, nil
 		for k, c := range batch {
 			b.add(k, *c)
 		}
-		b.mu.Unlock()
 		return
 	}
-	// Cached counts were all read before the flush, because lookups wait
-	// for it, so they lack the batch and it is added to them.
+	// Cached counts were all read before the flush, because store reads
+	// wait for it, so they lack the batch and it is added to them in the
+	// same step that drops inflight.
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	for k, c := range batch {
 		if e, ok := b.stored[k.canonical]; ok {
 			e.st = mergeCount(e.st, k.city, *c)
 			b.stored[k.canonical] = e
 		}
 	}
-	b.mu.Unlock()
+	b.inflight, b.inflightCities = nil, nil
 }
 
 // mergeCount adds a counter of one city to stats.
@@ -151,20 +162,15 @@ func mergeCount(st ScanStats, city string, c ScanCount) ScanStats {
 	return st
 }
 
-// storedStats returns the stored counts of canonical, from the cache when
-// fresh.
-func (b *scanBuffer) storedStats(ctx context.Context, canonical string, now time.Time) (ScanStats, error) {
-	b.mu.Lock()
-	e, ok := b.stored[canonical]
-	b.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.st, nil
-	}
+// readStored reads the stored counts of canonical from the store and
+// caches them; the caller holds b.flushing for reading.
+func (b *scanBuffer) readStored(ctx context.Context, canonical string, now time.Time) (ScanStats, error) {
 	st, err := b.fb.ScanStats(ctx, canonical)
 	if err != nil {
 		return st, err
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	if len(b.stored) >= maxStoredStats {
 		for k, e := range b.stored {
 			if now.After(e.expires) {
@@ -176,7 +182,6 @@ func (b *scanBuffer) storedStats(ctx context.Context, canonical string, now time
 		}
 	}
 	b.stored[canonical] = storedStats{st: st, expires: now.Add(storedTTL)}
-	b.mu.Unlock()
 	return st, nil
 }
 
@@ -201,20 +206,41 @@ func (b *scanBuffer) add(k scanKey, c ScanCount) {
 }
 
 // record counts one lookup and returns the counts before it: the stored
-// ones plus the buffered ones.
+// ones plus the in-flight and pending ones.
 func (b *scanBuffer) record(ctx context.Context, canonical, city string, at time.Time) (ScanStats, error) {
+	now := time.Now()
+	b.mu.Lock()
+	if e, ok := b.stored[canonical]; ok && now.Before(e.expires) {
+		defer b.mu.Unlock()
+		return b.countLocked(e.st, canonical, city, at), nil
+	}
+	b.mu.Unlock()
+
+	// A store read must not overlap a flush: it could see the flushed
+	// batch and count it again from inflight.
 	b.flushing.RLock()
 	defer b.flushing.RUnlock()
-	st, err := b.storedStats(ctx, canonical, time.Now())
+	st, err := b.readStored(ctx, canonical, now)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, pendingCity := range b.cities[canonical] {
-		if c, ok := b.pending[scanKey{canonical, pendingCity}]; ok {
-			st = mergeCount(st, pendingCity, *c)
+	return b.countLocked(st, canonical, city, at), err
+}
+
+// countLocked adds the in-flight and pending counts of canonical to the
+// stored counts st, then counts the lookup; the caller holds b.mu.
+func (b *scanBuffer) countLocked(st ScanStats, canonical, city string, at time.Time) ScanStats {
+	for _, c := range b.inflightCities[canonical] {
+		if n, ok := b.inflight[scanKey{canonical, c}]; ok {
+			st = mergeCount(st, c, *n)
+		}
+	}
+	for _, c := range b.cities[canonical] {
+		if n, ok := b.pending[scanKey{canonical, c}]; ok {
+			st = mergeCount(st, c, *n)
 		}
 	}
 	b.add(scanKey{canonical, city}, ScanCount{Canonical: canonical, City: city, Count: 1, First: at, Last: at})
-	return st, err
+	return st
 }
 
 // close writes the buffered counts and stops the flusher.
