@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -34,8 +36,20 @@ func benchRead(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&lots, "lot", "测召回范围的批次 (可重复; 默认找演示数据的宽批次) / lot to scope a recall of (repeatable; default: the wide lots of the demo data)")
 	maxLots := fs.Int("lots", 3, "默认最多测几个宽批次 / most wide lots to scope when no --lot is given")
 	runs := fs.Int("recall-runs", 3, "每个批次的召回范围次数 (0 不测) / recall scope runs per lot (0: skip)")
+	cpuProfile := fs.String("cpuprofile", "", "CPU 剖析输出文件 (go tool pprof 读取) / write a CPU profile to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("create CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("start CPU profile %s: %w", *cpuProfile, err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *deep < 0 || *minHops < 0 || *runs < 0 || *maxLots < 0 {
 		return usageErrorf("--deep、--min-hops、--lots 和 --recall-runs 须为 0 或正数 / --deep, --min-hops, --lots and --recall-runs take 0 or a positive number")
