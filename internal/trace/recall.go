@@ -225,6 +225,9 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	slices.Sort(keys)
 
 	buckets := map[string]map[string]*Bucket{"holder": {}, "region": {}, "channel": {}, "status": {}}
+	// The items of one event share its holder, so each holder is resolved
+	// once.
+	resolved := map[Holder]resolvedHolder{}
 	for _, id := range keys {
 		n := nodes[id]
 		if n.Kind == KindContainer || n.Kind == KindTransformation {
@@ -241,16 +244,18 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 		}
 		for _, a := range sharesOf(n) {
 			if a.Holder != nil {
-				code, ok, err := t.regions.Region(ctx, *a.Holder)
-				if err != nil {
-					return nil, fmt.Errorf("recall scope: region of %s: %w", id, err)
+				r, ok := resolved[*a.Holder]
+				if !ok {
+					var err error
+					if r, err = t.resolve(ctx, *a.Holder); err != nil {
+						return nil, fmt.Errorf("recall scope: %s: %w", id, err)
+					}
+					resolved[*a.Holder] = r
 				}
-				if ok {
-					a.Region = code
+				if r.regionOK {
+					a.Region = r.region
 				}
-				if a.Channel, err = t.channels.Channel(ctx, *a.Holder); err != nil {
-					return nil, fmt.Errorf("recall scope: channel of %s: %w", id, err)
-				}
+				a.Channel = r.channel
 			}
 			sc.Affected = append(sc.Affected, a)
 			sc.add(buckets, a)
@@ -261,6 +266,28 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	sc.ByChannel = sorted(buckets["channel"])
 	sc.ByStatus = sorted(buckets["status"])
 	return sc, nil
+}
+
+// resolvedHolder is the region and channel of a holder.
+type resolvedHolder struct {
+	region   string
+	regionOK bool
+	channel  Channel
+}
+
+// resolve finds the region and channel of h with the tracer's resolvers.
+func (t *Tracer) resolve(ctx context.Context, h Holder) (resolvedHolder, error) {
+	var (
+		r   resolvedHolder
+		err error
+	)
+	if r.region, r.regionOK, err = t.regions.Region(ctx, h); err != nil {
+		return r, fmt.Errorf("region: %w", err)
+	}
+	if r.channel, err = t.channels.Channel(ctx, h); err != nil {
+		return r, fmt.Errorf("channel: %w", err)
+	}
+	return r, nil
 }
 
 // add counts a in the buckets of every dimension.

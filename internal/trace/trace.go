@@ -159,6 +159,7 @@ func (g *Graph) Node(id string) *Node {
 // for concurrent use.
 type Tracer struct {
 	ls       store.LineageStore
+	splitMin int // see readSplit
 	regions  RegionResolver
 	channels ChannelResolver
 }
@@ -166,7 +167,7 @@ type Tracer struct {
 // New returns a tracer over ls that resolves regions and channels with the
 // built-in rules (see IdentifierRegions and StepChannels).
 func New(ls store.LineageStore) *Tracer {
-	return &Tracer{ls: ls, regions: IdentifierRegions{}, channels: StepChannels{}}
+	return &Tracer{ls: ls, splitMin: defaultSplitMin, regions: IdentifierRegions{}, channels: StepChannels{}}
 }
 
 // WithResolvers returns a copy of t using the given resolvers; a nil
@@ -237,7 +238,7 @@ func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary boo
 		return nil, err
 	}
 
-	edges := newEdgeCache(t.ls)
+	edges := newEdgeCache(t.ls, t.splitMin)
 	spans := map[string][]span{}
 	depth := map[string]int{}
 	links := map[linkKey]*Link{}
@@ -323,7 +324,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	touchErr := make(chan error, 1)
 	go func() {
 		var err error
-		touches, err = t.ls.Touches(ctx, ids)
+		touches, err = readSplit(ctx, ids, t.splitMin, t.ls.Touches)
 		touchErr <- err
 	}()
 	load := edges.load
@@ -436,9 +437,11 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 			return nil, err
 		}
 		var parents []string
+		seen := map[string]bool{}
 		for _, id := range level {
 			for _, e := range edges.reaching(id) {
-				if e.Kind == store.EdgeContains {
+				if e.Kind == store.EdgeContains && !seen[e.From] {
+					seen[e.From] = true
 					parents = append(parents, e.From)
 				}
 			}
@@ -457,7 +460,7 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 			}
 		}
 		if len(missing) > 0 {
-			more, err := t.ls.Touches(ctx, missing)
+			more, err := readSplit(ctx, missing, t.splitMin, t.ls.Touches)
 			if err != nil {
 				return nil, err
 			}
@@ -468,8 +471,29 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		level = parents
 	}
 
-	var within func(id string, s span, depth int) (store.Touch, bool)
+	// The items of one case share the case's span and so its result, so
+	// within is memoised.
+	type withinKey struct {
+		id    string
+		s     span
+		depth int
+	}
+	type withinResult struct {
+		touch store.Touch
+		ok    bool
+	}
+	memo := map[withinKey]withinResult{}
+	var within, latestWithin func(id string, s span, depth int) (store.Touch, bool)
 	within = func(id string, s span, depth int) (store.Touch, bool) {
+		k := withinKey{id, s, depth}
+		if r, ok := memo[k]; ok {
+			return r.touch, r.ok
+		}
+		best, ok := latestWithin(id, s, depth)
+		memo[k] = withinResult{best, ok}
+		return best, ok
+	}
+	latestWithin = func(id string, s span, depth int) (store.Touch, bool) {
 		var best store.Touch
 		ok := false
 		for _, tc := range byID[id] {

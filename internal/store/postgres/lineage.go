@@ -43,7 +43,9 @@ func copyLineage(ctx context.Context, tx pgx.Tx, rows []*eventRow) error {
 
 const (
 	// Each side is a separate query so that each uses its index; UNION
-	// drops an edge that matches both sides. Containment edges come from
+	// drops an edge that matches both sides. The order is total, so that
+	// an event naming a child both as an EPC and as a class with a
+	// quantity gives its two edges in the same order on every read. Containment edges come from
 	// the parentID and child rows of the identifier index, and a DELETE
 	// without children gives one edge to store.AllChildren.
 	sqlLineageEdges = `SELECT x.from_id, x.to_id, x.kind, x.op, x.event_time, x.event_seq, x.quantity, COALESCE(x.uom, ''), ev.error_declared
@@ -73,7 +75,7 @@ FROM (
         AND c.canonical <> p.canonical
 ) x JOIN events ev ON ev.seq = x.event_seq
 WHERE cardinality($3::text[]) = 0 OR x.kind = ANY($3)
-ORDER BY x.event_time, x.event_seq, x.from_id, x.to_id`
+ORDER BY x.event_time, x.event_seq, x.from_id, x.to_id, x.kind, x.quantity NULLS FIRST, x.uom NULLS FIRST`
 	// Touches come from the identifier index, one per (identifier,
 	// event) under the first object role; DISTINCT ON keeps that one.
 	sqlLineageTouchesSelect = `SELECT DISTINCT ON (e.event_time, i.event_seq, i.canonical)

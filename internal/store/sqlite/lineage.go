@@ -436,7 +436,10 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		if c := strings.Compare(a.From, b.From); c != 0 {
 			return c
 		}
-		return strings.Compare(a.To, b.To)
+		if c := strings.Compare(a.To, b.To); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Kind), string(b.Kind))
 	})
 	return out, nil
 }
