@@ -87,7 +87,7 @@ func TestServePagesMarkLoggedSteps(t *testing.T) {
 	if got := strings.Count(body, "✓ 已签入审计日志"); got != 2 {
 		t.Errorf("marked steps: got %d, want 2", got)
 	}
-	if !strings.Contains(body, "(树大小 2)") {
+	if !strings.Contains(body, "（树大小 2）") {
 		t.Errorf("page lacks the checkpoint size 2")
 	}
 	if !strings.Contains(body, "甲乳业有限公司") {

@@ -86,7 +86,7 @@ func noticeDetail(v *pageView, zh, en, number string) string {
 	if number == "" {
 		return reason
 	}
-	return strings.TrimSpace(reason + " " + v.T("recallNotice") + ": " + number)
+	return strings.TrimSpace(reason + " " + fmt.Sprintf(v.T("recallNotice"), number))
 }
 
 // creditWarnings returns a warning when the producer is on the credit

@@ -125,7 +125,7 @@ func TestRecallNoticeShownOnce(t *testing.T) {
 	if n := strings.Count(body, "warn-recall"); n != 1 {
 		t.Errorf("recalled pork lot: %d recall warnings, want 1 (the notice and its recall event are one recall)", n)
 	}
-	if !strings.Contains(body, "召回公告: 粤食召〔2026〕017号") {
+	if !strings.Contains(body, "召回公告：粤食召〔2026〕017号") {
 		t.Errorf("recalled pork lot: page lacks the notice number")
 	}
 }

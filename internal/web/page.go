@@ -163,13 +163,13 @@ func (h *Handler) render(w http.ResponseWriter, v *pageView) {
 	head, err := h.head(v)
 	if err != nil {
 		h.log.Error("render consumer page head", "code", v.Code, "err", err)
-		http.Error(w, "页面生成失败, 请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
+		http.Error(w, "页面生成失败，请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
 		return
 	}
 	v.Head = head
 	if err := h.tmpl.ExecuteTemplate(buf, "page.html", v); err != nil {
 		h.log.Error("render consumer page", "code", v.Code, "err", err)
-		http.Error(w, "页面生成失败, 请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
+		http.Error(w, "页面生成失败，请稍后再试 / The page could not be rendered; try again later.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -189,7 +189,7 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	}
 	sc, err := ident.Parse(v.Code)
 	if err != nil || sc.Canonical == "" {
-		msg := pick(v.D.Lang, "没有可查询的主键 (如 GTIN)", "no primary key such as a GTIN")
+		msg := pick(v.D.Lang, "没有可查询的主键（如 GTIN）", "no primary key such as a GTIN")
 		if err != nil {
 			msg = err.Error()
 		}
@@ -202,7 +202,7 @@ func (h *Handler) lookup(ctx context.Context, v *pageView) {
 	j, err := h.journeyOf(ctx, ids, productRules(prod))
 	if err != nil {
 		h.log.Error("load journey", "code", sc.Canonical, "err", err)
-		v.Error = pick(v.D.Lang, "查询失败, 请稍后再试。", "The lookup failed; try again later.")
+		v.Error = pick(v.D.Lang, "查询失败，请稍后再试。", "The lookup failed; try again later.")
 		v.Status = http.StatusInternalServerError
 		return
 	}
@@ -555,7 +555,7 @@ func (h *Handler) handleComplaint(w http.ResponseWriter, r *http.Request) {
 	n, err := h.opts.Feedback.AddComplaint(r.Context(), c)
 	if err != nil {
 		h.log.Error("store complaint", "code", c.Canonical, "err", err)
-		v.Notice, v.NoticeBad, v.Status = pick(v.D.Lang, "投诉保存失败, 请稍后再试。", "The complaint could not be saved; try again later."), true, http.StatusInternalServerError
+		v.Notice, v.NoticeBad, v.Status = pick(v.D.Lang, "投诉保存失败，请稍后再试。", "The complaint could not be saved; try again later."), true, http.StatusInternalServerError
 		h.render(w, v)
 		return
 	}

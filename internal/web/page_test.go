@@ -178,7 +178,7 @@ func TestComplaintCSRF(t *testing.T) {
 			if rec.Code != tt.wantStatus {
 				t.Errorf("status: got %d, want %d", rec.Code, tt.wantStatus)
 			}
-			if tt.wantStatus == http.StatusOK && !strings.Contains(rec.Body.String(), "投诉已收到, 编号 1") {
+			if tt.wantStatus == http.StatusOK && !strings.Contains(rec.Body.String(), "投诉已收到，编号 1") {
 				t.Errorf("no receipt with complaint number 1")
 			}
 		})

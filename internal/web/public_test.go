@@ -243,7 +243,7 @@ func TestScanPageAuditLogMarks(t *testing.T) {
 	tests := []struct {
 		lang, mark, status string
 	}{
-		{"zh", "✓ 已签入审计日志", "本页 3 个环节中有 2 个已被审计日志最新签名检查点 (树大小 2) 覆盖。"},
+		{"zh", "✓ 已签入审计日志", "本页 3 个环节中有 2 个已被审计日志最新签名检查点（树大小 2）覆盖。"},
 		{"en", "✓ in the signed audit log", "2 of the 3 steps on this page are covered by the latest signed checkpoint of the audit log (tree size 2)."},
 	}
 	for _, tt := range tests {
@@ -365,7 +365,7 @@ func TestScanPageWarningsFromProjection(t *testing.T) {
 		lang  string
 		wants []string
 	}{
-		{"zh", []string{"冷链运输中温度超标 (最高 9.61 °C, 限值 4 °C)。", "加工产出重量超过投入, 来源存疑。", "曾发货给未持有食品经营许可证的单位。",
+		{"zh", []string{"冷链运输中温度超标（最高 9.61 °C，限值 4 °C）。", "加工产出重量超过投入，来源存疑。", "曾发货给未持有食品经营许可证的单位。",
 			"<dt>生产日期</dt><dd>2026-10-31</dd>", "<dt>有效期至</dt><dd>2026-11-20</dd>", "2026-11-02 14:45"}},
 		{"en", []string{"Temperature excursion in the cold chain (up to 9.61 °C, limit 4 °C).", "Processing output weighs more than its input; the origin is in doubt.",
 			"A shipment went to a consignee without a food business licence.", "<dt>Production date</dt><dd>2026-10-31</dd>", "2026-11-01 07:30"}},
