@@ -97,10 +97,10 @@ func importFiles(ctx context.Context, env *Env, cs *capture.Service, files []str
 				reasons = []store.JobError{{EventIndex: -1, Message: err.Error()}}
 			}
 			t.errorCount += len(reasons)
-			fmt.Fprintf(env.Stdout, "✗ %s: 已拒绝 rejected (%d errors)\n", path, len(reasons))
+			fmt.Fprintf(env.Stdout, "✗ %s: 已拒绝 rejected, 错误 errors: %d\n", path, len(reasons))
 			for i, r := range reasons {
 				if i == 20 {
-					fmt.Fprintf(env.Stdout, "    … %d more\n", len(reasons)-i)
+					fmt.Fprintf(env.Stdout, "    … 另有 %d 条 more\n", len(reasons)-i)
 					break
 				}
 				fmt.Fprintf(env.Stdout, "    %s\n", r.Message)
@@ -110,7 +110,7 @@ func importFiles(ctx context.Context, env *Env, cs *capture.Service, files []str
 			t.duplicates += job.Duplicates
 			t.declared += job.Declared
 			if !quiet {
-				fmt.Fprintf(env.Stdout, "✓ %s: %d 接受 accepted, %d 重复 duplicates, %d 更正声明 error declarations\n",
+				fmt.Fprintf(env.Stdout, "✓ %s: 接受 accepted %d, 重复 duplicates %d, 更正声明 error declarations %d\n",
 					path, job.Accepted, job.Duplicates, job.Declared)
 			}
 		}
@@ -118,7 +118,7 @@ func importFiles(ctx context.Context, env *Env, cs *capture.Service, files []str
 	if bar != nil {
 		bar.Finish()
 	}
-	fmt.Fprintf(env.Stdout, "合计 total: %d files, %d rejected; %d events accepted, %d duplicates, %d error declarations\n",
+	fmt.Fprintf(env.Stdout, "合计 total: 文件 files %d, 拒绝 rejected %d; 接受的事件 events accepted %d, 重复 duplicates %d, 更正声明 error declarations %d\n",
 		t.files, t.rejectedFiles, t.accepted, t.duplicates, t.declared)
 	if t.rejectedFiles > 0 {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d of %d files rejected", t.rejectedFiles, t.files)}
