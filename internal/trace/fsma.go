@@ -212,7 +212,7 @@ type fsmaEvent struct {
 // fsmaLotRows returns the rows of one lot: events naming the lot, its
 // instances, or a container while it held them.
 func (t *Tracer) fsmaLotRows(ctx context.Context, lot string, window span, describe func(string) string) ([]FSMARow, error) {
-	edges := newEdgeCache(t.ls, t.splitMin)
+	edges := newEdgeCache(t.ls)
 	if err := edges.load(ctx, []string{lot}, true); err != nil {
 		return nil, err
 	}

@@ -159,7 +159,6 @@ func (g *Graph) Node(id string) *Node {
 // for concurrent use.
 type Tracer struct {
 	ls       store.LineageStore
-	splitMin int // see readSplit
 	regions  RegionResolver
 	channels ChannelResolver
 }
@@ -167,7 +166,7 @@ type Tracer struct {
 // New returns a tracer over ls that resolves regions and channels with the
 // built-in rules (see IdentifierRegions and StepChannels).
 func New(ls store.LineageStore) *Tracer {
-	return &Tracer{ls: ls, splitMin: defaultSplitMin, regions: IdentifierRegions{}, channels: StepChannels{}}
+	return &Tracer{ls: ls, regions: IdentifierRegions{}, channels: StepChannels{}}
 }
 
 // WithResolvers returns a copy of t using the given resolvers; a nil
@@ -238,7 +237,7 @@ func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary boo
 		return nil, err
 	}
 
-	edges := newEdgeCache(t.ls, t.splitMin)
+	edges := newEdgeCache(t.ls)
 	spans := map[string][]span{}
 	depth := map[string]int{}
 	links := map[linkKey]*Link{}
@@ -324,7 +323,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	touchErr := make(chan error, 1)
 	go func() {
 		var err error
-		touches, err = readSplit(ctx, ids, t.splitMin, t.ls.Touches)
+		touches, err = t.ls.Touches(ctx, ids)
 		touchErr <- err
 	}()
 	load := edges.load
@@ -460,7 +459,7 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 			}
 		}
 		if len(missing) > 0 {
-			more, err := readSplit(ctx, missing, t.splitMin, t.ls.Touches)
+			more, err := t.ls.Touches(ctx, missing)
 			if err != nil {
 				return nil, err
 			}

@@ -110,7 +110,6 @@ type visit struct {
 // for the walk.
 type edgeCache struct {
 	ls       store.LineageStore
-	splitMin int // see readSplit
 	from, to map[string][]store.Edge
 
 	// children indexes the loaded edges leaving each parent by child, so
@@ -135,8 +134,8 @@ type heldKey struct {
 	parent, child string
 }
 
-func newEdgeCache(ls store.LineageStore, splitMin int) *edgeCache {
-	return &edgeCache{ls: ls, splitMin: splitMin, from: map[string][]store.Edge{}, to: map[string][]store.Edge{},
+func newEdgeCache(ls store.LineageStore) *edgeCache {
+	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{},
 		children: map[string]*childIndex{}, held: map[heldKey][]span{}, into: map[string][]store.Edge{}}
 }
 
@@ -171,9 +170,7 @@ func (c *edgeCache) loadContainers(ctx context.Context, ids []string, out bool) 
 	if len(missing) == 0 {
 		return nil
 	}
-	edges, err := readSplit(ctx, missing, c.splitMin, func(ctx context.Context, ids []string) ([]store.Edge, error) {
-		return c.ls.Edges(ctx, store.EdgeFilter{To: ids, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}})
-	})
+	edges, err := c.ls.Edges(ctx, store.EdgeFilter{To: missing, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}})
 	if err != nil {
 		return err
 	}
@@ -246,12 +243,11 @@ func (c *edgeCache) load(ctx context.Context, ids []string, out bool) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	edges, err := readSplit(ctx, missing, c.splitMin, func(ctx context.Context, ids []string) ([]store.Edge, error) {
-		if out {
-			return c.ls.Edges(ctx, store.EdgeFilter{From: ids})
-		}
-		return c.ls.Edges(ctx, store.EdgeFilter{To: ids})
-	})
+	f := store.EdgeFilter{To: missing}
+	if out {
+		f = store.EdgeFilter{From: missing}
+	}
+	edges, err := c.ls.Edges(ctx, f)
 	if err != nil {
 		return err
 	}
