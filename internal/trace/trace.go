@@ -470,8 +470,8 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		level = parents
 	}
 
-	// The items of one case share the case's span and so its result, so
-	// within is memoised.
+	// within is memoised, because the items of one case share the case's
+	// span and therefore its result.
 	type withinKey struct {
 		id    string
 		s     span
