@@ -347,3 +347,34 @@ func TestTraceInvalidRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestScenarioChildAsEPCAndClass: one packing event names a lot both in
+// childEPCs and in childQuantityList. Each backend gives the trace link
+// of the EPC entry, without quantity, on every read.
+func TestScenarioChildAsEPCAndClass(t *testing.T) {
+	eachBackend(t, runScenarioChildAsEPCAndClass)
+}
+
+func runScenarioChildAsEPCAndClass(t *testing.T, st backend) {
+	c := newChain(t)
+	lot, pallet := c.lgtin(2, "L7"), c.sscc(7)
+	c.classEvent(1, epcis.ActionAdd, "commissioning", 1, lot, 40, "KGM")
+	pack := c.aggregate(2, epcis.ActionAdd, 1, pallet, lot)
+	pack.ChildQuantityList = []epcis.QuantityElement{{EPCClass: lot, Quantity: 12, HasQuantity: true, UOM: "KGM"}}
+	tr := c.captureAll(st, st, 10)
+
+	for range 5 {
+		g := trc(t, tr, lot, trace.Options{})
+		wantNodes(t, g, lot, pallet)
+		if len(g.Links) != 1 {
+			t.Fatalf("links: got %d, want 1: %+v", len(g.Links), g.Links)
+		}
+		l := g.Links[0]
+		if l.From != pallet {
+			t.Errorf("link from: got %s, want the pallet %s", l.From, pallet)
+		}
+		if l.Quantity != nil {
+			t.Errorf("link quantity: got %v %s, want none (the childEPCs entry)", *l.Quantity, l.UOM)
+		}
+	}
+}
