@@ -1,18 +1,10 @@
 package trace_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
-	"github.com/suyuan-trace/suyuan/internal/store/postgres"
+	"github.com/suyuan-trace/suyuan/internal/store/testdb"
 )
 
 // backend is a store with a lineage index for the scenario tests.
@@ -21,62 +13,14 @@ type backend interface {
 	store.LineageStore
 }
 
-// pgDSNEnv names the environment variable with the URL of a PostgreSQL
-// server; when set, the scenarios also run on a fresh database there.
-const pgDSNEnv = "SUYUAN_TEST_PG_DSN"
-
 // eachBackend runs fn on a fresh SQLite store and, when SUYUAN_TEST_PG_DSN
 // is set, on a fresh PostgreSQL database, each as a subtest.
 func eachBackend(t *testing.T, fn func(t *testing.T, st backend)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, openStore(t)) })
-	base := os.Getenv(pgDSNEnv)
-	if base == "" {
-		return
-	}
-	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t, base)) })
-}
-
-// openPostgres creates a database on the server at base, opens the store
-// on it, and drops the database when the test ends.
-func openPostgres(t *testing.T, base string) *postgres.Store {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatalf("random name: %v", err)
-	}
-	name := "suyuan_trace_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", pgDSNEnv, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s is no URL: %v", pgDSNEnv, err)
-	}
-	u.Path = "/" + name
-	st, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		t.Fatalf("open postgres store: %v", err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("connect to drop %s: %v", name, err)
-			return
+	testdb.Each(t, "trace", func(t *testing.T, st store.Store) {
+		b, ok := st.(backend)
+		if !ok {
+			t.Fatalf("store %T lacks the lineage index", st)
 		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
+		fn(t, b)
 	})
-	return st
 }

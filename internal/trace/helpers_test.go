@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/store/sqlite"
+	"github.com/suyuan-trace/suyuan/internal/store/testdb"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
 
@@ -139,12 +139,7 @@ func (c *chain) document(events []*epcis.Event) *bytes.Buffer {
 // openStore opens a fresh SQLite store in a temporary directory.
 func openStore(tb testing.TB) *sqlite.Store {
 	tb.Helper()
-	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "trace.db"))
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	return st
+	return testdb.SQLite(tb, "trace")
 }
 
 // captureAll captures the chain's events through the capture service, in

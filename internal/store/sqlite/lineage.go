@@ -214,34 +214,45 @@ func containmentEdge(ev eventRow, seq int64, parent string, child idRow) (store.
 	return e, true
 }
 
-// containmentFromParents returns the containment edges leaving ids.
-func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store.Edge, error) {
-	parents, err := s.idRows(ctx, sqlParentRowsByID, ids)
-	if err != nil || len(parents) == 0 {
-		return nil, err
+// containmentRows reads the identifier rows that byID selects for ids, the
+// events they belong to, and the rows of the other containment role in
+// those events (byEvent), grouped by event seq.
+func (s *Store) containmentRows(ctx context.Context, byID, byEvent, ids string) ([]idRow, map[int64]eventRow, map[int64][]idRow, error) {
+	matched, err := s.idRows(ctx, byID, ids)
+	if err != nil || len(matched) == 0 {
+		return nil, nil, nil, err
 	}
-	seqs := distinctSeqs(parents)
+	seqs := distinctSeqs(matched)
 	events, err := s.eventRows(ctx, seqs)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	arg, err := jsonArray(seqs)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	children, err := s.idRows(ctx, sqlChildRowsByEvent, arg)
+	others, err := s.idRows(ctx, byEvent, arg)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	bySeq := map[int64][]idRow{}
-	for _, c := range children {
-		bySeq[c.seq] = append(bySeq[c.seq], c)
+	for _, o := range others {
+		bySeq[o.seq] = append(bySeq[o.seq], o)
+	}
+	return matched, events, bySeq, nil
+}
+
+// containmentFromParents returns the containment edges leaving ids.
+func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store.Edge, error) {
+	parents, events, children, err := s.containmentRows(ctx, sqlParentRowsByID, sqlChildRowsByEvent, ids)
+	if err != nil {
+		return nil, err
 	}
 	var out []store.Edge
 	for _, p := range parents {
 		ev := events[p.seq]
 		n := 0
-		for _, c := range bySeq[p.seq] {
+		for _, c := range children[p.seq] {
 			if c.id == p.id {
 				continue
 			}
@@ -261,34 +272,17 @@ func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store
 
 // containmentToChildren returns the containment edges reaching ids.
 func (s *Store) containmentToChildren(ctx context.Context, ids string) ([]store.Edge, error) {
-	children, err := s.idRows(ctx, sqlChildRowsByID, ids)
-	if err != nil || len(children) == 0 {
-		return nil, err
-	}
-	seqs := distinctSeqs(children)
-	events, err := s.eventRows(ctx, seqs)
+	children, events, parents, err := s.containmentRows(ctx, sqlChildRowsByID, sqlParentRowsByEvent, ids)
 	if err != nil {
 		return nil, err
-	}
-	arg, err := jsonArray(seqs)
-	if err != nil {
-		return nil, err
-	}
-	parents, err := s.idRows(ctx, sqlParentRowsByEvent, arg)
-	if err != nil {
-		return nil, err
-	}
-	parentOf := map[int64][]string{}
-	for _, p := range parents {
-		parentOf[p.seq] = append(parentOf[p.seq], p.id)
 	}
 	var out []store.Edge
 	for _, c := range children {
-		for _, p := range parentOf[c.seq] {
-			if p == c.id {
+		for _, p := range parents[c.seq] {
+			if p.id == c.id {
 				continue
 			}
-			if e, ok := containmentEdge(events[c.seq], c.seq, p, c); ok {
+			if e, ok := containmentEdge(events[c.seq], c.seq, p.id, c); ok {
 				out = append(out, e)
 			}
 		}
