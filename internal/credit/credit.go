@@ -1,8 +1,8 @@
-// Package credit owns the quality-credit list (严重违法失信名单, the
+// Package credit owns the quality-credit list (严重违法失信名单), the
 // list of enterprises that regulators name for serious violations of
-// product quality and food safety law): entries about a party, each with
-// its reason, deciding regulator, decision document number, effective
-// date and optional end date, and their removal after credit repair
+// product quality and food safety law. Each entry names a party with its
+// reason, deciding regulator, decision document number, effective date
+// and optional end date. An entry is removed after credit repair
 // (信用修复).
 //
 // An entry is event-sourced: it is added by a "credit.add" decision and
@@ -53,7 +53,7 @@ func (e *FieldError) Error() string {
 // Unwrap returns ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
-// Status is where an entry stands.
+// Status is the state of an entry on a given day.
 type Status string
 
 // Entry statuses. An entry whose end date has passed is StatusExpired;

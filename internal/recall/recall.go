@@ -1,7 +1,8 @@
-// Package recall owns recall notices (召回公告): a regulator's order to
-// take lots or items off the market, with the notice number, level,
-// reason, the recalled identifiers and a snapshot of the recall scope at
-// opening, then progress reports and the closing result.
+// Package recall owns recall notices (召回公告). A notice is a
+// regulator's order to take lots or items off the market. It carries the
+// notice number, level, reason, the recalled identifiers and a snapshot of
+// the recall scope at opening, then progress reports and the closing
+// result.
 //
 // A notice is event-sourced: every change is a store.Decision (kinds
 // "recall.open", "recall.update" and "recall.close", subject the recall
@@ -97,7 +98,7 @@ func (l Level) ZH() string {
 	return string(l)
 }
 
-// Status is where a notice stands.
+// Status is the state of a notice: open or closed.
 type Status string
 
 // Notice statuses.
@@ -148,8 +149,8 @@ type Scope struct {
 	// Untraced lists recalled identifiers that no stored event names, so
 	// the snapshot cannot count them.
 	Untraced []string `json:"untraced,omitempty"`
-	// Error says why no snapshot was taken, such as a store without a
-	// lineage index; the counts are then zero.
+	// Error is the reason no snapshot was taken, such as a store without
+	// a lineage index. The counts are then zero.
 	Error string `json:"error,omitempty"`
 }
 

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlq"
 )
 
 var _ store.PartyStore = (*Store)(nil)
@@ -264,22 +264,6 @@ func (s *Store) Locations(ctx context.Context, partyID, after string, limit int)
 	return scanJSONRows[store.Location](rows, "list locations")
 }
 
-func joinScopes(scopes []store.Scope) string {
-	parts := make([]string, len(scopes))
-	for i, sc := range scopes {
-		parts[i] = string(sc)
-	}
-	return strings.Join(parts, " ")
-}
-
-func splitScopes(s string) []store.Scope {
-	var out []store.Scope
-	for _, f := range strings.Fields(s) {
-		out = append(out, store.Scope(f))
-	}
-	return out
-}
-
 // nanosOrZero returns t in Unix nanoseconds, or 0 for the zero time.
 func nanosOrZero(t time.Time) int64 {
 	if t.IsZero() {
@@ -313,7 +297,7 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*st
 			return fmt.Errorf("party %s: %w", t.PartyID, store.ErrNotFound)
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.PartyID, t.Name, t.Hash, joinScopes(t.Scopes), t.CreatedBy,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.PartyID, t.Name, t.Hash, sqlq.JoinScopes(t.Scopes), t.CreatedBy,
 			t.CreatedAt.UnixNano(), nanosOrZero(t.ExpiresAt), nanosOrZero(t.RevokedAt))
 		if err != nil {
 			return fmt.Errorf("write token: %w", err)
@@ -333,7 +317,7 @@ func scanToken(row pgx.Row) (store.Token, error) {
 	if err := row.Scan(&t.ID, &t.PartyID, &t.Name, &t.Hash, &scopes, &t.CreatedBy, &created, &expires, &revoked); err != nil {
 		return t, err
 	}
-	t.Scopes = splitScopes(scopes)
+	t.Scopes = sqlq.SplitScopes(scopes)
 	t.CreatedAt = timeOrZero(created)
 	t.ExpiresAt = timeOrZero(expires)
 	t.RevokedAt = timeOrZero(revoked)
@@ -401,7 +385,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*stor
 			return fmt.Errorf("party %s: %w", u.PartyID, store.ErrNotFound)
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6)",
-			u.Username, u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.CreatedAt.UnixNano(), u.Disabled)
+			u.Username, u.PartyID, u.PasswordHash, sqlq.JoinScopes(u.Scopes), u.CreatedAt.UnixNano(), u.Disabled)
 		if err != nil {
 			return fmt.Errorf("write user: %w", err)
 		}
@@ -413,7 +397,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*stor
 func (s *Store) UpdateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "update user "+u.Username, decisions, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, "UPDATE users SET party_id = $1, password_hash = $2, scopes = $3, disabled = $4 WHERE username = $5",
-			u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.Disabled, u.Username)
+			u.PartyID, u.PasswordHash, sqlq.JoinScopes(u.Scopes), u.Disabled, u.Username)
 		if err != nil {
 			return err
 		}
@@ -436,7 +420,7 @@ func (s *Store) User(ctx context.Context, username string) (store.User, error) {
 	if err != nil {
 		return store.User{}, notFound(err, "user %s", username)
 	}
-	u.Scopes = splitScopes(scopes)
+	u.Scopes = sqlq.SplitScopes(scopes)
 	u.CreatedAt = timeOrZero(created)
 	return u, nil
 }

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/sqlq"
 )
 
 var _ store.PartyStore = (*Store)(nil)
@@ -259,22 +259,6 @@ func (s *Store) Locations(ctx context.Context, partyID, after string, limit int)
 	return scanJSONRows[store.Location](rows, "list locations")
 }
 
-func joinScopes(scopes []store.Scope) string {
-	parts := make([]string, len(scopes))
-	for i, sc := range scopes {
-		parts[i] = string(sc)
-	}
-	return strings.Join(parts, " ")
-}
-
-func splitScopes(s string) []store.Scope {
-	var out []store.Scope
-	for _, f := range strings.Fields(s) {
-		out = append(out, store.Scope(f))
-	}
-	return out
-}
-
 func unixNano(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -306,7 +290,7 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*st
 			return fmt.Errorf("party %s: %w", t.PartyID, store.ErrNotFound)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.PartyID, t.Name, t.Hash, joinScopes(t.Scopes), t.CreatedBy,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.ID, t.PartyID, t.Name, t.Hash, sqlq.JoinScopes(t.Scopes), t.CreatedBy,
 			t.CreatedAt.UnixNano(), unixNano(t.ExpiresAt), unixNano(t.RevokedAt))
 		if err != nil {
 			return fmt.Errorf("write token: %w", err)
@@ -326,7 +310,7 @@ func scanToken(sc interface{ Scan(...any) error }) (store.Token, error) {
 	if err := sc.Scan(&t.ID, &t.PartyID, &t.Name, &t.Hash, &scopes, &t.CreatedBy, &created, &expires, &revoked); err != nil {
 		return t, err
 	}
-	t.Scopes = splitScopes(scopes)
+	t.Scopes = sqlq.SplitScopes(scopes)
 	t.CreatedAt = fromUnixNano(created)
 	t.ExpiresAt = fromUnixNano(expires)
 	t.RevokedAt = fromUnixNano(revoked)
@@ -397,7 +381,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*stor
 			return fmt.Errorf("party %s: %w", u.PartyID, store.ErrNotFound)
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)",
-			u.Username, u.PartyID, u.PasswordHash, joinScopes(u.Scopes), u.CreatedAt.UnixNano(), boolInt(u.Disabled))
+			u.Username, u.PartyID, u.PasswordHash, sqlq.JoinScopes(u.Scopes), u.CreatedAt.UnixNano(), boolInt(u.Disabled))
 		if err != nil {
 			return fmt.Errorf("write user: %w", err)
 		}
@@ -409,7 +393,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*stor
 func (s *Store) UpdateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "update user "+u.Username, decisions, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET party_id = ?, password_hash = ?, scopes = ?, disabled = ? WHERE username = ?",
-			u.PartyID, u.PasswordHash, joinScopes(u.Scopes), boolInt(u.Disabled), u.Username)
+			u.PartyID, u.PasswordHash, sqlq.JoinScopes(u.Scopes), boolInt(u.Disabled), u.Username)
 		if err != nil {
 			return err
 		}
@@ -443,7 +427,7 @@ func (s *Store) User(ctx context.Context, username string) (store.User, error) {
 	if err != nil {
 		return store.User{}, fmt.Errorf("read user %s: %w", username, err)
 	}
-	u.Scopes = splitScopes(scopes)
+	u.Scopes = sqlq.SplitScopes(scopes)
 	u.CreatedAt = fromUnixNano(created)
 	u.Disabled = disabled != 0
 	return u, nil
