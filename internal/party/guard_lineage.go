@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -179,6 +180,31 @@ func (lv *lineageView) ClassTouches(ctx context.Context, prefix string, from, to
 	return lv.visibleTouches(ctx, touches)
 }
 
+// Adjacent returns the adjacency of ids within the events the viewer may
+// see.
+func (lv *lineageView) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+	a, err := lv.index.Adjacent(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var seqs []int64
+	for _, t := range a.Touches {
+		seqs = append(seqs, t.Seq)
+	}
+	for _, e := range append(slices.Clone(a.Out), a.In...) {
+		seqs = append(seqs, e.Seq)
+	}
+	vis, err := lv.visible(ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	hidden := func(e store.Edge) bool { return vis[e.Seq] == nil }
+	a.Touches = slices.DeleteFunc(a.Touches, func(t store.Touch) bool { return vis[t.Seq] == nil })
+	a.Out = slices.DeleteFunc(a.Out, hidden)
+	a.In = slices.DeleteFunc(a.In, hidden)
+	return a, nil
+}
+
 func (lv *lineageView) visibleTouches(ctx context.Context, touches []store.Touch) ([]store.Touch, error) {
 	seqs := make([]int64, len(touches))
 	for i, t := range touches {
@@ -245,6 +271,16 @@ func (g *Guard) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 		return nil, err
 	}
 	return ls.Steps(ctx, seqs)
+}
+
+// Adjacent implements store.LineageStore with the projection of
+// LineageFor.
+func (g *Guard) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+	ls, err := g.LineageFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ls.Adjacent(ctx, ids)
 }
 
 // ClassTouches implements store.LineageStore with the projection of

@@ -125,6 +125,10 @@ type Lineage struct {
 type EdgeFilter struct {
 	From, To []string
 	Kinds    []EdgeKind
+	// EmptiedOnly restricts the edges matched by From to the DELETEs that
+	// list no children (To is AllChildren): what a walk needs of a
+	// container whose content it reads from the content's side.
+	EmptiedOnly bool
 }
 
 // LineageStore reads the lineage index that Capture writes for every
@@ -147,6 +151,48 @@ type LineageStore interface {
 	// ("https://id.gs1.org/01/06901234567892/"), between from and to
 	// (zero times do not restrict), in ascending (Time, Seq) order.
 	ClassTouches(ctx context.Context, prefix string, from, to time.Time) ([]Touch, error)
+	// Adjacent returns what a walk reads next to ids: their touches, the
+	// edges leaving them and the containment edges reaching them, equal
+	// to what AdjacentOf gathers with the three calls above. Stores
+	// answer it from one read of the identifier index per identifier.
+	Adjacent(ctx context.Context, ids []string) (*Adjacency, error)
+}
+
+// Adjacency is what the lineage index holds next to a set of
+// identifiers.
+type Adjacency struct {
+	// Touches are the touches of the identifiers, as Touches returns them.
+	Touches []Touch
+	// Out holds every edge leaving the identifiers, as Edges returns them
+	// for a filter with From only.
+	Out []Edge
+	// In holds the EdgeContains and EdgeAssociated edges reaching the
+	// identifiers, as Edges returns them for a filter with To and those
+	// two kinds.
+	In []Edge
+}
+
+// AdjacentOf gathers the adjacency of ids with Touches and Edges. It is
+// the meaning of LineageStore.Adjacent, for stores that have no shorter
+// way to read it and for tests.
+func AdjacentOf(ctx context.Context, ls LineageStore, ids []string) (*Adjacency, error) {
+	if len(ids) == 0 {
+		return &Adjacency{}, nil
+	}
+	var (
+		a   Adjacency
+		err error
+	)
+	if a.Touches, err = ls.Touches(ctx, ids); err != nil {
+		return nil, err
+	}
+	if a.Out, err = ls.Edges(ctx, EdgeFilter{From: ids}); err != nil {
+		return nil, err
+	}
+	if a.In, err = ls.Edges(ctx, EdgeFilter{To: ids, Kinds: []EdgeKind{EdgeContains, EdgeAssociated}}); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }
 
 // StepOf returns the trace step of e. Seq and Declared are left for the

@@ -207,29 +207,33 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	if !to.IsZero() {
 		sc.To = &to
 	}
-	nodes := map[string]Node{}
+	// A node reached from two of ids is listed once, with what the first
+	// trace found.
+	var nodes []*Node
+	seen := map[string]bool{}
 	for _, id := range ids {
 		g, err := t.trace(ctx, id, Options{Direction: Forward, From: from, To: to}, true)
 		if err != nil {
 			return nil, fmt.Errorf("recall scope: %w", err)
 		}
 		sc.IDs = append(sc.IDs, g.Root)
-		for _, n := range g.Nodes {
-			nodes[n.ID] = n
+		for i := range g.Nodes {
+			if n := &g.Nodes[i]; len(ids) == 1 || !seen[n.ID] {
+				if len(ids) > 1 {
+					seen[n.ID] = true
+				}
+				nodes = append(nodes, n)
+			}
 		}
 	}
-	keys := make([]string, 0, len(nodes))
-	for id := range nodes {
-		keys = append(keys, id)
-	}
-	slices.Sort(keys)
+	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
 
 	buckets := map[string]map[string]*Bucket{"holder": {}, "region": {}, "channel": {}, "status": {}}
-	// The items of one event share its holder, so each holder is resolved
-	// once.
-	resolved := map[Holder]resolvedHolder{}
-	for _, id := range keys {
-		n := nodes[id]
+	// Nodes with the same last event share its holder (see describe), so
+	// each holder is resolved once.
+	resolved := map[*Holder]resolvedHolder{}
+	for _, n := range nodes {
+		id := n.ID
 		if n.Kind == KindContainer || n.Kind == KindTransformation {
 			continue
 		}
@@ -242,15 +246,15 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 				continue
 			}
 		}
-		for _, a := range sharesOf(n) {
+		for _, a := range sharesOf(*n) {
 			if a.Holder != nil {
-				r, ok := resolved[*a.Holder]
+				r, ok := resolved[a.Holder]
 				if !ok {
 					var err error
 					if r, err = t.resolve(ctx, *a.Holder); err != nil {
 						return nil, fmt.Errorf("recall scope: %s: %w", id, err)
 					}
-					resolved[*a.Holder] = r
+					resolved[a.Holder] = r
 				}
 				if r.regionOK {
 					a.Region = r.region
@@ -302,11 +306,11 @@ func (sc *Scope) add(buckets map[string]map[string]*Bucket, a Affected) {
 			holder = "unknown"
 		}
 	}
-	for dim, key := range map[string]string{"holder": holder, "region": a.Region, "channel": string(a.Channel), "status": string(a.Status)} {
-		b := buckets[dim][key]
+	for _, d := range [...]struct{ dim, key string }{{"holder", holder}, {"region", a.Region}, {"channel", string(a.Channel)}, {"status", string(a.Status)}} {
+		b := buckets[d.dim][d.key]
 		if b == nil {
-			b = &Bucket{Key: key, Quantities: map[string]float64{}}
-			buckets[dim][key] = b
+			b = &Bucket{Key: d.key, Quantities: map[string]float64{}}
+			buckets[d.dim][d.key] = b
 		}
 		b.Objects++
 		if a.UOM != "" {

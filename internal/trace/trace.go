@@ -306,24 +306,43 @@ func (t *Tracer) checkKnown(ctx context.Context, id string) error {
 // known holder and quantity. With summary set only class nodes get their
 // steps.
 func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span, depth map[string]int, edges *edgeCache, summary bool) error {
-	ids := make([]string, 0, len(spans))
-	for id := range spans {
-		ids = append(ids, id)
+	type ranked struct {
+		id    string
+		depth int
 	}
-	slices.SortFunc(ids, func(a, b string) int {
-		if depth[a] != depth[b] {
-			return depth[a] - depth[b]
+	order := make([]ranked, 0, len(spans))
+	for id := range spans {
+		order = append(order, ranked{id, depth[id]})
+	}
+	slices.SortFunc(order, func(a, b ranked) int {
+		if a.depth != b.depth {
+			return a.depth - b.depth
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.id, b.id)
 	})
+	ids := make([]string, len(order))
+	for i, r := range order {
+		ids[i] = r.id
+	}
 
-	// The touches of the nodes and the containers holding them are
-	// independent reads, so they run at the same time.
+	// Touches the walk has not read yet and the containers holding the
+	// nodes are independent reads, so they run at the same time.
+	byID := make(map[string][]store.Touch, len(ids))
+	var unread []string
+	for _, id := range ids {
+		if ts, ok := edges.touches[id]; ok {
+			byID[id] = ts
+		} else {
+			unread = append(unread, id)
+		}
+	}
 	var touches []store.Touch
 	touchErr := make(chan error, 1)
 	go func() {
 		var err error
-		touches, err = t.ls.Touches(ctx, ids)
+		if len(unread) > 0 {
+			touches, err = t.ls.Touches(ctx, unread)
+		}
 		touchErr <- err
 	}()
 	load := edges.load
@@ -334,7 +353,6 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	if err := errors.Join(<-touchErr, loadErr); err != nil {
 		return err
 	}
-	byID := map[string][]store.Touch{}
 	for _, tc := range touches {
 		byID[tc.ID] = append(byID[tc.ID], tc)
 	}
@@ -383,6 +401,10 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 		g.Links[i].EventID = steps[g.Links[i].seq].EventID
 	}
 
+	// Nodes whose last event is the same share its holder, so that a
+	// recall scope resolves each holder once.
+	holders := map[int64]*Holder{}
+	g.Nodes = make([]Node, 0, len(ids))
 	for _, id := range ids {
 		n := Node{ID: id, Kind: kinds[id], Depth: depth[id], Steps: []store.Step{}}
 		for _, tc := range wanted[id] {
@@ -395,8 +417,11 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 			}
 		}
 		if l, ok := last[id]; ok {
-			if st, ok := steps[l.Seq]; ok {
+			if h := holders[l.Seq]; h != nil {
+				n.Holder = h
+			} else if st, ok := steps[l.Seq]; ok {
 				n.Holder = holderOf(st)
+				holders[l.Seq] = n.Holder
 			}
 		}
 		g.Nodes = append(g.Nodes, n)
@@ -448,7 +473,11 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		if len(parents) == 0 {
 			break
 		}
-		if err := edges.load(ctx, parents, true); err != nil {
+		loadParents := edges.load
+		if summary {
+			loadParents = func(ctx context.Context, ids []string, _ bool) error { return edges.loadEmptied(ctx, ids) }
+		}
+		if err := loadParents(ctx, parents, true); err != nil {
 			return nil, err
 		}
 		var missing []string
@@ -503,12 +532,14 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		if depth >= maxNesting {
 			return best, ok
 		}
-		done := map[string]bool{}
+		// An object is in few containers over its life, so a list finds
+		// those done faster than a map.
+		var done []string
 		for _, e := range edges.reaching(id) {
-			if e.Kind != store.EdgeContains || done[e.From] {
+			if e.Kind != store.EdgeContains || slices.Contains(done, e.From) {
 				continue
 			}
-			done[e.From] = true
+			done = append(done, e.From)
 			for _, cs := range edges.spans(store.EdgeContains, e.From, id) {
 				in := cs.intersect(s)
 				if in.from > in.to {
@@ -521,9 +552,11 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		}
 		return best, ok
 	}
-	out := map[string]store.Touch{}
+	// Each identifier is looked up once at depth 0, so its result is not
+	// memoised.
+	out := make(map[string]store.Touch, len(ids))
 	for _, id := range ids {
-		if best, ok := within(id, everything, 0); ok {
+		if best, ok := latestWithin(id, everything, 0); ok {
 			out[id] = best
 		}
 	}

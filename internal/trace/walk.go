@@ -2,8 +2,11 @@ package trace
 
 import (
 	"context"
+	"errors"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -120,6 +123,11 @@ type edgeCache struct {
 	// into holds the containment edges reaching identifiers whose edges
 	// reaching them are not all loaded (see loadContainers).
 	into map[string][]store.Edge
+	// touches holds the touches of the identifiers loadAdjacent read.
+	touches map[string][]store.Touch
+	// emptied holds the DELETEs of all children leaving containers whose
+	// other edges leaving them are not loaded (see loadEmptied).
+	emptied map[string][]store.Edge
 }
 
 // childIndex groups the edges leaving one parent: those naming each
@@ -136,7 +144,116 @@ type heldKey struct {
 
 func newEdgeCache(ls store.LineageStore) *edgeCache {
 	return &edgeCache{ls: ls, from: map[string][]store.Edge{}, to: map[string][]store.Edge{},
-		children: map[string]*childIndex{}, held: map[heldKey][]span{}, into: map[string][]store.Edge{}}
+		children: map[string]*childIndex{}, held: map[heldKey][]span{}, into: map[string][]store.Edge{},
+		touches: map[string][]store.Touch{}, emptied: map[string][]store.Edge{}}
+}
+
+// unloaded returns the identifiers of ids that are keys of neither full
+// nor partial, each once.
+func unloaded(ids []string, full, partial map[string][]store.Edge) []string {
+	var missing []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		_, inFull := full[id]
+		_, inPartial := partial[id]
+		if !inFull && !inPartial && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
+// loadEmptied fetches, for each of parents whose edges leaving it are not
+// loaded yet, only the DELETEs that take out all its children. With the
+// containment edges reaching a child loaded, that is all spans needs of
+// the parent: the other edges between the two reach the child too. A
+// case's full contents are then never read to find when one item left.
+func (c *edgeCache) loadEmptied(ctx context.Context, parents []string) error {
+	missing := unloaded(parents, c.from, c.emptied)
+	if len(missing) == 0 {
+		return nil
+	}
+	edges, err := c.ls.Edges(ctx, store.EdgeFilter{From: missing, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}, EmptiedOnly: true})
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		c.emptied[id] = nil
+	}
+	for _, e := range edges {
+		c.emptied[e.From] = append(c.emptied[e.From], e)
+	}
+	return nil
+}
+
+// loadAdjacent reads, in one call of the store, the edges leaving each of
+// ids not loaded yet, with its touches and the containment edges reaching
+// it (see store.LineageStore.Adjacent). A forward walk then finds in the
+// cache what describing its nodes needs.
+func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string) error {
+	var missing []string
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if _, ok := c.from[id]; !ok && !seen[id] {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	parts, err := adjacentParts(ctx, c.ls, missing)
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		c.from[id] = nil
+		c.touches[id] = nil
+		if _, full := c.to[id]; !full {
+			c.into[id] = nil
+		}
+	}
+	for _, a := range parts {
+		for _, e := range a.Out {
+			c.from[e.From] = append(c.from[e.From], e)
+		}
+		for _, e := range a.In {
+			if _, full := c.to[e.To]; !full {
+				c.into[e.To] = append(c.into[e.To], e)
+			}
+		}
+		for _, t := range a.Touches {
+			c.touches[t.ID] = append(c.touches[t.ID], t)
+		}
+	}
+	return nil
+}
+
+// partSize is the least number of identifiers adjacentParts gives each
+// concurrent read.
+const partSize = 10000
+
+// adjacentParts reads the adjacency of ids, which must be distinct. A
+// large set, such as the items of a recalled lot, is split into one part
+// per processor, read at the same time. Each identifier's touches and
+// edges are in one part, in the store's order.
+func adjacentParts(ctx context.Context, ls store.LineageStore, ids []string) ([]*store.Adjacency, error) {
+	n := min(runtime.GOMAXPROCS(0), len(ids)/partSize)
+	if n <= 1 {
+		a, err := ls.Adjacent(ctx, ids)
+		return []*store.Adjacency{a}, err
+	}
+	parts := make([]*store.Adjacency, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			parts[i], errs[i] = ls.Adjacent(ctx, ids[i*len(ids)/n:(i+1)*len(ids)/n])
+		})
+	}
+	wg.Wait()
+	return parts, errors.Join(errs...)
 }
 
 // reaching returns the loaded edges reaching id: all of them once load
@@ -157,16 +274,7 @@ func (c *edgeCache) loadContainers(ctx context.Context, ids []string, out bool) 
 	if out {
 		return c.load(ctx, ids, true)
 	}
-	var missing []string
-	seen := map[string]bool{}
-	for _, id := range ids {
-		_, full := c.to[id]
-		_, partial := c.into[id]
-		if !full && !partial && !seen[id] {
-			seen[id] = true
-			missing = append(missing, id)
-		}
-	}
+	missing := unloaded(ids, c.to, c.into)
 	if len(missing) == 0 {
 		return nil
 	}
@@ -200,7 +308,17 @@ func (c *edgeCache) between(parent, child string) []store.Edge {
 		c.children[parent] = ix
 	}
 	if ix == nil {
-		return nil
+		all, ok := c.emptied[parent]
+		if !ok {
+			return nil
+		}
+		var out []store.Edge
+		for _, e := range c.reaching(child) {
+			if e.From == parent {
+				out = append(out, e)
+			}
+		}
+		return append(out, all...)
 	}
 	if len(ix.deleteAll) == 0 {
 		return ix.byChild[child]
@@ -218,6 +336,9 @@ func (c *edgeCache) spans(kind store.EdgeKind, parent, child string) []span {
 	}
 	s := containmentSpans(kind, parent, child, c.between(parent, child), c.reaching(child))
 	_, fromLoaded := c.from[parent]
+	if _, ok := c.emptied[parent]; ok {
+		fromLoaded = true
+	}
 	_, toLoaded := c.to[child]
 	if _, intoLoaded := c.into[child]; fromLoaded && (toLoaded || intoLoaded) {
 		c.held[k] = s
@@ -438,7 +559,7 @@ func (w *walk) stepBackward(ctx context.Context, todo []visit, ids []string) ([]
 // inside during the node's span, outputs of transformations at or after
 // its span starts, and the instances of a lot.
 func (w *walk) stepForward(ctx context.Context, todo []visit, ids []string) ([]visit, error) {
-	if err := w.edges.load(ctx, ids, true); err != nil {
+	if err := w.edges.loadAdjacent(ctx, ids); err != nil {
 		return nil, err
 	}
 	var children []string

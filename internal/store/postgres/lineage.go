@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -51,7 +52,7 @@ const (
 	sqlLineageEdges = `SELECT x.from_id, x.to_id, x.kind, x.op, x.event_time, x.event_seq, x.quantity, COALESCE(x.uom, ''), ev.error_declared
 FROM (
     SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, uom
-    FROM lineage_edges WHERE from_id = ANY($1)
+    FROM lineage_edges WHERE from_id = ANY($1) AND NOT $4
     UNION
     SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, uom
     FROM lineage_edges WHERE to_id = ANY($2)
@@ -64,6 +65,7 @@ FROM (
     LEFT JOIN identifiers c ON c.event_seq = p.event_seq AND c.role IN ('child', 'child_class') AND c.canonical <> p.canonical
     WHERE p.canonical = ANY($1) AND p.role = 'parent' AND e.event_type IN ('AggregationEvent', 'AssociationEvent')
         AND (c.canonical IS NOT NULL OR e.action = 'DELETE')
+        AND (NOT $4 OR (c.canonical IS NULL AND e.action = 'DELETE'))
     UNION
     SELECT p.canonical, c.canonical,
         (CASE e.event_type WHEN 'AggregationEvent' THEN 'contains' ELSE 'associated' END) COLLATE "C",
@@ -100,7 +102,7 @@ func (s *Store) Edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		kinds[i] = string(k)
 	}
 	from, to := nonNil(f.From), nonNil(f.To)
-	rows, err := s.pool.Query(ctx, sqlLineageEdges, from, to, kinds)
+	rows, err := s.pool.Query(ctx, sqlLineageEdges, from, to, kinds, f.EmptiedOnly)
 	if err != nil {
 		return nil, fmt.Errorf("read lineage edges: %w", err)
 	}
@@ -232,4 +234,37 @@ func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 		return nil, fmt.Errorf("read lineage steps: %w", err)
 	}
 	return out, nil
+}
+
+// Adjacent returns the adjacency of ids, as store.LineageStore documents.
+// The three reads run at the same time on connections of the pool.
+func (s *Store) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+	var a store.Adjacency
+	if len(ids) == 0 {
+		return &a, nil
+	}
+	errs := make(chan error, 3)
+	go func() {
+		var err error
+		a.Touches, err = s.Touches(ctx, ids)
+		errs <- err
+	}()
+	go func() {
+		var err error
+		a.Out, err = s.Edges(ctx, store.EdgeFilter{From: ids})
+		errs <- err
+	}()
+	go func() {
+		var err error
+		a.In, err = s.Edges(ctx, store.EdgeFilter{To: ids, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}})
+		errs <- err
+	}()
+	var all []error
+	for range 3 {
+		all = append(all, <-errs)
+	}
+	if err := errors.Join(all...); err != nil {
+		return nil, err
+	}
+	return &a, nil
 }

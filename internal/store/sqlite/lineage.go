@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -214,37 +215,51 @@ func containmentEdge(ev eventRow, seq int64, parent string, child idRow) (store.
 	return e, true
 }
 
-// containmentRows reads the identifier rows that byID selects for ids, the
-// events they belong to, and the rows of the other containment role in
-// those events (byEvent), grouped by event seq.
-func (s *Store) containmentRows(ctx context.Context, byID, byEvent, ids string) ([]idRow, map[int64]eventRow, map[int64][]idRow, error) {
-	matched, err := s.idRows(ctx, byID, ids)
-	if err != nil || len(matched) == 0 {
-		return nil, nil, nil, err
+// containmentRows reads, for identifier rows matched in one containment
+// role, the events they belong to and the rows of the other containment
+// role in those events (byEvent), grouped by event seq. Event rows already
+// in events are not read again; events may be nil.
+func (s *Store) containmentRows(ctx context.Context, matched []idRow, byEvent string, events map[int64]eventRow) (map[int64]eventRow, map[int64][]idRow, error) {
+	if len(matched) == 0 {
+		return events, nil, nil
 	}
 	seqs := distinctSeqs(matched)
-	events, err := s.eventRows(ctx, seqs)
-	if err != nil {
-		return nil, nil, nil, err
+	var unread []int64
+	for _, seq := range seqs {
+		if _, ok := events[seq]; !ok {
+			unread = append(unread, seq)
+		}
+	}
+	if len(unread) > 0 {
+		more, err := s.eventRows(ctx, unread)
+		if err != nil {
+			return nil, nil, err
+		}
+		// events may be read by another goroutine, so it is not written.
+		for seq, ev := range events {
+			more[seq] = ev
+		}
+		events = more
 	}
 	arg, err := jsonArray(seqs)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	others, err := s.idRows(ctx, byEvent, arg)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	bySeq := map[int64][]idRow{}
 	for _, o := range others {
 		bySeq[o.seq] = append(bySeq[o.seq], o)
 	}
-	return matched, events, bySeq, nil
+	return events, bySeq, nil
 }
 
-// containmentFromParents returns the containment edges leaving ids.
-func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store.Edge, error) {
-	parents, events, children, err := s.containmentRows(ctx, sqlParentRowsByID, sqlChildRowsByEvent, ids)
+// containmentFromParents returns the containment edges leaving the
+// parentID rows of parents.
+func (s *Store) containmentFromParents(ctx context.Context, parents []idRow, events map[int64]eventRow) ([]store.Edge, error) {
+	events, children, err := s.containmentRows(ctx, parents, sqlChildRowsByEvent, events)
 	if err != nil {
 		return nil, err
 	}
@@ -270,9 +285,30 @@ func (s *Store) containmentFromParents(ctx context.Context, ids string) ([]store
 	return out, nil
 }
 
-// containmentToChildren returns the containment edges reaching ids.
-func (s *Store) containmentToChildren(ctx context.Context, ids string) ([]store.Edge, error) {
-	children, events, parents, err := s.containmentRows(ctx, sqlChildRowsByID, sqlParentRowsByEvent, ids)
+// emptiedFrom returns the edges of the DELETEs without children of the
+// parents in the JSON array ids. Only the child rows of DELETE events are
+// read, to tell those that list children.
+func (s *Store) emptiedFrom(ctx context.Context, ids string) ([]store.Edge, error) {
+	parents, err := s.idRows(ctx, sqlParentRowsByID, ids)
+	if err != nil || len(parents) == 0 {
+		return nil, err
+	}
+	events, err := s.eventRows(ctx, distinctSeqs(parents))
+	if err != nil {
+		return nil, err
+	}
+	deletes := slices.DeleteFunc(parents, func(p idRow) bool { return !strings.EqualFold(events[p.seq].action, "DELETE") })
+	edges, err := s.containmentFromParents(ctx, deletes, events)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(edges, func(e store.Edge) bool { return e.To != store.AllChildren }), nil
+}
+
+// containmentToChildren returns the containment edges reaching the child
+// rows of children.
+func (s *Store) containmentToChildren(ctx context.Context, children []idRow, events map[int64]eventRow) ([]store.Edge, error) {
+	events, parents, err := s.containmentRows(ctx, children, sqlParentRowsByEvent, events)
 	if err != nil {
 		return nil, err
 	}
@@ -346,10 +382,12 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 	for _, side := range []struct {
 		ids       []string
 		column    string
-		contained func(context.Context, string) ([]store.Edge, error)
+		byID      string
+		contained func(context.Context, []idRow, map[int64]eventRow) ([]store.Edge, error)
+		emptied   bool
 	}{
-		{f.From, "from_id", s.containmentFromParents},
-		{f.To, "to_id", s.containmentToChildren},
+		{f.From, "from_id", sqlParentRowsByID, s.containmentFromParents, f.EmptiedOnly},
+		{f.To, "to_id", sqlChildRowsByID, s.containmentToChildren, false},
 	} {
 		if len(side.ids) == 0 {
 			continue
@@ -357,6 +395,16 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		arg, err := jsonArray(side.ids)
 		if err != nil {
 			return nil, err
+		}
+		if side.emptied {
+			if containment {
+				rows, err := s.emptiedFrom(ctx, arg)
+				if err != nil {
+					return nil, err
+				}
+				built = append(built, rows...)
+			}
+			continue
 		}
 		if readStored {
 			rows, err := s.storedEdges(ctx, side.column, arg, f.Kinds)
@@ -366,26 +414,47 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			stored = append(stored, rows...)
 		}
 		if containment {
-			rows, err := side.contained(ctx, arg)
+			matched, err := s.idRows(ctx, side.byID, arg)
+			if err != nil {
+				return nil, err
+			}
+			rows, err := side.contained(ctx, matched, nil)
 			if err != nil {
 				return nil, err
 			}
 			built = append(built, rows...)
 		}
 	}
+	return s.finishEdges(ctx, stored, built, nil, f.Kinds, len(f.From) > 0 && len(f.To) > 0)
+}
 
-	// Stored edges take error_declared from their events.
+// finishEdges returns the stored and built (containment) edges of one
+// read, in the order and with the duplicates dropped that Edges
+// documents. Stored edges take error_declared from their event rows,
+// read unless already in events. both reports that the read matched
+// edges on either side, so that a stored edge can come back twice.
+func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, events map[int64]eventRow, kinds []store.EdgeKind, both bool) ([]store.Edge, error) {
+
 	seen := map[int64]bool{}
-	var seqs []int64
+	var unread []int64
 	for _, e := range stored {
-		if !seen[e.Seq] {
+		if _, ok := events[e.Seq]; !ok && !seen[e.Seq] {
 			seen[e.Seq] = true
-			seqs = append(seqs, e.Seq)
+			unread = append(unread, e.Seq)
 		}
 	}
-	events, err := s.eventRows(ctx, seqs)
-	if err != nil {
-		return nil, err
+	if len(unread) > 0 {
+		more, err := s.eventRows(ctx, unread)
+		if err != nil {
+			return nil, err
+		}
+		if events == nil {
+			events = more
+		} else {
+			for seq, ev := range more {
+				events[seq] = ev
+			}
+		}
 	}
 	type edgeKey struct {
 		from, to string
@@ -395,7 +464,6 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 	// An edge matching both From and To comes back twice, and an event
 	// listing a child twice gives its containment edge twice. Stored
 	// edges of one side are unique by the table's key.
-	both := len(f.From) > 0 && len(f.To) > 0
 	dedup := map[edgeKey]bool{}
 	out := make([]store.Edge, 0, len(stored)+len(built))
 	for i, list := range [][]store.Edge{stored, built} {
@@ -407,7 +475,7 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 				}
 				e.Declared = ev.declared
 			}
-			if !wantsKind(f.Kinds, e.Kind) {
+			if !wantsKind(kinds, e.Kind) {
 				continue
 			}
 			if both || i == 1 {
@@ -455,16 +523,27 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.readQuery(ctx, sqlTouchRows, arg)
+	out, err := s.touchRows(ctx, arg)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.eventRows(ctx, touchSeqs(out))
+	if err != nil {
+		return nil, err
+	}
+	timeTouches(out, events)
+	return out, nil
+}
+
+// touchRows reads the object-role rows of the identifiers in the JSON
+// array ids, as touches without their time.
+func (s *Store) touchRows(ctx context.Context, ids string) ([]store.Touch, error) {
+	rows, err := s.readQuery(ctx, sqlTouchRows, ids)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var (
-		out  []store.Touch
-		seqs []int64
-	)
-	seen := map[int64]bool{}
+	var out []store.Touch
 	for rows.Next() {
 		var (
 			t    store.Touch
@@ -479,22 +558,107 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 			t.Quantity = &qty.Float64
 		}
 		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// touchSeqs returns the event numbers of touches, each once.
+func touchSeqs(touches []store.Touch) []int64 {
+	seen := make(map[int64]bool, len(touches)/4)
+	var seqs []int64
+	for _, t := range touches {
 		if !seen[t.Seq] {
 			seen[t.Seq] = true
 			seqs = append(seqs, t.Seq)
 		}
 	}
-	if err := rows.Err(); err != nil {
+	return seqs
+}
+
+// timeTouches sets the time of each touch from its event row.
+func timeTouches(touches []store.Touch, events map[int64]eventRow) {
+	for i := range touches {
+		touches[i].Time = time.Unix(0, events[touches[i].Seq].time).UTC()
+	}
+}
+
+// Adjacent returns the adjacency of ids, as store.LineageStore documents.
+// One read of the identifier index gives the touches and also the parentID
+// and child rows that containment edges start from. The stored edges
+// leaving ids are read at the same time on another connection.
+func (s *Store) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+	a, err := s.adjacent(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read lineage adjacency: %w", err)
+	}
+	return a, nil
+}
+
+func (s *Store) adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+	a := &store.Adjacency{}
+	if len(ids) == 0 {
+		return a, nil
+	}
+	arg, err := jsonArray(ids)
+	if err != nil {
 		return nil, err
+	}
+	var stored []store.Edge
+	storedErr := make(chan error, 1)
+	go func() {
+		var err error
+		stored, err = s.storedEdges(ctx, "from_id", arg, nil)
+		storedErr <- err
+	}()
+	touches, err := s.touchRows(ctx, arg)
+	if err := errors.Join(err, <-storedErr); err != nil {
+		return nil, err
+	}
+
+	var parents, children []idRow
+	for _, t := range touches {
+		r := idRow{id: t.ID, seq: t.Seq, uom: t.UOM}
+		if t.Quantity != nil {
+			r.qty = sql.NullFloat64{Float64: *t.Quantity, Valid: true}
+		}
+		switch t.Role {
+		case store.RoleParent:
+			parents = append(parents, r)
+		case store.RoleChild, store.RoleChildClass:
+			children = append(children, r)
+		}
+	}
+	seqs := touchSeqs(touches)
+	for _, e := range stored {
+		seqs = append(seqs, e.Seq)
 	}
 	events, err := s.eventRows(ctx, seqs)
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Time = time.Unix(0, events[out[i].Seq].time).UTC()
+	timeTouches(touches, events)
+	a.Touches = firstRoles(touches)
+
+	// Every event the containment rows name is in events, so neither
+	// goroutine reads the events table again or writes to the map.
+	var out []store.Edge
+	outErr := make(chan error, 1)
+	go func() {
+		var err error
+		out, err = s.containmentFromParents(ctx, parents, events)
+		outErr <- err
+	}()
+	in, err := s.containmentToChildren(ctx, children, events)
+	if err := errors.Join(err, <-outErr); err != nil {
+		return nil, err
 	}
-	return out, nil
+	if a.Out, err = s.finishEdges(ctx, stored, out, events, nil, false); err != nil {
+		return nil, err
+	}
+	if a.In, err = s.finishEdges(ctx, nil, in, events, nil, false); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // ClassTouches returns the touches of identifiers starting with prefix, as

@@ -42,10 +42,10 @@ func TestQueryPlans(t *testing.T) {
 		{"eventID", store.Query{EventIDs: []string{"urn:uuid:1"}}, "sqlite_autoindex_events"},
 		{"EQ_errorReason", store.Query{ErrorReasons: []string{"urn:epcglobal:cbv:er:incorrect_data"}}, "events_error_reason"},
 		{"EXISTS_errorDeclaration", store.Query{ExistsErrorDeclaration: true}, "events_error_declared"},
-		{"MATCH_epc", store.Query{Matches: []store.IDMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{epc}}}}, "identifiers_canonical_role"},
-		{"MATCH_epc prefix", store.Query{Matches: []store.IDMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/09521234500019/*"}}}}, "identifiers_canonical_role"},
+		{"MATCH_epc", store.Query{Matches: []store.IDMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{epc}}}}, "identifiers_canonical_role_event"},
+		{"MATCH_epc prefix", store.Query{Matches: []store.IDMatch{{Roles: []store.Role{store.RoleEPC}, Values: []string{"https://id.gs1.org/01/09521234500019/*"}}}}, "identifiers_canonical_role_event"},
 		{"EQ_bizTransaction", store.Query{BizTransactions: map[string][]string{"urn:epcglobal:cbv:btt:po": {"urn:x:po:1"}}}, "biz_transactions_value"},
-		{"EQ_source", store.Query{Sources: map[string][]string{"urn:epcglobal:cbv:sdt:owning_party": {gln}}}, "identifiers_canonical_role"},
+		{"EQ_source", store.Query{Sources: map[string][]string{"urn:epcglobal:cbv:sdt:owning_party": {gln}}}, "identifiers_canonical_role_event"},
 		{"EQ_persistentDisposition_set", store.Query{PersistentDispositionSet: []string{"urn:epcglobal:cbv:disp:recalled"}}, "persistent_dispositions_value"},
 	}
 	for _, tt := range cases {
@@ -109,6 +109,43 @@ func checkNoBareScan(t *testing.T, plan string) {
 		if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "INDEX") {
 			t.Errorf("plan scans a table without an index: %q in\n%s", line, plan)
 		}
+	}
+}
+
+// TestLineagePlans checks that the lineage reads of traces search the
+// indexes they are written for, and that the identifier index covers the
+// reads by identifier.
+func TestLineagePlans(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ids, seqs := `["urn:x:1"]`, `[1]`
+	cases := []struct {
+		name  string
+		query string
+		arg   string
+		want  string
+	}{
+		{"touches", sqlTouchRows, ids, "COVERING INDEX identifiers_canonical_role_event"},
+		{"parents by identifier", sqlParentRowsByID, ids, "COVERING INDEX identifiers_canonical_role_event"},
+		{"children by identifier", sqlChildRowsByID, ids, "COVERING INDEX identifiers_canonical_role_event"},
+		{"parents by event", sqlParentRowsByEvent, seqs, "COVERING INDEX identifiers_parent_event"},
+		{"children by event", sqlChildRowsByEvent, seqs, "COVERING INDEX identifiers_child_event"},
+		{"edges from", sqlStoredEdges + "from_id" + inJSON, ids, "PRIMARY KEY"},
+		{"edges to", sqlStoredEdges + "to_id" + inJSON, ids, "lineage_edges_to"},
+		{"events", sqlEventRows, seqs, "INTEGER PRIMARY KEY"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := explain(t, s, tc.query, tc.arg)
+			if !strings.Contains(plan, tc.want) {
+				t.Errorf("plan does not use %s:\n%s", tc.want, plan)
+			}
+			checkNoBareScan(t, plan)
+		})
 	}
 }
 

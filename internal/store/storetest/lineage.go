@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -40,6 +42,7 @@ func RunLineage(t *testing.T, open LineageOpen) {
 	t.Run("DuplicateWritesNothing", func(t *testing.T) { testLineageDuplicate(t, fresh(t)) })
 	t.Run("Declared", func(t *testing.T) { testLineageDeclared(t, fresh(t)) })
 	t.Run("ClassTouches", func(t *testing.T) { testLineageClassTouches(t, fresh(t)) })
+	t.Run("Adjacent", func(t *testing.T) { testLineageAdjacent(t, fresh(t)) })
 }
 
 type lineageStore = LineageBackend
@@ -311,5 +314,96 @@ func testLineageClassTouches(t *testing.T, s lineageStore) {
 	}
 	if _, err := s.ClassTouches(ctx, "", time.Time{}, time.Time{}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("ClassTouches with an empty prefix: got %v, want store.ErrInvalid", err)
+	}
+}
+
+func testLineageAdjacent(t *testing.T, s lineageStore) {
+	ctx := context.Background()
+	const (
+		linCase      = "https://id.gs1.org/00/069500000000000026"
+		linContainer = "urn:epc:id:giai:0695000.C1"
+		linOutput    = "https://id.gs1.org/01/06950000000033/10/P1"
+	)
+	pack := aggregation(2, epcis.ActionAdd, linCase, linItem1, linItem2)
+	pack.ChildQuantityList = []epcis.QuantityElement{{EPCClass: linLot, Quantity: 3, HasQuantity: true, UOM: "KGM"}}
+	transform := &epcis.Event{Type: epcis.TransformationEvent, EventTime: base.Add(9 * time.Minute), EventTimeZoneOffset: "+08:00",
+		InputQuantityList:  []epcis.QuantityElement{{EPCClass: linLot, Quantity: 2, HasQuantity: true, UOM: "KGM"}},
+		OutputQuantityList: []epcis.QuantityElement{{EPCClass: linOutput, Quantity: 5, HasQuantity: true, UOM: "KGM"}}}
+	declared := lineageRecord(t, aggregation(7, epcis.ActionAdd, linContainer, linItem2))
+	capture(t, s, "c1",
+		lineageRecord(t, objectEvent(1, epcis.ActionAdd, linItem1, linItem2),
+			store.Edge{From: linLot, To: linItem1, Kind: store.EdgeSameLot, Op: store.OpAdd},
+			store.Edge{From: linLot, To: linItem2, Kind: store.EdgeSameLot, Op: store.OpAdd}),
+		lineageRecord(t, pack),
+		// The case on a pallet: the case is both a child and a parent.
+		lineageRecord(t, aggregation(3, epcis.ActionAdd, linPallet, linCase)),
+		lineageRecord(t, &epcis.Event{Type: epcis.AssociationEvent, EventTime: base.Add(4 * time.Minute), EventTimeZoneOffset: "+08:00",
+			Action: epcis.ActionAdd, ParentID: linOther, ChildEPCs: []string{linItem2}}),
+		// Unpacking without children takes out all of them.
+		lineageRecord(t, aggregation(5, epcis.ActionDelete, linPallet)),
+		lineageRecord(t, aggregation(6, epcis.ActionDelete, linCase, linItem1)),
+		declared,
+		lineageRecord(t, transform, store.Edge{From: linLot, To: linOutput, Kind: store.EdgeTransformedInto, Op: store.OpAdd, Quantity: qty(5), UOM: "KGM"}),
+	)
+	decl := declaration(declared, "urn:epcglobal:cbv:er:incorrect_data", base.Add(time.Hour))
+	decl.Lineage = declared.Lineage
+	checkOutcomes(t, capture(t, s, "c2", decl), store.Declared)
+
+	all := []string{linPallet, linCase, linItem1, linItem2, linLot, linOther, linContainer, linOutput}
+	sets := [][]string{nil, {"urn:example:none"}, all, {linItem1, linItem1, linCase}}
+	for _, id := range all {
+		sets = append(sets, []string{id})
+	}
+	for i, ids := range sets {
+		t.Run(fmt.Sprintf("set%d", i), func(t *testing.T) {
+			got, err := s.Adjacent(ctx, ids)
+			if err != nil {
+				t.Fatalf("Adjacent(%v): %v", ids, err)
+			}
+			want, err := store.AdjacentOf(ctx, s, ids)
+			if err != nil {
+				t.Fatalf("AdjacentOf: %v", err)
+			}
+			for _, c := range []struct {
+				name      string
+				got, want any
+			}{
+				{"touches", got.Touches, want.Touches},
+				{"edges out", got.Out, want.Out},
+				{"edges in", got.In, want.In},
+			} {
+				if !reflect.DeepEqual(c.got, c.want) && reflect.ValueOf(c.got).Len()+reflect.ValueOf(c.want).Len() > 0 {
+					t.Errorf("Adjacent(%v) %s:\n got %+v\nwant %+v", ids, c.name, c.got, c.want)
+				}
+			}
+		})
+	}
+	got, err := s.Adjacent(ctx, all)
+	if err != nil {
+		t.Fatalf("Adjacent: %v", err)
+	}
+	// EmptiedOnly keeps, of the edges leaving, the DELETEs of all
+	// children: the pallet's, not the case's DELETE of one item.
+	emptied, err := s.Edges(ctx, store.EdgeFilter{From: all, EmptiedOnly: true})
+	if err != nil {
+		t.Fatalf("Edges with EmptiedOnly: %v", err)
+	}
+	wantEmptied := slices.DeleteFunc(slices.Clone(got.Out), func(e store.Edge) bool { return e.To != store.AllChildren })
+	if len(emptied) != 1 || !reflect.DeepEqual(emptied, wantEmptied) {
+		t.Errorf("Edges with EmptiedOnly:\n got %+v\nwant the pallet's unpacking %+v", emptied, wantEmptied)
+	}
+	// The fixture has each kind of edge, so that the comparison above
+	// covers them: out of the case, the pallet's DELETE of all, the
+	// association, the lot's same-lot and transformation edges, and the
+	// declared packing into the container.
+	kinds := map[store.EdgeKind]bool{}
+	deleteAll, declaredSeen := false, false
+	for _, e := range append(slices.Clone(got.Out), got.In...) {
+		kinds[e.Kind] = true
+		deleteAll = deleteAll || (e.To == store.AllChildren && e.Op == store.OpDelete)
+		declaredSeen = declaredSeen || e.Declared
+	}
+	if len(kinds) != 4 || !deleteAll || !declaredSeen {
+		t.Errorf("Adjacent of every identifier: kinds %v, delete of all %v, declared %v; want 4 kinds, both true", kinds, deleteAll, declaredSeen)
 	}
 }

@@ -1,0 +1,13 @@
+-- Suyuan PostgreSQL schema, version 8: the identifier index covers lineage
+-- reads. Traces and recall scopes read the event number, quantity and
+-- unit of every row of an identifier, and the identifiers of every
+-- parentID and child row of an event. With those columns included in the
+-- indexes, PostgreSQL answers the reads by index-only scans. Queries by
+-- identifier and role use the first index as before.
+CREATE INDEX identifiers_canonical_role_event ON identifiers (canonical, role) INCLUDE (event_seq, quantity, uom);
+DROP INDEX identifiers_canonical_role;
+
+DROP INDEX identifiers_parent_event;
+CREATE INDEX identifiers_parent_event ON identifiers (event_seq) INCLUDE (canonical) WHERE role = 'parent';
+DROP INDEX identifiers_child_event;
+CREATE INDEX identifiers_child_event ON identifiers (event_seq) INCLUDE (canonical, quantity, uom) WHERE role IN ('child', 'child_class');
