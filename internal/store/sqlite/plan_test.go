@@ -135,7 +135,7 @@ func TestLineagePlans(t *testing.T) {
 		{"parents by event", sqlParentRowsByEvent, seqs, "COVERING INDEX identifiers_parent_event"},
 		{"children by event", sqlChildRowsByEvent, seqs, "COVERING INDEX identifiers_child_event"},
 		{"edges from", sqlStoredEdges + "from_id" + inJSON, ids, "PRIMARY KEY"},
-		{"edges to", sqlStoredEdges + "to_id" + inJSON, ids, "lineage_edges_to"},
+		{"edges to", sqlStoredEdges + "to_id" + inJSON, ids, "COVERING INDEX lineage_edges_to"},
 		{"events", sqlEventRows, seqs, "INTEGER PRIMARY KEY"},
 	}
 	for _, tc := range cases {

@@ -11,3 +11,7 @@ DROP INDEX identifiers_parent_event;
 CREATE INDEX identifiers_parent_event ON identifiers (event_seq) INCLUDE (canonical) WHERE role = 'parent';
 DROP INDEX identifiers_child_event;
 CREATE INDEX identifiers_child_event ON identifiers (event_seq) INCLUDE (canonical, quantity, uom) WHERE role IN ('child', 'child_class');
+
+-- Backward walks read the edges reaching an identifier.
+DROP INDEX lineage_edges_to;
+CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind) INCLUDE (from_id, op, event_time, event_seq, quantity, uom);

@@ -14,3 +14,9 @@ DROP INDEX identifiers_parent_event;
 CREATE INDEX identifiers_parent_event ON identifiers (event_seq, role, canonical) WHERE role = 'parent';
 DROP INDEX identifiers_child_event;
 CREATE INDEX identifiers_child_event ON identifiers (event_seq, role, canonical, quantity, uom) WHERE role IN ('child', 'child_class');
+
+-- Backward walks read the edges reaching an identifier. An index of a
+-- WITHOUT ROWID table holds the table's key columns, so with the other
+-- columns added this one covers the read as well.
+DROP INDEX lineage_edges_to;
+CREATE INDEX lineage_edges_to ON lineage_edges (to_id, kind, op, event_time, quantity, uom);
