@@ -256,6 +256,10 @@ func (t *Tracer) trace(ctx context.Context, id string, opts Options, summary boo
 			return nil, fmt.Errorf("trace %s: %w", root, err)
 		}
 		truncated = truncated || w.truncated
+		if len(dirs) == 1 {
+			spans, depth = w.spans, w.depth
+			break
+		}
 		for id, ss := range w.spans {
 			spans[id] = append(spans[id], ss...)
 			if d, ok := depth[id]; !ok || w.depth[id] < d {

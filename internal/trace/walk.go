@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -148,6 +149,19 @@ func newEdgeCache(ls store.LineageStore) *edgeCache {
 		touches: map[string][]store.Touch{}, emptied: map[string][]store.Edge{}}
 }
 
+// reserve returns m, or a copy of m with room for n more keys when n is
+// large against the keys m has. A map then grows once for a large
+// frontier instead of doubling many times, each time hashing every key
+// again.
+func reserve[V any](m map[string]V, n int) map[string]V {
+	if n < 1024 || n < len(m) {
+		return m
+	}
+	out := make(map[string]V, len(m)+n)
+	maps.Copy(out, m)
+	return out
+}
+
 // unloaded returns the identifiers of ids that are keys of neither full
 // nor partial, each once.
 func unloaded(ids []string, full, partial map[string][]store.Edge) []string {
@@ -203,6 +217,9 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
+	c.from = reserve(c.from, len(missing))
+	c.into = reserve(c.into, len(missing))
+	c.touches = reserve(c.touches, len(missing))
 	parts, err := adjacentParts(ctx, c.ls, missing)
 	if err != nil {
 		return err
@@ -429,6 +446,8 @@ func (w *walk) run(ctx context.Context, start []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		w.spans = reserve(w.spans, len(frontier))
+		w.depth = reserve(w.depth, len(frontier))
 		var next []visit
 		ids := make([]string, 0, len(frontier))
 		var todo []visit

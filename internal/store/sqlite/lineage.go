@@ -96,9 +96,9 @@ FROM lineage_edges WHERE `
 	sqlTouchRows = `SELECT canonical, role, event_seq, quantity, COALESCE(uom, '') FROM identifiers
 WHERE +role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND canonical` + inJSON
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
-FROM identifiers i JOIN events e ON e.seq = i.event_seq
+FROM identifiers i JOIN events e INDEXED BY events_lineage ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
-	sqlEventRows   = `SELECT seq, event_type, COALESCE(action, ''), event_time, error_declared FROM events WHERE seq` + inJSON
+	sqlEventRows   = `SELECT seq, event_type, COALESCE(action, ''), event_time, error_declared FROM events INDEXED BY events_lineage WHERE seq` + inJSON
 	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq` + inJSON
 
 	// Containment edges are read from the identifier index: the parentID

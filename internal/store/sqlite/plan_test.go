@@ -136,7 +136,7 @@ func TestLineagePlans(t *testing.T) {
 		{"children by event", sqlChildRowsByEvent, seqs, "COVERING INDEX identifiers_child_event"},
 		{"edges from", sqlStoredEdges + "from_id" + inJSON, ids, "PRIMARY KEY"},
 		{"edges to", sqlStoredEdges + "to_id" + inJSON, ids, "COVERING INDEX lineage_edges_to"},
-		{"events", sqlEventRows, seqs, "INTEGER PRIMARY KEY"},
+		{"events", sqlEventRows, seqs, "COVERING INDEX events_lineage"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
