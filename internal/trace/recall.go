@@ -227,6 +227,7 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 		}
 	}
 	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	sc.Affected = make([]Affected, 0, len(nodes))
 
 	buckets := map[string]map[string]*Bucket{"holder": {}, "region": {}, "channel": {}, "status": {}}
 	// Nodes with the same last event share its holder (see describe), so

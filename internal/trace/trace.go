@@ -539,12 +539,21 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		// An object is in few containers over its life, so a list finds
 		// those done faster than a map.
 		var done []string
-		for _, e := range edges.reaching(id) {
+		reaching := edges.reaching(id)
+		for _, e := range reaching {
 			if e.Kind != store.EdgeContains || slices.Contains(done, e.From) {
 				continue
 			}
 			done = append(done, e.From)
-			for _, cs := range edges.spans(store.EdgeContains, e.From, id) {
+			// The spans of an identifier at depth 0 are needed once, so
+			// they are not memoised.
+			var held []span
+			if depth == 0 {
+				held = containmentSpans(store.EdgeContains, e.From, id, edges.between(e.From, id), reaching)
+			} else {
+				held = edges.spans(store.EdgeContains, e.From, id)
+			}
+			for _, cs := range held {
 				in := cs.intersect(s)
 				if in.from > in.to {
 					continue
