@@ -331,12 +331,12 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 
 	// Touches the walk has not read yet and the containers holding the
 	// nodes are independent reads, so they run at the same time.
-	byID := make(map[string][]store.Touch, len(ids))
+	// The cache's touches serve as byID, which gains the touches read
+	// here and those of the containers lastEvents finds.
+	byID := edges.touches
 	var unread []string
 	for _, id := range ids {
-		if ts, ok := edges.touches[id]; ok {
-			byID[id] = ts
-		} else {
+		if _, ok := byID[id]; !ok {
 			unread = append(unread, id)
 		}
 	}
@@ -357,6 +357,9 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	if err := errors.Join(<-touchErr, loadErr); err != nil {
 		return err
 	}
+	for _, id := range unread {
+		byID[id] = nil
+	}
 	for _, tc := range touches {
 		byID[tc.ID] = append(byID[tc.ID], tc)
 	}
@@ -369,24 +372,24 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	// node's last event and of each link's event, in one call.
 	var seqs []int64
 	seqSeen := map[int64]bool{}
-	wanted := map[string][]store.Touch{}
-	kinds := make(map[string]NodeKind, len(ids))
-	for _, id := range ids {
-		kinds[id] = kindOf(id, byID[id], edges)
-		for _, tc := range byID[id] {
-			if !inAny(spans[id], tc.Time.UnixNano()) {
-				continue
-			}
-			if summary && kinds[id] != KindClass {
-				continue
-			}
-			wanted[id] = append(wanted[id], tc)
-			if !seqSeen[tc.Seq] {
-				seqSeen[tc.Seq] = true
-				seqs = append(seqs, tc.Seq)
+	wanted := make([][]store.Touch, len(ids))
+	kinds := make([]NodeKind, len(ids))
+	for i, id := range ids {
+		touches := byID[id]
+		kinds[i] = kindOf(id, touches, edges)
+		if !summary || kinds[i] == KindClass {
+			for _, tc := range touches {
+				if !inAny(spans[id], tc.Time.UnixNano()) {
+					continue
+				}
+				wanted[i] = append(wanted[i], tc)
+				if !seqSeen[tc.Seq] {
+					seqSeen[tc.Seq] = true
+					seqs = append(seqs, tc.Seq)
+				}
 			}
 		}
-		if l, ok := last[id]; ok && !seqSeen[l.Seq] {
+		if l := last[i]; l.ok && !seqSeen[l.Seq] {
 			seqSeen[l.Seq] = true
 			seqs = append(seqs, l.Seq)
 		}
@@ -409,9 +412,9 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	// recall scope resolves each holder once.
 	holders := map[int64]*Holder{}
 	g.Nodes = make([]Node, 0, len(ids))
-	for _, id := range ids {
-		n := Node{ID: id, Kind: kinds[id], Depth: depth[id], Steps: []store.Step{}}
-		for _, tc := range wanted[id] {
+	for i, id := range ids {
+		n := Node{ID: id, Kind: kinds[i], Depth: order[i].depth, Steps: []store.Step{}}
+		for _, tc := range wanted[i] {
 			if st, ok := steps[tc.Seq]; ok {
 				n.Steps = append(n.Steps, st)
 				n.touches = append(n.touches, tc)
@@ -420,7 +423,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 				n.Quantity, n.UOM = tc.Quantity, tc.UOM
 			}
 		}
-		if l, ok := last[id]; ok {
+		if l := last[i]; l.ok {
 			if h := holders[l.Seq]; h != nil {
 				n.Holder = h
 			} else if st, ok := steps[l.Seq]; ok {
@@ -448,13 +451,14 @@ func inAny(spans []span, t int64) bool {
 // case, on pallet, in shipping container, in truck.
 const maxNesting = 4
 
-// lastEvents returns, per identifier, its latest touch or the latest touch
-// of a container while it held the identifier (the event that took it out
-// included), over up to maxNesting levels of containers, whichever is
-// later. Shipping events often name only the pallet, and an unpacking
-// event without children names only the container. With summary set it
-// reads only the containment edges reaching ids.
-func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache, summary bool) (map[string]store.Touch, error) {
+// lastEvents returns, for each of ids in order, its latest touch or the
+// latest touch of a container while it held the identifier (the event
+// that took it out included), over up to maxNesting levels of containers,
+// whichever is later. Shipping events often name only the pallet, and an
+// unpacking event without children names only the container. With
+// summary set it reads only the containment edges reaching ids and the
+// DELETEs of all children leaving their containers.
+func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache, summary bool) ([]lastTouch, error) {
 	level := ids
 	for range maxNesting {
 		load := edges.load
@@ -567,13 +571,17 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 	}
 	// Each identifier is looked up once at depth 0, so its result is not
 	// memoised.
-	out := make(map[string]store.Touch, len(ids))
-	for _, id := range ids {
-		if best, ok := latestWithin(id, everything, 0); ok {
-			out[id] = best
-		}
+	out := make([]lastTouch, len(ids))
+	for i, id := range ids {
+		out[i].Touch, out[i].ok = latestWithin(id, everything, 0)
 	}
 	return out, nil
+}
+
+// lastTouch is the latest touch of one identifier, if ok.
+type lastTouch struct {
+	store.Touch
+	ok bool
 }
 
 // kindOf classifies a node by its identifier and how events used it.
