@@ -182,8 +182,8 @@ func (lv *lineageView) ClassTouches(ctx context.Context, prefix string, from, to
 
 // Adjacent returns the adjacency of ids within the events the viewer may
 // see.
-func (lv *lineageView) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
-	a, err := lv.index.Adjacent(ctx, ids)
+func (lv *lineageView) Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*store.Adjacency, error) {
+	a, err := lv.index.Adjacent(ctx, ids, emptiedOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -275,12 +275,12 @@ func (g *Guard) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 
 // Adjacent implements store.LineageStore with the projection of
 // LineageFor.
-func (g *Guard) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+func (g *Guard) Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*store.Adjacency, error) {
 	ls, err := g.LineageFor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return ls.Adjacent(ctx, ids)
+	return ls.Adjacent(ctx, ids, emptiedOnly)
 }
 
 // ClassTouches implements store.LineageStore with the projection of

@@ -153,9 +153,11 @@ type LineageStore interface {
 	ClassTouches(ctx context.Context, prefix string, from, to time.Time) ([]Touch, error)
 	// Adjacent returns what a walk reads next to ids: their touches, the
 	// edges leaving them and the containment edges reaching them, equal
-	// to what AdjacentOf gathers with the three calls above. Stores
-	// answer it from one read of the identifier index per identifier.
-	Adjacent(ctx context.Context, ids []string) (*Adjacency, error)
+	// to what AdjacentOf gathers with the three calls above. With
+	// emptiedOnly, the edges leaving are read as EdgeFilter.EmptiedOnly
+	// reads them. Stores answer it from one read of the identifier index
+	// per identifier.
+	Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*Adjacency, error)
 }
 
 // Adjacency is what the lineage index holds next to a set of
@@ -175,7 +177,7 @@ type Adjacency struct {
 // AdjacentOf gathers the adjacency of ids with Touches and Edges. It is
 // the meaning of LineageStore.Adjacent, for stores that have no shorter
 // way to read it and for tests.
-func AdjacentOf(ctx context.Context, ls LineageStore, ids []string) (*Adjacency, error) {
+func AdjacentOf(ctx context.Context, ls LineageStore, ids []string, emptiedOnly bool) (*Adjacency, error) {
 	if len(ids) == 0 {
 		return &Adjacency{}, nil
 	}
@@ -186,13 +188,22 @@ func AdjacentOf(ctx context.Context, ls LineageStore, ids []string) (*Adjacency,
 	if a.Touches, err = ls.Touches(ctx, ids); err != nil {
 		return nil, err
 	}
-	if a.Out, err = ls.Edges(ctx, EdgeFilter{From: ids}); err != nil {
+	if a.Out, err = ls.Edges(ctx, AdjacentOut(ids, emptiedOnly)); err != nil {
 		return nil, err
 	}
 	if a.In, err = ls.Edges(ctx, EdgeFilter{To: ids, Kinds: []EdgeKind{EdgeContains, EdgeAssociated}}); err != nil {
 		return nil, err
 	}
 	return &a, nil
+}
+
+// AdjacentOut returns the filter of the edges leaving ids that Adjacent
+// reads.
+func AdjacentOut(ids []string, emptiedOnly bool) EdgeFilter {
+	if emptiedOnly {
+		return EdgeFilter{From: ids, Kinds: []EdgeKind{EdgeContains, EdgeAssociated}, EmptiedOnly: true}
+	}
+	return EdgeFilter{From: ids}
 }
 
 // StepOf returns the trace step of e. Seq and Declared are left for the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/trace"
@@ -188,6 +189,9 @@ func checkSymmetry(t *testing.T, seed uint64, st backend) {
 			for _, n := range g.Nodes {
 				m[id][n.ID] = true
 			}
+			if dir == trace.Forward {
+				checkRecallHolders(t, tr, id, g)
+			}
 		}
 	}
 	pairs := 0
@@ -206,4 +210,35 @@ func checkSymmetry(t *testing.T, seed uint64, st backend) {
 		t.Errorf("the generated chain links no two identifiers; the generator is broken")
 	}
 	t.Logf("%d identifiers, %d events, %d linked pairs", len(ids), len(c.events), pairs)
+}
+
+// checkRecallHolders checks that the recall scope of id, which reads less
+// of the index than a trace, gives each item the holder that the forward
+// trace g of id gives it.
+func checkRecallHolders(t *testing.T, tr *trace.Tracer, id string, g *trace.Graph) {
+	t.Helper()
+	sc, err := tr.RecallScope(context.Background(), []string{id}, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatalf("RecallScope(%s): %v", id, err)
+	}
+	for _, a := range sc.Affected {
+		if a.Kind != trace.KindInstance {
+			continue
+		}
+		n := g.Node(a.ID)
+		if n == nil {
+			t.Errorf("recall scope of %s lists %s, which its forward trace does not reach", id, a.ID)
+			continue
+		}
+		if got, want := holderEvent(a.Holder), holderEvent(n.Holder); got != want {
+			t.Errorf("recall scope of %s: holder event of %s is %q, forward trace gives %q", id, a.ID, got, want)
+		}
+	}
+}
+
+func holderEvent(h *trace.Holder) string {
+	if h == nil {
+		return ""
+	}
+	return h.EventID
 }

@@ -481,13 +481,18 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		if len(parents) == 0 {
 			break
 		}
-		loadParents := edges.load
 		if summary {
-			loadParents = func(ctx context.Context, ids []string, _ bool) error { return edges.loadEmptied(ctx, ids) }
-		}
-		if err := loadParents(ctx, parents, true); err != nil {
+			// The parents' touches and containers come with their
+			// DELETEs of all children, in one read.
+			if err := edges.loadAdjacent(ctx, parents, true); err != nil {
+				return nil, err
+			}
+		} else if err := edges.load(ctx, parents, true); err != nil {
 			return nil, err
 		}
+		// byID is the cache's touches, which loadAdjacent may have grown
+		// into a new map.
+		byID = edges.touches
 		var missing []string
 		for _, p := range parents {
 			if _, ok := byID[p]; !ok {

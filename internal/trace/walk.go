@@ -127,7 +127,10 @@ type edgeCache struct {
 	// touches holds the touches of the identifiers loadAdjacent read.
 	touches map[string][]store.Touch
 	// emptied holds the DELETEs of all children leaving containers whose
-	// other edges leaving them are not loaded (see loadEmptied).
+	// other edges leaving them are not loaded. With the containment edges
+	// reaching a child loaded, that is all spans needs of the container:
+	// the other edges between the two reach the child too, so a case's
+	// full contents are never read to find when one item left.
 	emptied map[string][]store.Edge
 }
 
@@ -178,73 +181,74 @@ func unloaded(ids []string, full, partial map[string][]store.Edge) []string {
 	return missing
 }
 
-// loadEmptied fetches, for each of parents whose edges leaving it are not
-// loaded yet, only the DELETEs that take out all its children. With the
-// containment edges reaching a child loaded, that is all spans needs of
-// the parent: the other edges between the two reach the child too. A
-// case's full contents are then never read to find when one item left.
-func (c *edgeCache) loadEmptied(ctx context.Context, parents []string) error {
-	missing := unloaded(parents, c.from, c.emptied)
-	if len(missing) == 0 {
-		return nil
-	}
-	edges, err := c.ls.Edges(ctx, store.EdgeFilter{From: missing, Kinds: []store.EdgeKind{store.EdgeContains, store.EdgeAssociated}, EmptiedOnly: true})
-	if err != nil {
-		return err
-	}
-	for _, id := range missing {
-		c.emptied[id] = nil
-	}
-	for _, e := range edges {
-		c.emptied[e.From] = append(c.emptied[e.From], e)
-	}
-	return nil
-}
-
 // loadAdjacent reads, in one call of the store, the edges leaving each of
 // ids not loaded yet, with its touches and the containment edges reaching
 // it (see store.LineageStore.Adjacent). A forward walk then finds in the
-// cache what describing its nodes needs.
-func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string) error {
-	var missing []string
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if _, ok := c.from[id]; !ok && !seen[id] {
-			seen[id] = true
-			missing = append(missing, id)
-		}
+// cache what describing its nodes needs. With emptiedOnly it reads, of
+// the edges leaving, only the DELETEs of all children, into emptied.
+func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly bool) error {
+	out := c.from
+	if emptiedOnly {
+		out = c.emptied
 	}
+	missing := unloaded(ids, c.from, out)
 	if len(missing) == 0 {
 		return nil
 	}
-	c.from = reserve(c.from, len(missing))
+	out = reserve(out, len(missing))
+	if emptiedOnly {
+		c.emptied = out
+	} else {
+		c.from = out
+	}
 	c.into = reserve(c.into, len(missing))
 	c.touches = reserve(c.touches, len(missing))
-	parts, err := adjacentParts(ctx, c.ls, missing)
+	parts, err := adjacentParts(ctx, c.ls, missing, emptiedOnly)
 	if err != nil {
 		return err
 	}
+	// Touches and edges reaching an identifier that are loaded already
+	// are not added again.
+	var known map[string]bool
 	for _, id := range missing {
-		c.from[id] = nil
-		c.touches[id] = nil
-		if _, full := c.to[id]; !full {
+		out[id] = nil
+		if _, ok := c.touches[id]; ok {
+			known = mapSet(known, "touches "+id)
+		} else {
+			c.touches[id] = nil
+		}
+		_, full := c.to[id]
+		if _, partial := c.into[id]; full || partial {
+			known = mapSet(known, "into "+id)
+		} else {
 			c.into[id] = nil
 		}
 	}
 	for _, a := range parts {
 		for _, e := range a.Out {
-			c.from[e.From] = append(c.from[e.From], e)
+			out[e.From] = append(out[e.From], e)
 		}
 		for _, e := range a.In {
-			if _, full := c.to[e.To]; !full {
+			if known == nil || !known["into "+e.To] {
 				c.into[e.To] = append(c.into[e.To], e)
 			}
 		}
 		for _, t := range a.Touches {
-			c.touches[t.ID] = append(c.touches[t.ID], t)
+			if known == nil || !known["touches "+t.ID] {
+				c.touches[t.ID] = append(c.touches[t.ID], t)
+			}
 		}
 	}
 	return nil
+}
+
+// mapSet adds key to set, making the set when it is nil.
+func mapSet(set map[string]bool, key string) map[string]bool {
+	if set == nil {
+		set = map[string]bool{}
+	}
+	set[key] = true
+	return set
 }
 
 // partSize is the least number of identifiers adjacentParts gives each
@@ -255,10 +259,10 @@ const partSize = 10000
 // large set, such as the items of a recalled lot, is split into one part
 // per processor, read at the same time. Each identifier's touches and
 // edges are in one part, in the store's order.
-func adjacentParts(ctx context.Context, ls store.LineageStore, ids []string) ([]*store.Adjacency, error) {
+func adjacentParts(ctx context.Context, ls store.LineageStore, ids []string, emptiedOnly bool) ([]*store.Adjacency, error) {
 	n := min(runtime.GOMAXPROCS(0), len(ids)/partSize)
 	if n <= 1 {
-		a, err := ls.Adjacent(ctx, ids)
+		a, err := ls.Adjacent(ctx, ids, emptiedOnly)
 		return []*store.Adjacency{a}, err
 	}
 	parts := make([]*store.Adjacency, n)
@@ -266,7 +270,7 @@ func adjacentParts(ctx context.Context, ls store.LineageStore, ids []string) ([]
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			parts[i], errs[i] = ls.Adjacent(ctx, ids[i*len(ids)/n:(i+1)*len(ids)/n])
+			parts[i], errs[i] = ls.Adjacent(ctx, ids[i*len(ids)/n:(i+1)*len(ids)/n], emptiedOnly)
 		})
 	}
 	wg.Wait()
@@ -578,7 +582,7 @@ func (w *walk) stepBackward(ctx context.Context, todo []visit, ids []string) ([]
 // inside during the node's span, outputs of transformations at or after
 // its span starts, and the instances of a lot.
 func (w *walk) stepForward(ctx context.Context, todo []visit, ids []string) ([]visit, error) {
-	if err := w.edges.loadAdjacent(ctx, ids); err != nil {
+	if err := w.edges.loadAdjacent(ctx, ids, false); err != nil {
 		return nil, err
 	}
 	var children []string

@@ -238,7 +238,7 @@ func (s *Store) Steps(ctx context.Context, seqs []int64) (map[int64]store.Step, 
 
 // Adjacent returns the adjacency of ids, as store.LineageStore documents.
 // The three reads run at the same time on connections of the pool.
-func (s *Store) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+func (s *Store) Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*store.Adjacency, error) {
 	var a store.Adjacency
 	if len(ids) == 0 {
 		return &a, nil
@@ -251,7 +251,7 @@ func (s *Store) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, e
 	}()
 	go func() {
 		var err error
-		a.Out, err = s.Edges(ctx, store.EdgeFilter{From: ids})
+		a.Out, err = s.Edges(ctx, store.AdjacentOut(ids, emptiedOnly))
 		errs <- err
 	}()
 	go func() {

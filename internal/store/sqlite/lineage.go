@@ -586,15 +586,15 @@ func timeTouches(touches []store.Touch, events map[int64]eventRow) {
 // One read of the identifier index gives the touches and also the parentID
 // and child rows that containment edges start from. The stored edges
 // leaving ids are read at the same time on another connection.
-func (s *Store) Adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
-	a, err := s.adjacent(ctx, ids)
+func (s *Store) Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*store.Adjacency, error) {
+	a, err := s.adjacent(ctx, ids, emptiedOnly)
 	if err != nil {
 		return nil, fmt.Errorf("read lineage adjacency: %w", err)
 	}
 	return a, nil
 }
 
-func (s *Store) adjacent(ctx context.Context, ids []string) (*store.Adjacency, error) {
+func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*store.Adjacency, error) {
 	a := &store.Adjacency{}
 	if len(ids) == 0 {
 		return a, nil
@@ -607,7 +607,9 @@ func (s *Store) adjacent(ctx context.Context, ids []string) (*store.Adjacency, e
 	storedErr := make(chan error, 1)
 	go func() {
 		var err error
-		stored, err = s.storedEdges(ctx, "from_id", arg, nil)
+		if !emptiedOnly {
+			stored, err = s.storedEdges(ctx, "from_id", arg, nil)
+		}
 		storedErr <- err
 	}()
 	touches, err := s.touchRows(ctx, arg)
@@ -638,6 +640,9 @@ func (s *Store) adjacent(ctx context.Context, ids []string) (*store.Adjacency, e
 	}
 	timeTouches(touches, events)
 	a.Touches = firstRoles(touches)
+	if emptiedOnly {
+		parents = slices.DeleteFunc(parents, func(p idRow) bool { return !strings.EqualFold(events[p.seq].action, "DELETE") })
+	}
 
 	// Every event the containment rows name is in events, so neither
 	// goroutine reads the events table again or writes to the map.
@@ -651,6 +656,9 @@ func (s *Store) adjacent(ctx context.Context, ids []string) (*store.Adjacency, e
 	in, err := s.containmentToChildren(ctx, children, events)
 	if err := errors.Join(err, <-outErr); err != nil {
 		return nil, err
+	}
+	if emptiedOnly {
+		out = slices.DeleteFunc(out, func(e store.Edge) bool { return e.To != store.AllChildren })
 	}
 	if a.Out, err = s.finishEdges(ctx, stored, out, events, nil, false); err != nil {
 		return nil, err

@@ -355,30 +355,13 @@ func testLineageAdjacent(t *testing.T, s lineageStore) {
 		sets = append(sets, []string{id})
 	}
 	for i, ids := range sets {
-		t.Run(fmt.Sprintf("set%d", i), func(t *testing.T) {
-			got, err := s.Adjacent(ctx, ids)
-			if err != nil {
-				t.Fatalf("Adjacent(%v): %v", ids, err)
-			}
-			want, err := store.AdjacentOf(ctx, s, ids)
-			if err != nil {
-				t.Fatalf("AdjacentOf: %v", err)
-			}
-			for _, c := range []struct {
-				name      string
-				got, want any
-			}{
-				{"touches", got.Touches, want.Touches},
-				{"edges out", got.Out, want.Out},
-				{"edges in", got.In, want.In},
-			} {
-				if !reflect.DeepEqual(c.got, c.want) && reflect.ValueOf(c.got).Len()+reflect.ValueOf(c.want).Len() > 0 {
-					t.Errorf("Adjacent(%v) %s:\n got %+v\nwant %+v", ids, c.name, c.got, c.want)
-				}
-			}
-		})
+		for _, emptiedOnly := range []bool{false, true} {
+			t.Run(fmt.Sprintf("set%d emptiedOnly=%v", i, emptiedOnly), func(t *testing.T) {
+				testAdjacentSet(t, s, ids, emptiedOnly)
+			})
+		}
 	}
-	got, err := s.Adjacent(ctx, all)
+	got, err := s.Adjacent(ctx, all, false)
 	if err != nil {
 		t.Fatalf("Adjacent: %v", err)
 	}
@@ -405,5 +388,31 @@ func testLineageAdjacent(t *testing.T, s lineageStore) {
 	}
 	if len(kinds) != 4 || !deleteAll || !declaredSeen {
 		t.Errorf("Adjacent of every identifier: kinds %v, delete of all %v, declared %v; want 4 kinds, both true", kinds, deleteAll, declaredSeen)
+	}
+}
+
+// testAdjacentSet compares Adjacent with AdjacentOf for one set of
+// identifiers.
+func testAdjacentSet(t *testing.T, s lineageStore, ids []string, emptiedOnly bool) {
+	ctx := context.Background()
+	got, err := s.Adjacent(ctx, ids, emptiedOnly)
+	if err != nil {
+		t.Fatalf("Adjacent(%v): %v", ids, err)
+	}
+	want, err := store.AdjacentOf(ctx, s, ids, emptiedOnly)
+	if err != nil {
+		t.Fatalf("AdjacentOf: %v", err)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want any
+	}{
+		{"touches", got.Touches, want.Touches},
+		{"edges out", got.Out, want.Out},
+		{"edges in", got.In, want.In},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) && reflect.ValueOf(c.got).Len()+reflect.ValueOf(c.want).Len() > 0 {
+			t.Errorf("Adjacent(%v) %s:\n got %+v\nwant %+v", ids, c.name, c.got, c.want)
+		}
 	}
 }
