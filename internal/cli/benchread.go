@@ -37,8 +37,21 @@ func benchRead(ctx context.Context, env *Env, args []string) error {
 	maxLots := fs.Int("lots", 3, "默认最多测几个宽批次 / most wide lots to scope when no --lot is given")
 	runs := fs.Int("recall-runs", 3, "每个批次的召回范围次数 (0 不测) / recall scope runs per lot (0: skip)")
 	cpuProfile := fs.String("cpuprofile", "", "CPU 剖析输出文件 (go tool pprof 读取) / write a CPU profile to this file, for go tool pprof")
+	memProfile := fs.String("memprofile", "", "结束时写内存分配剖析 (go tool pprof 读取) / write an allocation profile to this file at the end, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
+	}
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			return fmt.Errorf("create allocation profile: %w", err)
+		}
+		defer f.Close()
+		defer func() {
+			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+				fmt.Fprintf(env.Stderr, "写内存分配剖析失败 / write allocation profile %s: %v\n", *memProfile, err)
+			}
+		}()
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
