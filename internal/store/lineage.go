@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
@@ -161,17 +163,28 @@ type LineageStore interface {
 }
 
 // Adjacency is what the lineage index holds next to a set of
-// identifiers.
+// identifiers. Each list is grouped by identifier, in ascending order of
+// the identifier, and each group keeps the order of Touches or Edges, so
+// that a caller can take one identifier's part as a subslice.
 type Adjacency struct {
-	// Touches are the touches of the identifiers, as Touches returns them.
+	// Touches are the touches of the identifiers, as Touches returns them,
+	// grouped by ID.
 	Touches []Touch
 	// Out holds every edge leaving the identifiers, as Edges returns them
-	// for a filter with From only.
+	// for a filter with From only, grouped by From.
 	Out []Edge
 	// In holds the EdgeContains and EdgeAssociated edges reaching the
 	// identifiers, as Edges returns them for a filter with To and those
-	// two kinds.
+	// two kinds, grouped by To.
 	In []Edge
+}
+
+// Group sorts the lists of a into the grouping Adjacency documents. Each
+// list must be in the order Touches or Edges returns.
+func (a *Adjacency) Group() {
+	slices.SortStableFunc(a.Touches, func(x, y Touch) int { return strings.Compare(x.ID, y.ID) })
+	slices.SortStableFunc(a.Out, func(x, y Edge) int { return strings.Compare(x.From, y.From) })
+	slices.SortStableFunc(a.In, func(x, y Edge) int { return strings.Compare(x.To, y.To) })
 }
 
 // AdjacentOf gathers the adjacency of ids with Touches and Edges. It is
@@ -194,6 +207,7 @@ func AdjacentOf(ctx context.Context, ls LineageStore, ids []string, emptiedOnly 
 	if a.In, err = ls.Edges(ctx, EdgeFilter{To: ids, Kinds: []EdgeKind{EdgeContains, EdgeAssociated}}); err != nil {
 		return nil, err
 	}
+	a.Group()
 	return &a, nil
 }
 

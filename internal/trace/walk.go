@@ -3,6 +3,7 @@ package trace
 import (
 	"context"
 	"errors"
+	"iter"
 	"maps"
 	"math"
 	"runtime"
@@ -224,22 +225,42 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 			c.into[id] = nil
 		}
 	}
+	// Each list is grouped by identifier, so each identifier's part is
+	// stored as a subslice without copying. The capacity is cut to the
+	// part, so that appending to it copies instead of overwriting the next.
 	for _, a := range parts {
-		for _, e := range a.Out {
-			out[e.From] = append(out[e.From], e)
+		for from, group := range groups(a.Out, func(e store.Edge) string { return e.From }) {
+			out[from] = group
 		}
-		for _, e := range a.In {
-			if known == nil || !known["into "+e.To] {
-				c.into[e.To] = append(c.into[e.To], e)
+		for to, group := range groups(a.In, func(e store.Edge) string { return e.To }) {
+			if known == nil || !known["into "+to] {
+				c.into[to] = group
 			}
 		}
-		for _, t := range a.Touches {
-			if known == nil || !known["touches "+t.ID] {
-				c.touches[t.ID] = append(c.touches[t.ID], t)
+		for id, group := range groups(a.Touches, func(t store.Touch) string { return t.ID }) {
+			if known == nil || !known["touches "+id] {
+				c.touches[id] = group
 			}
 		}
 	}
 	return nil
+}
+
+// groups yields the runs of list that share a key, with the key.
+func groups[T any](list []T, key func(T) string) iter.Seq2[string, []T] {
+	return func(yield func(string, []T) bool) {
+		for start := 0; start < len(list); {
+			k := key(list[start])
+			end := start + 1
+			for end < len(list) && key(list[end]) == k {
+				end++
+			}
+			if !yield(k, list[start:end:end]) {
+				return
+			}
+			start = end
+		}
+	}
 }
 
 // mapSet adds key to set, making the set when it is nil.

@@ -266,5 +266,6 @@ func (s *Store) Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 	if err := errors.Join(all...); err != nil {
 		return nil, err
 	}
+	a.Group()
 	return &a, nil
 }

@@ -425,15 +425,16 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 			built = append(built, rows...)
 		}
 	}
-	return s.finishEdges(ctx, stored, built, nil, f.Kinds, len(f.From) > 0 && len(f.To) > 0)
+	return s.finishEdges(ctx, stored, built, nil, f.Kinds, len(f.From) > 0 && len(f.To) > 0, nil)
 }
 
 // finishEdges returns the stored and built (containment) edges of one
 // read, in the order and with the duplicates dropped that Edges
-// documents. Stored edges take error_declared from their event rows,
-// read unless already in events. both reports that the read matched
-// edges on either side, so that a stored edge can come back twice.
-func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, events map[int64]eventRow, kinds []store.EdgeKind, both bool) ([]store.Edge, error) {
+// documents, or grouped by the identifier group returns when group is not
+// nil, as Adjacency documents. Stored edges take error_declared from their
+// event rows, read unless already in events. both reports that the read
+// matched edges on either side, so that a stored edge can come back twice.
+func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, events map[int64]eventRow, kinds []store.EdgeKind, both bool, group func(store.Edge) string) ([]store.Edge, error) {
 
 	seen := map[int64]bool{}
 	var unread []int64
@@ -489,6 +490,11 @@ func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, eve
 		}
 	}
 	slices.SortFunc(out, func(a, b store.Edge) int {
+		if group != nil {
+			if c := strings.Compare(group(a), group(b)); c != 0 {
+				return c
+			}
+		}
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
@@ -523,7 +529,7 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.touchRows(ctx, arg)
+	out, err := s.touchRows(ctx, arg, len(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -535,15 +541,17 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	return out, nil
 }
 
-// touchRows reads the object-role rows of the identifiers in the JSON
+// touchRows reads the object-role rows of the n identifiers in the JSON
 // array ids, as touches without their time.
-func (s *Store) touchRows(ctx context.Context, ids string) ([]store.Touch, error) {
+func (s *Store) touchRows(ctx context.Context, ids string, n int) ([]store.Touch, error) {
 	rows, err := s.readQuery(ctx, sqlTouchRows, ids)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []store.Touch
+	// Most identifiers of a large read are items, named by about two
+	// events each (commissioning and packing).
+	out := make([]store.Touch, 0, 2*n)
 	for rows.Next() {
 		var (
 			t    store.Touch
@@ -612,7 +620,7 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 		}
 		storedErr <- err
 	}()
-	touches, err := s.touchRows(ctx, arg)
+	touches, err := s.touchRows(ctx, arg, len(ids))
 	if err := errors.Join(err, <-storedErr); err != nil {
 		return nil, err
 	}
@@ -639,7 +647,7 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 		return nil, err
 	}
 	timeTouches(touches, events)
-	a.Touches = firstRoles(touches)
+	a.Touches = firstRolesByID(touches)
 	if emptiedOnly {
 		parents = slices.DeleteFunc(parents, func(p idRow) bool { return !strings.EqualFold(events[p.seq].action, "DELETE") })
 	}
@@ -660,10 +668,10 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 	if emptiedOnly {
 		out = slices.DeleteFunc(out, func(e store.Edge) bool { return e.To != store.AllChildren })
 	}
-	if a.Out, err = s.finishEdges(ctx, stored, out, events, nil, false); err != nil {
+	if a.Out, err = s.finishEdges(ctx, stored, out, events, nil, false, func(e store.Edge) string { return e.From }); err != nil {
 		return nil, err
 	}
-	if a.In, err = s.finishEdges(ctx, nil, in, events, nil, false); err != nil {
+	if a.In, err = s.finishEdges(ctx, nil, in, events, nil, false, func(e store.Edge) string { return e.To }); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -733,11 +741,26 @@ func (s *Store) scanTouches(ctx context.Context, q string, args []any, out *[]st
 // firstRoles sorts touches by (Time, Seq) and keeps one per (identifier,
 // event): the first in store.ObjectRoles order, as the event lists them.
 func firstRoles(ts []store.Touch) []store.Touch {
+	return firstRolesOrdered(ts, false)
+}
+
+// firstRolesByID is firstRoles with the touches grouped by identifier
+// first, as store.Adjacency holds them.
+func firstRolesByID(ts []store.Touch) []store.Touch {
+	return firstRolesOrdered(ts, true)
+}
+
+func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 	rank := map[store.Role]int{}
 	for i, r := range store.ObjectRoles {
 		rank[r] = i
 	}
 	slices.SortStableFunc(ts, func(a, b store.Touch) int {
+		if byID {
+			if c := strings.Compare(a.ID, b.ID); c != 0 {
+				return c
+			}
+		}
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
