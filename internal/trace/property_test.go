@@ -191,6 +191,11 @@ func checkSymmetry(t *testing.T, seed uint64, st backend) {
 			}
 			if dir == trace.Forward {
 				checkRecallHolders(t, tr, id, g)
+				// The same with every read and worker split, as for a
+				// lot of many items.
+				restore := trace.SetConcurrency(1, 1)
+				checkRecallHolders(t, tr, id, g)
+				restore()
 			}
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/ident"
@@ -460,6 +462,7 @@ const maxNesting = 4
 // DELETEs of all children leaving their containers.
 func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache, summary bool) ([]lastTouch, error) {
 	level := ids
+	var containers []string
 	for range maxNesting {
 		load := edges.load
 		if summary {
@@ -481,6 +484,7 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		if len(parents) == 0 {
 			break
 		}
+		containers = append(containers, parents...)
 		if summary {
 			// The parents' touches and containers come with their
 			// DELETEs of all children, in one read.
@@ -512,75 +516,108 @@ func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][
 		level = parents
 	}
 
-	// within is memoised, because the items of one case share the case's
-	// span and therefore its result.
-	type withinKey struct {
-		id    string
-		s     span
-		depth int
-	}
-	type withinResult struct {
-		touch store.Touch
-		ok    bool
-	}
-	memo := map[withinKey]withinResult{}
-	var within, latestWithin func(id string, s span, depth int) (store.Touch, bool)
-	within = func(id string, s span, depth int) (store.Touch, bool) {
-		k := withinKey{id, s, depth}
-		if r, ok := memo[k]; ok {
-			return r.touch, r.ok
+	out := make([]lastTouch, len(ids))
+	workers := min(runtime.GOMAXPROCS(0), len(ids)/parallelLatest)
+	if workers <= 1 {
+		f := &latestFinder{byID: byID, edges: edges, memo: map[withinKey]lastTouch{}, cached: true}
+		for i, id := range ids {
+			out[i] = f.latest(id, everything, 0)
 		}
-		best, ok := latestWithin(id, s, depth)
-		memo[k] = withinResult{best, ok}
-		return best, ok
+		return out, nil
 	}
-	latestWithin = func(id string, s span, depth int) (store.Touch, bool) {
-		var best store.Touch
-		ok := false
-		for _, tc := range byID[id] {
-			if at := tc.Time.UnixNano(); at >= s.from && at <= s.to && (!ok || !tc.Time.Before(best.Time)) {
-				best, ok = tc, true
+	// The workers only read the cache. The child indexes they would
+	// build are built first, and they compute spans without keeping
+	// them. Each has its own memo, so a container whose items fall to
+	// two workers is computed twice.
+	edges.indexChildren(containers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			f := &latestFinder{byID: byID, edges: edges, memo: map[withinKey]lastTouch{}}
+			for i := w * len(ids) / workers; i < (w+1)*len(ids)/workers; i++ {
+				out[i] = f.latest(ids[i], everything, 0)
 			}
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// parallelLatest is the least number of identifiers lastEvents gives each
+// of its workers. Tests lower it to run the concurrent path on small
+// chains.
+var parallelLatest = 10000
+
+type withinKey struct {
+	id    string
+	s     span
+	depth int
+}
+
+// latestFinder finds the latest touch of an identifier or of its
+// containers while they held it (see lastEvents).
+type latestFinder struct {
+	byID  map[string][]store.Touch
+	edges *edgeCache
+	// memo holds the results for containers, because the items of one
+	// case share the case's span and therefore its result.
+	memo map[withinKey]lastTouch
+	// cached lets the finder keep the spans it computes in the edge
+	// cache. A finder running next to others must not write the cache.
+	cached bool
+}
+
+// within is latest, memoised.
+func (f *latestFinder) within(id string, s span, depth int) lastTouch {
+	k := withinKey{id, s, depth}
+	if r, ok := f.memo[k]; ok {
+		return r
+	}
+	r := f.latest(id, s, depth)
+	f.memo[k] = r
+	return r
+}
+
+// latest returns the latest touch of id within s, its own or that of a
+// container holding it then, climbing from depth to maxNesting.
+func (f *latestFinder) latest(id string, s span, depth int) lastTouch {
+	var best lastTouch
+	for _, tc := range f.byID[id] {
+		if at := tc.Time.UnixNano(); at >= s.from && at <= s.to && (!best.ok || !tc.Time.Before(best.Time)) {
+			best = lastTouch{tc, true}
 		}
-		if depth >= maxNesting {
-			return best, ok
+	}
+	if depth >= maxNesting {
+		return best
+	}
+	// An object is in few containers over its life, so a list finds
+	// those done faster than a map.
+	var done []string
+	reaching := f.edges.reaching(id)
+	for _, e := range reaching {
+		if e.Kind != store.EdgeContains || slices.Contains(done, e.From) {
+			continue
 		}
-		// An object is in few containers over its life, so a list finds
-		// those done faster than a map.
-		var done []string
-		reaching := edges.reaching(id)
-		for _, e := range reaching {
-			if e.Kind != store.EdgeContains || slices.Contains(done, e.From) {
+		done = append(done, e.From)
+		// The spans of an identifier at depth 0 are needed once, so
+		// they are not kept.
+		var held []span
+		if f.cached && depth > 0 {
+			held = f.edges.spans(store.EdgeContains, e.From, id)
+		} else {
+			held = containmentSpans(store.EdgeContains, e.From, id, f.edges.between(e.From, id), reaching)
+		}
+		for _, cs := range held {
+			in := cs.intersect(s)
+			if in.from > in.to {
 				continue
 			}
-			done = append(done, e.From)
-			// The spans of an identifier at depth 0 are needed once, so
-			// they are not memoised.
-			var held []span
-			if depth == 0 {
-				held = containmentSpans(store.EdgeContains, e.From, id, edges.between(e.From, id), reaching)
-			} else {
-				held = edges.spans(store.EdgeContains, e.From, id)
-			}
-			for _, cs := range held {
-				in := cs.intersect(s)
-				if in.from > in.to {
-					continue
-				}
-				if c, cok := within(e.From, in, depth+1); cok && (!ok || c.Time.After(best.Time)) {
-					best, ok = c, true
-				}
+			if c := f.within(e.From, in, depth+1); c.ok && (!best.ok || c.Time.After(best.Time)) {
+				best = c
 			}
 		}
-		return best, ok
 	}
-	// Each identifier is looked up once at depth 0, so its result is not
-	// memoised.
-	out := make([]lastTouch, len(ids))
-	for i, id := range ids {
-		out[i].Touch, out[i].ok = latestWithin(id, everything, 0)
-	}
-	return out, nil
+	return best
 }
 
 // lastTouch is the latest touch of one identifier, if ok.

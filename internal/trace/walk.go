@@ -273,8 +273,9 @@ func mapSet(set map[string]bool, key string) map[string]bool {
 }
 
 // partSize is the least number of identifiers adjacentParts gives each
-// concurrent read.
-const partSize = 10000
+// concurrent read. Tests lower it to run the concurrent path on small
+// chains.
+var partSize = 10000
 
 // adjacentParts reads the adjacency of ids, which must be distinct. A
 // large set, such as the items of a recalled lot, is split into one part
@@ -337,18 +338,7 @@ func (c *edgeCache) loadContainers(ctx context.Context, ids []string, out bool) 
 // the DELETEs of all of parent's children. It returns nil until the edges
 // leaving parent are loaded.
 func (c *edgeCache) between(parent, child string) []store.Edge {
-	ix := c.children[parent]
-	if _, loaded := c.from[parent]; ix == nil && loaded {
-		ix = &childIndex{byChild: map[string][]store.Edge{}}
-		for _, e := range c.from[parent] {
-			if e.To == store.AllChildren && e.Op == store.OpDelete {
-				ix.deleteAll = append(ix.deleteAll, e)
-			} else {
-				ix.byChild[e.To] = append(ix.byChild[e.To], e)
-			}
-		}
-		c.children[parent] = ix
-	}
+	ix := c.childIndex(parent)
 	if ix == nil {
 		all, ok := c.emptied[parent]
 		if !ok {
@@ -366,6 +356,32 @@ func (c *edgeCache) between(parent, child string) []store.Edge {
 		return ix.byChild[child]
 	}
 	return append(slices.Clone(ix.byChild[child]), ix.deleteAll...)
+}
+
+// childIndex returns the index of the loaded edges leaving parent,
+// building it the first time; nil until those edges are loaded.
+func (c *edgeCache) childIndex(parent string) *childIndex {
+	ix := c.children[parent]
+	if _, loaded := c.from[parent]; ix == nil && loaded {
+		ix = &childIndex{byChild: map[string][]store.Edge{}}
+		for _, e := range c.from[parent] {
+			if e.To == store.AllChildren && e.Op == store.OpDelete {
+				ix.deleteAll = append(ix.deleteAll, e)
+			} else {
+				ix.byChild[e.To] = append(ix.byChild[e.To], e)
+			}
+		}
+		c.children[parent] = ix
+	}
+	return ix
+}
+
+// indexChildren builds the child index of each of parents whose edges
+// leaving it are loaded, so that between then only reads the cache.
+func (c *edgeCache) indexChildren(parents []string) {
+	for _, p := range parents {
+		c.childIndex(p)
+	}
 }
 
 // spans returns the containment spans of parent holding child through

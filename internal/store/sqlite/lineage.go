@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -755,7 +756,10 @@ func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 	for i, r := range store.ObjectRoles {
 		rank[r] = i
 	}
-	slices.SortStableFunc(ts, func(a, b store.Touch) int {
+	// The order is total, so that an unstable sort gives the same result
+	// on every read: touches equal up to the role differ at most in
+	// quantity and unit.
+	slices.SortFunc(ts, func(a, b store.Touch) int {
 		if byID {
 			if c := strings.Compare(a.ID, b.ID); c != 0 {
 				return c
@@ -770,7 +774,13 @@ func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 		if c := strings.Compare(a.ID, b.ID); c != 0 {
 			return c
 		}
-		return rank[a.Role] - rank[b.Role]
+		if c := rank[a.Role] - rank[b.Role]; c != 0 {
+			return c
+		}
+		if c := compareQuantity(a.Quantity, b.Quantity); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UOM, b.UOM)
 	})
 	out := ts[:0]
 	for i, t := range ts {
@@ -780,6 +790,19 @@ func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 		out = append(out, t)
 	}
 	return out
+}
+
+// compareQuantity orders quantities with an absent one first.
+func compareQuantity(a, b *float64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return cmp.Compare(*a, *b)
 }
 
 // Steps returns the steps of the events seqs, as store.LineageStore
