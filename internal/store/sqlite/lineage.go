@@ -78,6 +78,28 @@ func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows
 	return stmt.QueryContext(ctx, args...)
 }
 
+// distinctArray encodes ids as a JSON array parameter, each once, for the
+// reads that join the array to an index.
+func distinctArray(ids []string) (string, error) {
+	seen := make(map[string]bool, len(ids))
+	distinct := ids
+	for i, id := range ids {
+		if seen[id] {
+			// A copy without the repeats, made only when there are any.
+			distinct = slices.Clone(ids[:i])
+			for _, id := range ids[i:] {
+				if !seen[id] {
+					seen[id] = true
+					distinct = append(distinct, id)
+				}
+			}
+			break
+		}
+		seen[id] = true
+	}
+	return jsonArray(distinct)
+}
+
 // jsonArray encodes values as the JSON array parameter of inJSON.
 func jsonArray[T any](values []T) (string, error) {
 	b, err := json.Marshal(values)
@@ -88,14 +110,21 @@ func jsonArray[T any](values []T) (string, error) {
 // rows they name, once per event. Many rows share a few events, such as
 // the items of one commissioning or packing event, so joining each row to
 // its event would search the events table again for every row.
+//
+// The reads of many identifiers join the JSON array of distinct
+// identifiers (see distinctArray) to the index, array first. SQLite then
+// searches the index once per element, where "IN (SELECT value FROM
+// json_each(?))" would first build and balance a temporary index of the
+// array.
 const (
-	sqlStoredEdges = `SELECT from_id, to_id, kind, op, event_time, event_seq, quantity, COALESCE(uom, '')
-FROM lineage_edges WHERE `
+	sqlStoredEdges = `SELECT e.from_id, e.to_id, e.kind, e.op, e.event_time, e.event_seq, e.quantity, COALESCE(e.uom, '')
+FROM json_each(?) j CROSS JOIN lineage_edges e ON e.`
 	// Touches come from the identifier index, object roles only. The
 	// role test is written +role so that SQLite reads each identifier's
 	// rows in one range of the (canonical, role) index.
-	sqlTouchRows = `SELECT canonical, role, event_seq, quantity, COALESCE(uom, '') FROM identifiers
-WHERE +role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND canonical` + inJSON
+	sqlTouchRows = `SELECT i.canonical, i.role, i.event_seq, i.quantity, COALESCE(i.uom, '')
+FROM json_each(?) j CROSS JOIN identifiers i ON i.canonical = j.value
+WHERE +i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class')`
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM identifiers i JOIN events e INDEXED BY events_lineage ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
@@ -330,10 +359,10 @@ func (s *Store) containmentToChildren(ctx context.Context, children []idRow, eve
 // storedEdges returns the edges of the lineage_edges table whose column
 // (from_id or to_id) is one of ids, of the given kinds (all when none).
 func (s *Store) storedEdges(ctx context.Context, column, ids string, kinds []store.EdgeKind) ([]store.Edge, error) {
-	q := sqlStoredEdges + column + inJSON
+	q := sqlStoredEdges + column + " = j.value"
 	args := []any{ids}
 	if len(kinds) > 0 {
-		q += " AND kind IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
+		q += " WHERE e.kind IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ") + ")"
 		for _, k := range kinds {
 			args = append(args, string(k))
 		}
@@ -393,7 +422,7 @@ func (s *Store) edges(ctx context.Context, f store.EdgeFilter) ([]store.Edge, er
 		if len(side.ids) == 0 {
 			continue
 		}
-		arg, err := jsonArray(side.ids)
+		arg, err := distinctArray(side.ids)
 		if err != nil {
 			return nil, err
 		}
@@ -526,7 +555,7 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	arg, err := jsonArray(ids)
+	arg, err := distinctArray(ids)
 	if err != nil {
 		return nil, err
 	}
@@ -608,7 +637,7 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 	if len(ids) == 0 {
 		return a, nil
 	}
-	arg, err := jsonArray(ids)
+	arg, err := distinctArray(ids)
 	if err != nil {
 		return nil, err
 	}

@@ -134,8 +134,8 @@ func TestLineagePlans(t *testing.T) {
 		{"children by identifier", sqlChildRowsByID, ids, "COVERING INDEX identifiers_canonical_role_event"},
 		{"parents by event", sqlParentRowsByEvent, seqs, "COVERING INDEX identifiers_parent_event"},
 		{"children by event", sqlChildRowsByEvent, seqs, "COVERING INDEX identifiers_child_event"},
-		{"edges from", sqlStoredEdges + "from_id" + inJSON, ids, "PRIMARY KEY"},
-		{"edges to", sqlStoredEdges + "to_id" + inJSON, ids, "COVERING INDEX lineage_edges_to"},
+		{"edges from", sqlStoredEdges + "from_id = j.value", ids, "PRIMARY KEY"},
+		{"edges to", sqlStoredEdges + "to_id = j.value", ids, "COVERING INDEX lineage_edges_to"},
 		{"events", sqlEventRows, seqs, "COVERING INDEX events_lineage"},
 	}
 	for _, tc := range cases {

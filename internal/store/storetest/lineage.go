@@ -193,6 +193,7 @@ func testLineageFilters(t *testing.T, s lineageStore) {
 	}{
 		{"empty filter", store.EdgeFilter{}, 0},
 		{"from lot", store.EdgeFilter{From: []string{linLot}}, 2},
+		{"from lot named twice", store.EdgeFilter{From: []string{linLot, linLot}}, 2},
 		{"to item", store.EdgeFilter{To: []string{linItem1}}, 2},
 		{"to item of one kind", store.EdgeFilter{To: []string{linItem1}, Kinds: []store.EdgeKind{store.EdgeContains}}, 1},
 		{"from and to overlap once", store.EdgeFilter{From: []string{linLot}, To: []string{linItem1}}, 3},
