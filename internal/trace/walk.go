@@ -468,9 +468,10 @@ type linkKey struct {
 	validTo  int64
 }
 
-func (w *walk) seen(v visit) bool {
-	for _, s := range w.spans[v.id] {
-		if s.covers(v.span) {
+// covered reports whether one of spans covers s.
+func covered(spans []span, s span) bool {
+	for _, o := range spans {
+		if o.covers(s) {
 			return true
 		}
 	}
@@ -493,15 +494,16 @@ func (w *walk) run(ctx context.Context, start []string) error {
 		ids := make([]string, 0, len(frontier))
 		var todo []visit
 		for _, v := range frontier {
-			if w.seen(v) {
+			spans, known := w.spans[v.id]
+			if covered(spans, v.span) {
 				continue
 			}
-			if _, known := w.spans[v.id]; !known && w.maxNodes > 0 && len(w.spans) >= w.maxNodes {
+			if !known && w.maxNodes > 0 && len(w.spans) >= w.maxNodes {
 				w.truncated = true
 				continue
 			}
-			w.spans[v.id] = append(w.spans[v.id], v.span)
-			if d, ok := w.depth[v.id]; !ok || v.depth < d {
+			w.spans[v.id] = append(spans, v.span)
+			if !known || v.depth < w.depth[v.id] {
 				w.depth[v.id] = v.depth
 			}
 			if w.maxDepth > 0 && v.depth >= w.maxDepth {
