@@ -15,8 +15,9 @@ type Store interface {
 	// stored with the same hash is a Duplicate; one carrying an
 	// errorDeclaration and the eventID of a stored event without one is
 	// Declared: its Doc becomes the event's served Doc (the original Doc
-	// is kept), its declaration fields become queryable, and it gets its
-	// own audit-log leaf. A record that reuses a stored eventID with another
+	// is kept), its declaration fields and its RoleCorrectiveEventID rows
+	// become queryable (its other identifier rows are not written), and
+	// it gets its own audit-log leaf. A record that reuses a stored eventID with another
 	// hash fails the whole batch with a *ConflictError. captureID names
 	// the capture job; recordTime is assigned by the store.
 	Capture(ctx context.Context, captureID string, records []Record) (CaptureResult, error)

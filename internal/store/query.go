@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Query is an EPCIS SimpleEventQuery in the store's terms: every value is
 // already parsed, and identifier values are already in canonical form.
@@ -36,10 +39,14 @@ type Query struct {
 	// GEErrorDeclarationTime and LTErrorDeclarationTime bound the
 	// declarationTime of attached error declarations.
 	GEErrorDeclarationTime, LTErrorDeclarationTime *time.Time
-	// CorrectiveEventIDs matches error declarations that name one of them
-	// in correctiveEventIDs.
+	// CorrectiveEventIDs matches events whose attached error declaration
+	// names one of them in correctiveEventIDs, compared as given (EPCIS
+	// 2.0 EQ_correctiveEventID).
 	CorrectiveEventIDs []string
-	// TransformationIDs matches the transformationID of events.
+	// TransformationIDs matches events whose transformationID is one of
+	// them, compared with the RoleTransformationID rows (EPCIS 2.0
+	// EQ_transformationID). Values are matched exactly, never as
+	// patterns, so callers list each accepted form.
 	TransformationIDs []string
 
 	// BizTransactions, Sources and Destinations map a CBV type URI to the
@@ -61,8 +68,11 @@ type Query struct {
 	// EventCountLimit caps the total number of events over all pages;
 	// 0 means no cap.
 	EventCountLimit int
-	// MaxEventCount makes the query fail with ErrQueryTooLarge when more
-	// events match; 0 means no limit (EPCIS 2.0 maxEventCount).
+	// MaxEventCount makes the query fail with a *QueryTooLargeError when
+	// more events match, over all pages; 0 means no limit (EPCIS 2.0
+	// maxEventCount). It excludes EventCountLimit. The first page checks
+	// the count of all matching events; a later page fails when events
+	// captured meanwhile push the total past the limit.
 	MaxEventCount int
 	// PerPage is the page size; 0 means the store's default (see
 	// DefaultPerPage).
@@ -105,3 +115,17 @@ type Page struct {
 	Events []StoredEvent
 	Next   *Cursor
 }
+
+// QueryTooLargeError is returned, wrapping ErrQueryTooLarge, when more
+// events match a query than its MaxEventCount allows. The caller must
+// narrow the query or raise the limit; paging does not help, because the
+// limit applies to all pages together.
+type QueryTooLargeError struct {
+	MaxEventCount int
+}
+
+func (e *QueryTooLargeError) Error() string {
+	return fmt.Sprintf("more than maxEventCount %d events match the query", e.MaxEventCount)
+}
+
+func (e *QueryTooLargeError) Unwrap() error { return ErrQueryTooLarge }

@@ -29,8 +29,9 @@ var (
 	// a newer Suyuan than this one. Upgrade the binary; never downgrade
 	// the database.
 	ErrSchemaTooNew = errors.New("database schema is newer than this program")
-	// ErrQueryTooLarge is returned by QueryEvents when more events match
-	// than Query.MaxEventCount allows.
+	// ErrQueryTooLarge is returned by QueryEvents, inside a
+	// *QueryTooLargeError, when more events match than
+	// Query.MaxEventCount allows.
 	ErrQueryTooLarge = errors.New("query result too large")
 )
 
@@ -55,6 +56,14 @@ const (
 	RoleSource       Role = "source"        // sourceList value
 	RoleDestination  Role = "destination"   // destinationList value
 	RoleSensorDevice Role = "sensor_device" // sensor deviceID
+	// RoleTransformationID rows hold the transformationID of a
+	// TransformationEvent, in canonical form when package ident reads it
+	// and as given otherwise. They serve EQ_transformationID; this is no
+	// object role (see ObjectRoles), so traces never read these rows.
+	RoleTransformationID Role = "transformation_id"
+	// RoleCorrectiveEventID rows hold the correctiveEventIDs of an
+	// attached errorDeclaration, as given, for EQ_correctiveEventID.
+	RoleCorrectiveEventID Role = "corrective_event_id"
 )
 
 // IndexedRole reports whether identifiers in role r get rows in the

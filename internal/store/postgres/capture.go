@@ -250,6 +250,10 @@ func (c *pgCapture) chunk(ctx context.Context, records []store.Record, outcome f
 		newRows  []*eventRow
 		declared []declaration
 		leaves   [][]any
+		// corrective holds the identifier rows of the correctiveEventIDs
+		// of declarations attached to events stored before or by the
+		// batch.
+		corrective [][]any
 	)
 	for i := range records {
 		r := &records[i]
@@ -274,6 +278,7 @@ func (c *pgCapture) chunk(ctx context.Context, records []store.Record, outcome f
 			} else {
 				declared = append(declared, declaration{seq: known.seq, record: r})
 			}
+			corrective = appendCorrective(corrective, known.seq, r)
 			outcome(store.Declared)
 			leafSeq = known.seq
 		case ok && known.hash == r.Hash:
@@ -305,6 +310,11 @@ func (c *pgCapture) chunk(ctx context.Context, records []store.Record, outcome f
 
 	if err := copyRows(ctx, c.tx, c.captureID, c.recordTime, newRows); err != nil {
 		return err
+	}
+	if len(corrective) > 0 {
+		if _, err := c.tx.CopyFrom(ctx, pgx.Identifier{"identifiers"}, identifierColumns, pgx.CopyFromRows(corrective)); err != nil {
+			return fmt.Errorf("capture: copy correctiveEventIDs: %w", err)
+		}
 	}
 	if len(leaves) > 0 {
 		if _, err := c.tx.CopyFrom(ctx, pgx.Identifier{"log_leaves"}, leafColumns, pgx.CopyFromRows(leaves)); err != nil {
@@ -451,12 +461,9 @@ func buildCopies(captureID string, recordTime int64, rows []*eventRow) []copySet
 			captureID, row.record.Doc, row.declaredDoc,
 		})
 		for _, id := range row.record.IDs {
-			if !store.IndexedRole(id.Role) {
-				continue
+			if store.IndexedRole(id.Role) {
+				identifiers = append(identifiers, identifierRow(row.seq, id))
 			}
-			identifiers = append(identifiers, []any{
-				id.Canonical, id.Original, string(id.Role), id.Type, row.seq, id.Quantity, nullable(id.UOM),
-			})
 		}
 		for _, bt := range ev.BizTransactionList {
 			bizTransactions = append(bizTransactions, []any{row.seq, bt.Type, bt.Value})
@@ -469,6 +476,24 @@ func buildCopies(captureID string, recordTime int64, rows []*eventRow) []copySet
 		{"biz_transactions", bizTransactionColumns, bizTransactions},
 		{"persistent_dispositions", dispositionColumns, dispositions},
 	}
+}
+
+// identifierRow returns the identifiers row of id for event seq, in the
+// order of identifierColumns.
+func identifierRow(seq int64, id store.IDRef) []any {
+	return []any{id.Canonical, id.Original, string(id.Role), id.Type, seq, id.Quantity, nullable(id.UOM)}
+}
+
+// appendCorrective appends the identifier rows of the correctiveEventIDs
+// that the declaration r lists, for event seq. The declaration's other
+// identifiers are the declared event's own and already indexed.
+func appendCorrective(dst [][]any, seq int64, r *store.Record) [][]any {
+	for _, id := range r.IDs {
+		if id.Role == store.RoleCorrectiveEventID {
+			dst = append(dst, identifierRow(seq, id))
+		}
+	}
+	return dst
 }
 
 // copyRows copies new events and their index rows into the database.

@@ -56,19 +56,31 @@ func (s *Store) ScanEvents(ctx context.Context, afterSeq int64, limit int) ([]st
 }
 
 // QueryEvents returns one page of events matching q, built by sqlq. It
-// returns an error wrapping store.ErrInvalid for a query sqlq rejects.
+// returns an error wrapping store.ErrInvalid for a query sqlq rejects, and
+// a *store.QueryTooLargeError when more events match than q.MaxEventCount
+// allows.
 func (s *Store) QueryEvents(ctx context.Context, q store.Query) (store.Page, error) {
 	sel, err := sqlq.Build(sqlq.Postgres, q)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query events: %w", err)
 	}
 	if sel.SQL == "" {
-		return sel.Page(nil), nil
+		return sel.Page(nil)
 	}
 	// The unnamed statement of QueryExecModeExec is planned with the
 	// actual arguments each time. A cached prepared statement may switch
 	// to a generic plan after a few runs, which picks the same index for
 	// a rare bizStep as for a common one.
+	if sel.CountSQL != "" {
+		var count int64
+		countArgs := append([]any{pgx.QueryExecModeExec}, sel.CountArgs...)
+		if err := s.pool.QueryRow(ctx, sel.CountSQL, countArgs...).Scan(&count); err != nil {
+			return store.Page{}, fmt.Errorf("query events: count matching events: %w", err)
+		}
+		if err := sel.CheckCount(count); err != nil {
+			return store.Page{}, fmt.Errorf("query events: %w", err)
+		}
+	}
 	args := append([]any{pgx.QueryExecModeExec}, sel.Args...)
 	rows, err := s.pool.Query(ctx, sel.SQL, args...)
 	if err != nil {
@@ -83,7 +95,11 @@ func (s *Store) QueryEvents(ctx context.Context, q store.Query) (store.Page, err
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query events: %w", err)
 	}
-	return sel.Page(fetched), nil
+	page, err := sel.Page(fetched)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query events: %w", err)
+	}
+	return page, nil
 }
 
 // Distinct lists the distinct canonical values of resource r in ascending

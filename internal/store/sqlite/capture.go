@@ -204,6 +204,11 @@ func (c *captureTx) decide(i int, r *store.Record) (store.Outcome, error) {
 func (c *captureTx) declare(old *knownEvent, r *store.Record) {
 	d := r.Event.ErrorDeclaration
 	old.declared, old.declaredHash = true, r.Hash
+	for _, id := range r.IDs {
+		if id.Role == store.RoleCorrectiveEventID {
+			c.identifierRow(old.seq, id)
+		}
+	}
 	if old.batched {
 		// The row is not written yet: change it in place. It is found by
 		// its offset, because appends may have moved c.events.
@@ -253,18 +258,9 @@ func (c *captureTx) eventRow(seq int64, r *store.Record) int {
 // persistentDisposition rows of a new event.
 func (c *captureTx) indexRows(seq int64, r *store.Record) {
 	for _, id := range r.IDs {
-		if !store.IndexedRole(id.Role) {
-			continue
+		if store.IndexedRole(id.Role) {
+			c.identifierRow(seq, id)
 		}
-		var qty any
-		if id.Quantity != nil {
-			qty = *id.Quantity
-		}
-		var original any
-		if id.Original != id.Canonical {
-			original = nullString(id.Original)
-		}
-		c.identifiers = append(c.identifiers, id.Canonical, original, string(id.Role), id.Type, seq, qty, nullString(id.UOM))
 	}
 	for _, bt := range r.Event.BizTransactionList {
 		c.bizTransactions = append(c.bizTransactions, seq, bt.Type, bt.Value)
@@ -277,6 +273,19 @@ func (c *captureTx) indexRows(seq int64, r *store.Record) {
 			c.persistentDisp = append(c.persistentDisp, seq, "unset", v)
 		}
 	}
+}
+
+// identifierRow queues the identifier index row of id for event seq.
+func (c *captureTx) identifierRow(seq int64, id store.IDRef) {
+	var qty any
+	if id.Quantity != nil {
+		qty = *id.Quantity
+	}
+	var original any
+	if id.Original != id.Canonical {
+		original = nullString(id.Original)
+	}
+	c.identifiers = append(c.identifiers, id.Canonical, original, string(id.Role), id.Type, seq, qty, nullString(id.UOM))
 }
 
 // leaf queues the record's audit-log leaf, if it has one, at the next

@@ -47,6 +47,11 @@ func TestQueryPlans(t *testing.T) {
 		{"EQ_bizTransaction", store.Query{BizTransactions: map[string][]string{"urn:epcglobal:cbv:btt:po": {"urn:x:po:1"}}}, "biz_transactions_value"},
 		{"EQ_source", store.Query{Sources: map[string][]string{"urn:epcglobal:cbv:sdt:owning_party": {gln}}}, "identifiers_canonical_role_event"},
 		{"EQ_persistentDisposition_set", store.Query{PersistentDispositionSet: []string{"urn:epcglobal:cbv:disp:recalled"}}, "persistent_dispositions_value"},
+		{"EQ_transformationID", store.Query{TransformationIDs: []string{"https://id.gs1.org/253/9521234500018TR-1"}}, "identifiers_canonical_role"},
+		{"EQ_correctiveEventID", store.Query{CorrectiveEventIDs: []string{"urn:uuid:1"}}, "identifiers_canonical_role"},
+		{"maxEventCount", store.Query{MaxEventCount: 1000}, "events_record_time"},
+		{"maxEventCount with EQ_bizStep", store.Query{MaxEventCount: 1000, BizSteps: []string{"urn:epcglobal:cbv:bizstep:shipping"}}, "events_biz_step"},
+		{"maxEventCount with EQ_transformationID", store.Query{MaxEventCount: 1000, TransformationIDs: []string{"urn:x:t1"}}, "identifiers_canonical_role"},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,6 +64,17 @@ func TestQueryPlans(t *testing.T) {
 				t.Errorf("plan does not use %s:\n%s", tt.want, plan)
 			}
 			checkNoBareScan(t, plan)
+			if tt.q.MaxEventCount == 0 {
+				return
+			}
+			if sel.CountSQL == "" {
+				t.Fatalf("Build(maxEventCount %d): no count statement", tt.q.MaxEventCount)
+			}
+			countPlan := explain(t, s, sel.CountSQL, sel.CountArgs...)
+			if !strings.Contains(countPlan, "INDEX") {
+				t.Errorf("count plan uses no index:\n%s", countPlan)
+			}
+			checkNoBareScan(t, countPlan)
 		})
 	}
 
@@ -102,11 +118,15 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 }
 
 // checkNoBareScan fails the test when the plan scans a table without an
-// index.
+// index. Scans of a subquery's rows (a co-routine) read no table.
 func checkNoBareScan(t *testing.T, plan string) {
 	t.Helper()
 	for line := range strings.SplitSeq(plan, "\n") {
-		if strings.HasPrefix(line, "SCAN ") && !strings.Contains(line, "INDEX") {
+		name, isScan := strings.CutPrefix(line, "SCAN ")
+		if isScan && strings.Contains(plan, "CO-ROUTINE "+name+"\n") {
+			continue
+		}
+		if isScan && !strings.Contains(line, "INDEX") {
 			t.Errorf("plan scans a table without an index: %q in\n%s", line, plan)
 		}
 	}

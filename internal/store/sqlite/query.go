@@ -13,14 +13,24 @@ import (
 
 // QueryEvents returns one page of events matching q, built by package
 // sqlq. It returns an error wrapping store.ErrInvalid for a query sqlq
-// rejects.
+// rejects, and a *store.QueryTooLargeError when more events match than
+// q.MaxEventCount allows.
 func (s *Store) QueryEvents(ctx context.Context, q store.Query) (store.Page, error) {
 	sel, err := sqlq.Build(sqlq.SQLite, q)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("query events: %w", err)
 	}
 	if sel.SQL == "" {
-		return sel.Page(nil), nil
+		return sel.Page(nil)
+	}
+	if sel.CountSQL != "" {
+		var count int64
+		if err := s.read.QueryRowContext(ctx, sel.CountSQL, sel.CountArgs...).Scan(&count); err != nil {
+			return store.Page{}, fmt.Errorf("query events: count matching events: %w", err)
+		}
+		if err := sel.CheckCount(count); err != nil {
+			return store.Page{}, fmt.Errorf("query events: %w", err)
+		}
 	}
 	rows, err := s.read.QueryContext(ctx, sel.SQL, sel.Args...)
 	if err != nil {
@@ -38,7 +48,11 @@ func (s *Store) QueryEvents(ctx context.Context, q store.Query) (store.Page, err
 	if err := rows.Err(); err != nil {
 		return store.Page{}, fmt.Errorf("query events: %w", err)
 	}
-	return sel.Page(out), nil
+	page, err := sel.Page(out)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("query events: %w", err)
+	}
+	return page, nil
 }
 
 // scanEvent reads sqlq.EventColumns, and extra columns after them.

@@ -19,7 +19,8 @@ const (
 
 // Select is a built event query: run SQL with Args, scan each row as
 // EventColumns followed by the order key (Unix nanoseconds), and pass the
-// rows to Page.
+// rows to Page. When CountSQL is set, run it first and pass its count to
+// CheckCount.
 type Select struct {
 	// SQL is the statement; empty when the query can return no event
 	// (EventCountLimit already reached), so nothing needs to run.
@@ -28,9 +29,21 @@ type Select struct {
 	// Limit is the number of events the page may hold. SQL fetches one
 	// row more so that Page can tell whether another page follows.
 	Limit int
+	// CountSQL, when not empty, counts the matching events of all pages,
+	// up to one more than Query.MaxEventCount, as its only column and row.
+	// Build sets it on the first page of a query whose MaxEventCount is
+	// above the page size. A page that reaches MaxEventCount needs no
+	// count: its own extra row shows whether more events match.
+	CountSQL  string
+	CountArgs []any
 
 	returned int
-	capped   bool
+	// capped is set when EventCountLimit ends the query with this page.
+	capped bool
+	// maxEventCount is Query.MaxEventCount; maxCapped is set when it ends
+	// the query with this page.
+	maxEventCount int
+	maxCapped     bool
 }
 
 // Row is one fetched row: the event and its order key.
@@ -47,9 +60,10 @@ var quantityOps = map[string]string{"EQ": "=", "GT": ">", "GE": ">=", "LT": "<",
 // Build turns q into a Select for dialect d. Values of q are used as bind
 // arguments only, never as SQL text. It returns an error wrapping
 // store.ErrInvalid when q has an unknown OrderBy or quantity operator, a
-// negative PerPage, EventCountLimit or Cursor.Returned, or a quantity
-// bound that is not a finite number. Time bounds outside the range of Unix
-// nanoseconds (years 1678 to 2262) are clamped to it.
+// negative PerPage, EventCountLimit, MaxEventCount or Cursor.Returned,
+// both EventCountLimit and MaxEventCount, or a quantity bound that is not
+// a finite number. Time bounds outside the range of Unix nanoseconds
+// (years 1678 to 2262) are clamped to it.
 func Build(d Dialect, q store.Query) (Select, error) {
 	if err := checkQuery(q); err != nil {
 		return Select{}, err
@@ -63,7 +77,7 @@ func Build(d Dialect, q store.Query) (Select, error) {
 	if perPage == 0 {
 		perPage = store.DefaultPerPage
 	}
-	s := Select{Limit: perPage}
+	s := Select{Limit: perPage, maxEventCount: q.MaxEventCount}
 	if q.After != nil {
 		s.returned = q.After.Returned
 	}
@@ -74,11 +88,61 @@ func Build(d Dialect, q store.Query) (Select, error) {
 			s.capped = true
 		}
 	}
-	if s.Limit == 0 {
+	if q.MaxEventCount > 0 {
+		// The statement runs even when no event is left, because its
+		// extra row shows whether the query went past the limit.
+		left := q.MaxEventCount - s.returned
+		if left <= perPage {
+			s.Limit = max(left, 0)
+			s.maxCapped = true
+		}
+	}
+	if s.Limit == 0 && !s.maxCapped {
 		return s, nil
 	}
 
 	b := &builder{d: d}
+	where := b.conditions(q)
+	cmp, dir := ">", "ASC"
+	if q.Descending {
+		cmp, dir = "<", "DESC"
+	}
+	if q.After != nil {
+		where = append(where, "("+keyColumn+", e.seq) "+cmp+" ("+b.arg(q.After.Key)+", "+b.arg(q.After.Seq)+")")
+	}
+
+	b.sql.WriteString("SELECT " + EventColumns + ", " + keyColumn + " FROM events e")
+	b.writeWhere(where)
+	b.sql.WriteString(" ORDER BY " + keyColumn + " " + dir + ", e.seq " + dir)
+	b.sql.WriteString(" LIMIT " + b.arg(int64(s.Limit+1)))
+	s.SQL = b.sql.String()
+	s.Args = b.args
+
+	if q.MaxEventCount > 0 && q.After == nil && !s.maxCapped {
+		s.CountSQL, s.CountArgs = countStatement(d, q)
+	}
+	return s, nil
+}
+
+// countStatement returns the statement counting the events that match q,
+// up to one more than q.MaxEventCount. Only the count matters, so the
+// inner SELECT reads no column and has no order.
+func countStatement(d Dialect, q store.Query) (string, []any) {
+	b := &builder{d: d}
+	where := b.conditions(q)
+	b.sql.WriteString("SELECT COUNT(*) FROM (SELECT 1 FROM events e")
+	b.writeWhere(where)
+	limit := int64(q.MaxEventCount)
+	if limit < math.MaxInt64 {
+		limit++
+	}
+	b.sql.WriteString(" LIMIT " + b.arg(limit) + ") AS matching")
+	return b.sql.String(), b.args
+}
+
+// conditions returns the WHERE conditions of q, apart from the cursor,
+// appending their arguments to b.
+func (b *builder) conditions(q store.Query) []string {
 	var where []string
 	add := func(cond string) { where = append(where, cond) }
 
@@ -111,10 +175,10 @@ func Build(d Dialect, q store.Query) (Select, error) {
 	addIn("e.biz_location", q.BizLocationsWD)
 	addIn("e.event_id", q.EventIDs)
 	if q.ExistsErrorDeclaration {
-		add("e.error_declared = " + d.True)
+		add("e.error_declared = " + b.d.True)
 	}
 	if len(q.ErrorReasons) > 0 {
-		add("e.error_declared = " + d.True + " AND e.error_reason IN " + b.list(q.ErrorReasons))
+		add("e.error_declared = " + b.d.True + " AND e.error_reason IN " + b.list(q.ErrorReasons))
 	}
 
 	addPersistent := func(op string, values []string) {
@@ -145,6 +209,16 @@ func Build(d Dialect, q store.Query) (Select, error) {
 		add("e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role IN " +
 			b.list(rolesToStrings(store.ClassRoles)) + b.quantity(q.Quantity) + ")")
 	}
+	// transformationIDs and correctiveEventIDs are compared exactly: a
+	// trailing "*" is part of the value, not a pattern.
+	addRoleValues := func(role store.Role, values []string) {
+		if len(values) > 0 {
+			add("e.seq IN (SELECT i.event_seq FROM identifiers i WHERE i.role = " +
+				b.arg(string(role)) + " AND i.canonical IN " + b.list(values) + ")")
+		}
+	}
+	addRoleValues(store.RoleTransformationID, q.TransformationIDs)
+	addRoleValues(store.RoleCorrectiveEventID, q.CorrectiveEventIDs)
 
 	for _, typ := range slices.Sorted(maps.Keys(q.BizTransactions)) {
 		values := q.BizTransactions[typ]
@@ -166,33 +240,37 @@ func Build(d Dialect, q store.Query) (Select, error) {
 	}
 	addSourceDest(store.RoleSource, q.Sources)
 	addSourceDest(store.RoleDestination, q.Destinations)
+	return where
+}
 
-	cmp, dir := ">", "ASC"
-	if q.Descending {
-		cmp, dir = "<", "DESC"
+// writeWhere writes the WHERE clause joining conditions with AND, if
+// there are any.
+func (b *builder) writeWhere(conditions []string) {
+	if len(conditions) > 0 {
+		b.sql.WriteString(" WHERE " + strings.Join(conditions, " AND "))
 	}
-	if q.After != nil {
-		add("(" + keyColumn + ", e.seq) " + cmp + " (" + b.arg(q.After.Key) + ", " + b.arg(q.After.Seq) + ")")
-	}
+}
 
-	b.sql.WriteString("SELECT " + EventColumns + ", " + keyColumn + " FROM events e")
-	if len(where) > 0 {
-		b.sql.WriteString(" WHERE " + strings.Join(where, " AND "))
+// CheckCount returns a *store.QueryTooLargeError when count, the result
+// of CountSQL, is above the query's MaxEventCount.
+func (s Select) CheckCount(count int64) error {
+	if s.maxEventCount > 0 && count > int64(s.maxEventCount) {
+		return &store.QueryTooLargeError{MaxEventCount: s.maxEventCount}
 	}
-	b.sql.WriteString(" ORDER BY " + keyColumn + " " + dir + ", e.seq " + dir)
-	b.sql.WriteString(" LIMIT " + b.arg(int64(s.Limit+1)))
-
-	s.SQL = b.sql.String()
-	s.Args = b.args
-	return s, nil
+	return nil
 }
 
 // Page returns the page made of rows, the result of running s.SQL. It
 // keeps at most s.Limit events and sets Next only when more rows matched
-// and EventCountLimit leaves room for them.
-func (s Select) Page(rows []Row) store.Page {
+// and EventCountLimit leaves room for them. It returns a
+// *store.QueryTooLargeError instead when more rows matched and
+// MaxEventCount leaves no room for them.
+func (s Select) Page(rows []Row) (store.Page, error) {
 	var p store.Page
 	more := len(rows) > s.Limit
+	if more && s.maxCapped {
+		return p, &store.QueryTooLargeError{MaxEventCount: s.maxEventCount}
+	}
 	if more {
 		rows = rows[:s.Limit]
 	}
@@ -207,7 +285,7 @@ func (s Select) Page(rows []Row) store.Page {
 			p.Next = &store.Cursor{Key: last.Key, Seq: last.Event.Seq, Returned: returned}
 		}
 	}
-	return p
+	return p, nil
 }
 
 // idValues returns the condition matching column against values: exact
@@ -311,6 +389,13 @@ func checkQuery(q store.Query) error {
 	}
 	if q.EventCountLimit < 0 {
 		return fmt.Errorf("query eventCountLimit %d is negative, use 0 for no limit: %w", q.EventCountLimit, store.ErrInvalid)
+	}
+	if q.MaxEventCount < 0 {
+		return fmt.Errorf("query maxEventCount %d is negative, use 0 for no limit: %w", q.MaxEventCount, store.ErrInvalid)
+	}
+	if q.MaxEventCount > 0 && q.EventCountLimit > 0 {
+		return fmt.Errorf("query has both eventCountLimit %d and maxEventCount %d, which EPCIS 2.0 makes mutually exclusive; give one of them: %w",
+			q.EventCountLimit, q.MaxEventCount, store.ErrInvalid)
 	}
 	if q.After != nil && q.After.Returned < 0 {
 		return fmt.Errorf("query cursor count %d is negative, restart the query without a cursor: %w", q.After.Returned, store.ErrInvalid)

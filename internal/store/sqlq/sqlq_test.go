@@ -110,6 +110,8 @@ func TestBuildInvalid(t *testing.T) {
 		{"negative eventCountLimit", store.Query{EventCountLimit: -1}},
 		{"negative cursor count", store.Query{After: &store.Cursor{Returned: -1}}},
 		{"unknown quantity operator", store.Query{Quantity: []store.QuantityBound{{Op: "ge", Value: 1}}}},
+		{"negative maxEventCount", store.Query{MaxEventCount: -1}},
+		{"maxEventCount with eventCountLimit", store.Query{MaxEventCount: 5, EventCountLimit: 5}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,6 +144,9 @@ func TestSelectPage(t *testing.T) {
 		{"count carried", store.Query{PerPage: 2, After: &store.Cursor{Returned: 4}}, 3, 2, &store.Cursor{Key: 101, Seq: 2, Returned: 6}},
 		{"limit cuts page", store.Query{PerPage: 5, EventCountLimit: 3}, 4, 3, nil},
 		{"limit after page", store.Query{PerPage: 2, EventCountLimit: 5}, 3, 2, &store.Cursor{Key: 101, Seq: 2, Returned: 2}},
+		{"max above page", store.Query{PerPage: 2, MaxEventCount: 5}, 3, 2, &store.Cursor{Key: 101, Seq: 2, Returned: 2}},
+		{"max reached exactly", store.Query{PerPage: 5, MaxEventCount: 3}, 3, 3, nil},
+		{"max on last page", store.Query{PerPage: 2, MaxEventCount: 5, After: &store.Cursor{Returned: 4}}, 1, 1, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,7 +154,10 @@ func TestSelectPage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Build: %v", err)
 			}
-			p := sel.Page(rows(tc.fetched))
+			p, err := sel.Page(rows(tc.fetched))
+			if err != nil {
+				t.Fatalf("Page: %v", err)
+			}
 			if len(p.Events) != tc.wantEvents {
 				t.Errorf("events: got %d, want %d", len(p.Events), tc.wantEvents)
 			}
@@ -171,6 +179,82 @@ func TestSelectPage(t *testing.T) {
 		}
 		if sel.SQL != "" {
 			t.Errorf("SQL: got %q, want empty when the limit is reached", sel.SQL)
+		}
+	})
+}
+
+func TestSelectMaxEventCount(t *testing.T) {
+	rows := func(n int) []Row {
+		out := make([]Row, n)
+		for i := range out {
+			out[i] = Row{Event: store.StoredEvent{Seq: int64(i + 1)}, Key: int64(i)}
+		}
+		return out
+	}
+	cases := []struct {
+		name      string
+		q         store.Query
+		wantCount bool // a CountSQL is needed
+		wantLimit int
+		fetched   int
+		wantErr   bool
+	}{
+		{"first page above page size", store.Query{MaxEventCount: 10, PerPage: 3}, true, 3, 4, false},
+		{"first page within page size", store.Query{MaxEventCount: 3, PerPage: 5}, false, 3, 3, false},
+		{"first page past limit", store.Query{MaxEventCount: 3, PerPage: 5}, false, 3, 4, true},
+		{"later page", store.Query{MaxEventCount: 10, PerPage: 3, After: &store.Cursor{Returned: 3}}, false, 3, 4, false},
+		{"last page past limit", store.Query{MaxEventCount: 10, PerPage: 3, After: &store.Cursor{Returned: 9}}, false, 1, 2, true},
+		{"cursor at limit, none left", store.Query{MaxEventCount: 3, After: &store.Cursor{Returned: 3}}, false, 0, 0, false},
+		{"cursor at limit, more left", store.Query{MaxEventCount: 3, After: &store.Cursor{Returned: 3}}, false, 0, 1, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sel, err := Build(Postgres, tc.q)
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			if sel.SQL == "" {
+				t.Fatalf("SQL: got none, want a statement that shows whether events are left")
+			}
+			checkPlaceholders(t, sel)
+			if got := sel.CountSQL != ""; got != tc.wantCount {
+				t.Errorf("CountSQL: got %q, want one: %v", sel.CountSQL, tc.wantCount)
+			}
+			if sel.Limit != tc.wantLimit {
+				t.Errorf("Limit: got %d, want %d", sel.Limit, tc.wantLimit)
+			}
+			_, err = sel.Page(rows(tc.fetched))
+			var tooLarge *store.QueryTooLargeError
+			if got := errors.As(err, &tooLarge); got != tc.wantErr {
+				t.Errorf("Page: got %v, want a QueryTooLargeError: %v", err, tc.wantErr)
+			}
+		})
+	}
+
+	t.Run("count statement", func(t *testing.T) {
+		q := store.Query{EventTypes: []string{"TransformationEvent"}, TransformationIDs: []string{"urn:x:t1"},
+			CorrectiveEventIDs: []string{"urn:x:c1"}, MaxEventCount: 100}
+		sel, err := Build(Postgres, q)
+		if err != nil {
+			t.Fatalf("Build: %v", err)
+		}
+		checkPlaceholders(t, Select{SQL: sel.CountSQL, Args: sel.CountArgs})
+		if last := sel.CountArgs[len(sel.CountArgs)-1]; last != int64(101) {
+			t.Errorf("count LIMIT argument: got %v, want 101 (maxEventCount + 1)", last)
+		}
+		for _, want := range []string{"SELECT COUNT(*) FROM (SELECT 1 FROM events e WHERE e.event_type IN ($1)", "i.role = $2 AND i.canonical IN ($3)", "i.role = $4 AND i.canonical IN ($5)"} {
+			if !strings.Contains(sel.CountSQL, want) {
+				t.Errorf("CountSQL %q: want it to contain %q", sel.CountSQL, want)
+			}
+		}
+		if strings.Contains(sel.CountSQL, "ORDER BY") {
+			t.Errorf("CountSQL %q orders rows it only counts", sel.CountSQL)
+		}
+		if err := sel.CheckCount(100); err != nil {
+			t.Errorf("CheckCount(100): got %v, want nil (equal to the limit)", err)
+		}
+		if err := sel.CheckCount(101); !errors.Is(err, store.ErrQueryTooLarge) {
+			t.Errorf("CheckCount(101): got %v, want ErrQueryTooLarge", err)
 		}
 	})
 }
@@ -227,9 +311,12 @@ func FuzzBuild(f *testing.F) {
 				Matches:         []store.IDMatch{{Roles: []store.Role{store.Role(role)}, Values: []string{value, value + "*"}}},
 				Quantity:        []store.QuantityBound{{Op: op, Value: qty}},
 				BizTransactions: map[string][]string{value: {eventType}},
-				PerPage:         perPage % 1000,
-				EventCountLimit: limit % 1000,
-				Descending:      desc,
+				// Exact values: a trailing "*" must not change the SQL.
+				TransformationIDs:  []string{value},
+				CorrectiveEventIDs: []string{value, eventType},
+				PerPage:            perPage % 1000,
+				EventCountLimit:    limit % 1000,
+				Descending:         desc,
 			}
 		}
 		sel, err := Build(Postgres, query(eventType, value, role))

@@ -52,6 +52,13 @@ const (
 	pgln2    = "https://id.gs1.org/417/9521234500018"
 	po1      = "urn:epcglobal:cbv:bt:9521234500001:PO-1"
 	po2      = "urn:epcglobal:cbv:bt:9521234500001:PO-2"
+	// gdti1 is a transformationID: a GDTI, the document key EPCIS 2.0
+	// examples use for it.
+	gdti1 = "https://id.gs1.org/253/9521234500018TR-1"
+	// fix1 and fix2 are eventIDs of corrective events named by an error
+	// declaration.
+	fix1 = "urn:uuid:6d2c3b1e-0b7a-4c55-9f8e-000000000f01"
+	fix2 = "urn:uuid:6d2c3b1e-0b7a-4c55-9f8e-000000000f02"
 )
 
 // base is the event time of the first fixture event.
@@ -119,14 +126,21 @@ func idRefs(e *epcis.Event) []store.IDRef {
 	for _, d := range e.DestinationList {
 		add(store.RoleDestination, d.Type, d.Value)
 	}
+	if e.TransformationID != "" {
+		add(store.RoleTransformationID, "", e.TransformationID)
+	}
+	if ed := e.ErrorDeclaration; ed != nil {
+		add(store.RoleCorrectiveEventID, "", ed.CorrectiveEventIDs...)
+	}
 	return ids
 }
 
 // declaration returns the error declaration record for the stored event
-// orig: a copy of its event carrying an errorDeclaration with reason.
-func declaration(orig store.Record, reason string, declared time.Time) store.Record {
+// orig: a copy of its event carrying an errorDeclaration with reason and
+// the given correctiveEventIDs.
+func declaration(orig store.Record, reason string, declared time.Time, corrective ...string) store.Record {
 	e := *orig.Event
-	e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: declared, Reason: reason}
+	e.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: declared, Reason: reason, CorrectiveEventIDs: corrective}
 	return record(&e)
 }
 

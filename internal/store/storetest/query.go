@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -56,7 +57,8 @@ func fixtureEvents() (names []string, events map[string]*epcis.Event) {
 			InputQuantityList:  []epcis.QuantityElement{{EPCClass: lot1, Quantity: 10, HasQuantity: true, UOM: "KGM"}},
 			OutputQuantityList: []epcis.QuantityElement{{EPCClass: lot2, Quantity: 4, HasQuantity: true, UOM: "KGM"}},
 			BizStep:            bizCommission, BizLocation: loc(glnDC),
-			SourceList: []epcis.SourceDest{{Type: sdLocation, Value: gln1}},
+			SourceList:       []epcis.SourceDest{{Type: sdLocation, Value: gln1}},
+			TransformationID: gdti1,
 		},
 		"E": {
 			Type: epcis.TransactionEvent, EventTime: at(40), EventTimeZoneOffset: "+08:00",
@@ -73,7 +75,8 @@ func fixtureEvents() (names []string, events map[string]*epcis.Event) {
 	return []string{"A", "B", "C", "D", "E", "F"}, events
 }
 
-// loadFixture captures the fixture events, then an error declaration for E.
+// loadFixture captures the fixture events, then an error declaration for
+// E that names fix1 and fix2 as its corrective events.
 func loadFixture(t *testing.T, s store.Store) queryFixture {
 	t.Helper()
 	f := queryFixture{ids: map[string]string{}, name: map[string]string{}, rt: map[string]time.Time{}}
@@ -90,7 +93,7 @@ func loadFixture(t *testing.T, s store.Store) queryFixture {
 			recE = r
 		}
 	}
-	res := capture(t, s, "job-declare", declaration(recE, erDidNotOccur, base.Add(2*time.Hour)))
+	res := capture(t, s, "job-declare", declaration(recE, erDidNotOccur, base.Add(2*time.Hour), fix1, fix2))
 	checkOutcomes(t, res, store.Declared)
 	return f
 }
@@ -197,6 +200,18 @@ func testQuery(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EXISTS_errorDeclaration", store.Query{ExistsErrorDeclaration: true}, "E"},
 		{"EQ_errorReason", store.Query{ErrorReasons: []string{erDidNotOccur}}, "E"},
 		{"EQ_errorReason none", store.Query{ErrorReasons: []string{erIncorrect}}, ""},
+		{"EQ_correctiveEventID", store.Query{CorrectiveEventIDs: []string{fix2}}, "E"},
+		{"EQ_correctiveEventID or", store.Query{CorrectiveEventIDs: []string{"urn:uuid:00000000-0000-4000-8000-000000000000", fix1}}, "E"},
+		{"EQ_correctiveEventID none", store.Query{CorrectiveEventIDs: []string{"urn:uuid:00000000-0000-4000-8000-000000000000"}}, ""},
+		{"EQ_correctiveEventID not eventID", store.Query{CorrectiveEventIDs: []string{f.ids["E"]}}, ""},
+		{"EQ_correctiveEventID with errorReason", store.Query{CorrectiveEventIDs: []string{fix1}, ErrorReasons: []string{erIncorrect}}, ""},
+		{"EQ_transformationID", store.Query{TransformationIDs: []string{gdti1}}, "D"},
+		{"EQ_transformationID or", store.Query{TransformationIDs: []string{gdti1 + "0", gdti1}}, "D"},
+		{"EQ_transformationID none", store.Query{TransformationIDs: []string{gdti1 + "0"}}, ""},
+		{"EQ_transformationID exact not prefix", store.Query{TransformationIDs: []string{"https://id.gs1.org/253/*"}}, ""},
+		{"EQ_transformationID not input", store.Query{TransformationIDs: []string{sgtinPct}}, ""},
+		{"MATCH_anyEPC not transformationID", store.Query{Matches: []store.IDMatch{epc(store.InstanceRoles, gdti1)}}, ""},
+		{"MATCH_anyEPC not correctiveEventID", store.Query{Matches: []store.IDMatch{epc(store.InstanceRoles, fix1)}}, ""},
 		{"bizTransaction typed", store.Query{BizTransactions: map[string][]string{btPO: {po1}}}, "A,B"},
 		{"bizTransaction other type", store.Query{BizTransactions: map[string][]string{btDesadv: {po2}}}, "B"},
 		{"bizTransaction untyped", store.Query{BizTransactions: map[string][]string{"": {po2}}}, "E"},
@@ -287,6 +302,173 @@ func testOrder(t *testing.T, open func(t *testing.T) store.Store) {
 			events := all(t, s, store.Query{OrderBy: tc.orderBy, Descending: tc.descending, PerPage: tc.perPage})
 			if got := f.names(events); got != tc.want {
 				t.Errorf("order (perPage %d): got %q, want %q", tc.perPage, got, tc.want)
+			}
+		})
+	}
+}
+
+// testCorrectiveEventIDs checks that correctiveEventIDs become queryable
+// however the declaration arrives: for an event stored by an earlier
+// capture, for one stored earlier in the same batch, on a new event that
+// carries its declaration, and through CaptureStream. A declaration that
+// repeats an attached one adds nothing.
+func testCorrectiveEventIDs(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+
+	earlier := record(objectEvent(0, epcis.ActionAdd, sgtin1))
+	capture(t, s, "job-1", earlier)
+	checkOutcomes(t, capture(t, s, "job-2", declaration(earlier, erIncorrect, base.Add(time.Hour), fix1)), store.Declared)
+
+	batched := record(objectEvent(1, epcis.ActionAdd, sgtin2))
+	checkOutcomes(t, capture(t, s, "job-3", batched, declaration(batched, erIncorrect, base.Add(time.Hour), fix2)),
+		store.Stored, store.Declared)
+
+	carrying := objectEvent(2, epcis.ActionAdd, sgtin3)
+	carrying.ErrorDeclaration = &epcis.ErrorDeclaration{DeclarationTime: base.Add(time.Hour), Reason: erDidNotOccur,
+		CorrectiveEventIDs: []string{fix1, fix2}}
+	carried := record(carrying)
+	checkOutcomes(t, capture(t, s, "job-4", carried), store.Stored)
+
+	streamed := record(objectEvent(3, epcis.ActionObserve, sgtinPct))
+	const fix3 = "urn:uuid:6d2c3b1e-0b7a-4c55-9f8e-000000000f03"
+	pending := []store.Record{streamed, declaration(streamed, erIncorrect, base.Add(time.Hour), fix3)}
+	counts, err := s.CaptureStream(ctx, "job-5", func() (store.Record, error) {
+		if len(pending) == 0 {
+			return store.Record{}, io.EOF
+		}
+		r := pending[0]
+		pending = pending[1:]
+		return r, nil
+	})
+	if err != nil || counts.Stored != 1 || counts.Declared != 1 {
+		t.Fatalf("CaptureStream: got %+v, %v; want 1 stored and 1 declared", counts, err)
+	}
+
+	// Repeating the first declaration is a duplicate and writes no row.
+	checkOutcomes(t, capture(t, s, "job-6", declaration(earlier, erIncorrect, base.Add(time.Hour), fix1)), store.Duplicate)
+
+	names := map[string]string{
+		earlier.Event.EventID: "earlier", batched.Event.EventID: "batched",
+		carried.Event.EventID: "carried", streamed.Event.EventID: "streamed",
+	}
+	cases := []struct {
+		name string
+		ids  []string
+		want string
+	}{
+		{"fix1", []string{fix1}, "carried,earlier"},
+		{"fix2", []string{fix2}, "batched,carried"},
+		{"fix3", []string{fix3}, "streamed"},
+		{"fix1 or fix3", []string{fix1, fix3}, "carried,earlier,streamed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, e := range all(t, s, store.Query{CorrectiveEventIDs: tc.ids}) {
+				got = append(got, names[e.EventID])
+			}
+			slices.Sort(got)
+			if g := strings.Join(got, ","); g != tc.want {
+				t.Errorf("events: got %q, want %q", g, tc.want)
+			}
+		})
+	}
+}
+
+// testMaxEventCount checks maxEventCount over the six fixture events. A
+// query that matches at most that many events pages through them as
+// without the limit. One that matches more fails on its first page,
+// whatever the page size. A query whose total grows past the limit while
+// it is paged fails on the page that would pass it.
+func testMaxEventCount(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	f := loadFixture(t, s)
+
+	allowed := []struct {
+		name string
+		q    store.Query
+		want string
+	}{
+		{"equal to total", store.Query{MaxEventCount: 6}, "A,B,C,D,E,F"},
+		{"equal to total paged", store.Query{MaxEventCount: 6, PerPage: 2}, "A,B,C,D,E,F"},
+		{"equal to total page of limit", store.Query{MaxEventCount: 6, PerPage: 6}, "A,B,C,D,E,F"},
+		{"above total paged", store.Query{MaxEventCount: 7, PerPage: 4}, "A,B,C,D,E,F"},
+		{"equal to matches desc", store.Query{MaxEventCount: 2, EventTypes: []string{"ObjectEvent"}, Descending: true}, "B,A"},
+		{"equal to matches by eventTime", store.Query{MaxEventCount: 3, Actions: []string{"ADD"}, OrderBy: "eventTime", PerPage: 1}, "F,A,C"},
+		{"no match", store.Query{MaxEventCount: 1, BizSteps: []string{"urn:epcglobal:cbv:bizstep:destroying"}}, ""},
+	}
+	for _, tc := range allowed {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := f.names(all(t, s, tc.q)); got != tc.want {
+				t.Errorf("events: got %q, want %q", got, tc.want)
+			}
+		})
+	}
+
+	tooMany := []struct {
+		name string
+		q    store.Query
+	}{
+		{"one above", store.Query{MaxEventCount: 5}},
+		{"one above paged", store.Query{MaxEventCount: 5, PerPage: 2}},
+		{"limit below page", store.Query{MaxEventCount: 1, PerPage: 3}},
+		{"limit equals page", store.Query{MaxEventCount: 3, PerPage: 3}},
+		{"with restriction", store.Query{MaxEventCount: 1, EventTypes: []string{"ObjectEvent"}}},
+		{"by eventTime desc", store.Query{MaxEventCount: 2, OrderBy: "eventTime", Descending: true, PerPage: 1}},
+		{"MATCH_anyEPC", store.Query{MaxEventCount: 1, Matches: []store.IDMatch{{Roles: store.InstanceRoles, Values: []string{sgtin1}}}}},
+	}
+	for _, tc := range tooMany {
+		t.Run("too many "+tc.name, func(t *testing.T) {
+			p, err := s.QueryEvents(ctx, tc.q)
+			var tooLarge *store.QueryTooLargeError
+			if !errors.As(err, &tooLarge) || !errors.Is(err, store.ErrQueryTooLarge) {
+				t.Fatalf("QueryEvents: got %d events, %v; want a *QueryTooLargeError wrapping ErrQueryTooLarge", len(p.Events), err)
+			}
+			if tooLarge.MaxEventCount != tc.q.MaxEventCount {
+				t.Errorf("QueryTooLargeError.MaxEventCount: got %d, want %d", tooLarge.MaxEventCount, tc.q.MaxEventCount)
+			}
+		})
+	}
+
+	t.Run("grows while paged", func(t *testing.T) {
+		q := store.Query{MaxEventCount: 8, PerPage: 3}
+		p, err := s.QueryEvents(ctx, q)
+		if err != nil {
+			t.Fatalf("QueryEvents page 1: %v", err)
+		}
+		if got := f.names(p.Events); got != "A,B,C" || p.Next == nil {
+			t.Fatalf("page 1: got %q, Next %v; want A,B,C and a next page", got, p.Next)
+		}
+		for i := range 3 {
+			capture(t, s, "job-late", record(objectEvent(200+i, epcis.ActionObserve, sgtin3)))
+		}
+		q.After = p.Next
+		if p, err = s.QueryEvents(ctx, q); err != nil {
+			t.Fatalf("QueryEvents page 2: %v", err)
+		}
+		if got := f.names(p.Events); got != "D,E,F" || p.Next == nil {
+			t.Fatalf("page 2: got %q, Next %v; want D,E,F and a next page", got, p.Next)
+		}
+		q.After = p.Next
+		p, err = s.QueryEvents(ctx, q)
+		if !errors.Is(err, store.ErrQueryTooLarge) {
+			t.Errorf("page 3 with 9 events matching: got %d events, %v; want ErrQueryTooLarge", len(p.Events), err)
+		}
+	})
+
+	invalid := []struct {
+		name string
+		q    store.Query
+	}{
+		{"negative", store.Query{MaxEventCount: -1}},
+		{"with eventCountLimit", store.Query{MaxEventCount: 3, EventCountLimit: 2}},
+	}
+	for _, tc := range invalid {
+		t.Run("invalid "+tc.name, func(t *testing.T) {
+			if _, err := s.QueryEvents(ctx, tc.q); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("QueryEvents: got %v, want ErrInvalid", err)
 			}
 		})
 	}

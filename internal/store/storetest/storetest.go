@@ -40,6 +40,8 @@ func Run(t *testing.T, open Open) {
 		{"Order", testOrder},
 		{"Paging", testPaging},
 		{"EventCountLimit", testEventCountLimit},
+		{"MaxEventCount", testMaxEventCount},
+		{"CorrectiveEventIDs", testCorrectiveEventIDs},
 		{"Distinct", testDistinct},
 		{"Jobs", testJobs},
 		{"Log", testLog},
