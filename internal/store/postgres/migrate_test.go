@@ -9,23 +9,34 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/storetest"
 )
+
+// schemaAtVersion returns the DSN of a fresh schema migrated to version,
+// and a pool on it that is closed when the test ends.
+func schemaAtVersion(t *testing.T, version int) (string, *pgxpool.Pool) {
+	t.Helper()
+	dsn := freshSchemaDSN(t, emptyDSN(t))
+	pool, err := connect(context.Background(), dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := migrateTo(context.Background(), pool, version); err != nil {
+		t.Fatalf("migrate to version %d: %v", version, err)
+	}
+	return dsn, pool
+}
 
 // TestMigrateDecisions migrates a version 6 schema with events and
 // leaves to version 7 and checks that the leaves survive, the new
 // constraint holds, and decisions append after them.
 func TestMigrateDecisions(t *testing.T) {
 	ctx := context.Background()
-	dsn := freshSchemaDSN(t, emptyDSN(t))
-	pool, err := connect(ctx, dsn, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	if err := migrateTo(ctx, pool, 6); err != nil {
-		t.Fatalf("migrate to version 6: %v", err)
-	}
+	dsn, pool := schemaAtVersion(t, 6)
 	const n = 500
 	hashes := make([][]byte, n)
 	for i := range n {
@@ -33,7 +44,7 @@ func TestMigrateDecisions(t *testing.T) {
 		sum := sha256.Sum256([]byte(id))
 		hashes[i] = sum[:]
 	}
-	_, err = pool.Exec(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, capture_id, doc)
+	_, err := pool.Exec(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, capture_id, doc)
 		SELECT g + 1, format('urn:uuid:00000000-0000-4000-8000-%s', lpad(g::text, 12, '0')), 'h' || g, 'ObjectEvent', g, g, 'job-1', '{}'::bytea
 		FROM generate_series(0, $1 - 1) AS g`, n)
 	if err != nil {
@@ -74,4 +85,23 @@ func TestMigrateDecisions(t *testing.T) {
 	if _, err := s.LeafEvent(ctx, n); err == nil {
 		t.Errorf("LeafEvent of the decision leaf: got no error, want ErrNotFound")
 	}
+}
+
+// TestMigrateTransformationCorrectiveIDs migrates a version 8 schema
+// holding events with transformationIDs and error declarations to the
+// current version and checks that EQ_transformationID and
+// EQ_correctiveEventID find them.
+func TestMigrateTransformationCorrectiveIDs(t *testing.T) {
+	ctx := context.Background()
+	dsn, pool := schemaAtVersion(t, 8)
+	for _, e := range storetest.LegacyEvents() {
+		_, err := pool.Exec(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, error_declared, capture_id, doc, declared_doc)
+			VALUES ($1, $2, $3, $4, $1, $1, $5, 'job-v8', $6, $7)`, e.Seq, e.EventID, "ni:///sha-256;"+e.EventID, e.EventType, e.Declared, e.Doc, e.DeclaredDoc)
+		if err != nil {
+			t.Fatalf("insert event %d: %v", e.Seq, err)
+		}
+	}
+
+	s := openDSN(t, dsn)
+	storetest.CheckMigratedIDs(t, s)
 }

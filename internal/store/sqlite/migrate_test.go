@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
+	"github.com/suyuan-trace/suyuan/internal/store/storetest"
 )
 
 // fillVersion6 creates a database at path with schema version 6 and n
@@ -137,4 +138,42 @@ func BenchmarkMigrateDecisions(b *testing.B) {
 		db.Close()
 		b.StartTimer()
 	}
+}
+
+// TestMigrateTransformationCorrectiveIDs opens a version 8 database
+// holding events with transformationIDs and error declarations, so that
+// migration 9 writes their identifier rows, and checks that
+// EQ_transformationID and EQ_correctiveEventID find them.
+func TestMigrateTransformationCorrectiveIDs(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v8.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := migrateTo(ctx, db, 8); err != nil {
+		t.Fatalf("migrate to version 8: %v", err)
+	}
+	for _, e := range storetest.LegacyEvents() {
+		declared := 0
+		if e.Declared {
+			declared = 1
+		}
+		_, err := db.ExecContext(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, error_declared, capture_id, doc, declared_doc)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'job-v8', ?, ?)`, e.Seq, e.EventID, "ni:///sha-256;"+e.EventID, e.EventType, e.Seq, e.Seq, declared, e.Doc, e.DeclaredDoc)
+		if err != nil {
+			t.Fatalf("insert event %d: %v", e.Seq, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open migrates version 8: %v", err)
+	}
+	defer s.Close()
+	storetest.CheckMigratedIDs(t, s)
 }
