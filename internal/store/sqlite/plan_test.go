@@ -47,6 +47,8 @@ func TestQueryPlans(t *testing.T) {
 		{"EQ_bizTransaction", store.Query{BizTransactions: map[string][]string{"urn:epcglobal:cbv:btt:po": {"urn:x:po:1"}}}, "biz_transactions_value"},
 		{"EQ_source", store.Query{Sources: map[string][]string{"urn:epcglobal:cbv:sdt:owning_party": {gln}}}, "identifiers_canonical_role_event"},
 		{"EQ_persistentDisposition_set", store.Query{PersistentDispositionSet: []string{"urn:epcglobal:cbv:disp:recalled"}}, "persistent_dispositions_value"},
+		{"GE_errorDeclarationTime", store.Query{GEErrorDeclarationTime: &at}, "events_error_declared"},
+		{"LT_errorDeclarationTime", store.Query{LTErrorDeclarationTime: &at}, "events_error_declared"},
 		{"EQ_transformationID", store.Query{TransformationIDs: []string{"https://id.gs1.org/253/9521234500018TR-1"}}, "identifiers_canonical_role"},
 		{"EQ_correctiveEventID", store.Query{CorrectiveEventIDs: []string{"urn:uuid:1"}}, "identifiers_canonical_role"},
 		{"maxEventCount", store.Query{MaxEventCount: 1000}, "events_record_time"},

@@ -180,6 +180,15 @@ func (b *builder) conditions(q store.Query) []string {
 	if len(q.ErrorReasons) > 0 {
 		add("e.error_declared = " + b.d.True + " AND e.error_reason IN " + b.list(q.ErrorReasons))
 	}
+	// The error_declared test lets the partial index of declared events
+	// serve declarationTime bounds, which have no index of their own.
+	addDeclarationTime := func(op string, t *time.Time) {
+		if t != nil {
+			add("e.error_declared = " + b.d.True + " AND e.declaration_time " + op + " " + b.arg(ClampNanos(*t)))
+		}
+	}
+	addDeclarationTime(">=", q.GEErrorDeclarationTime)
+	addDeclarationTime("<", q.LTErrorDeclarationTime)
 
 	addPersistent := func(op string, values []string) {
 		if len(values) > 0 {
