@@ -81,6 +81,21 @@ func identifiers(e *epcis.Event, index int, c *canonicalCache) ([]store.IDRef, [
 			add("sensorElementList", i, "/sensorMetadata/deviceID", se.Metadata.DeviceID, store.RoleSensorDevice, "", nil)
 		}
 	}
+	if e.TransformationID != "" {
+		// A transformationID may be any absolute URI, so one that
+		// package ident cannot read is indexed as given, not rejected.
+		canonical, err := c.canonical(e.TransformationID)
+		if err != nil {
+			canonical = e.TransformationID
+		}
+		refs = append(refs, store.IDRef{Canonical: canonical, Original: e.TransformationID, Role: store.RoleTransformationID})
+	}
+	if d := e.ErrorDeclaration; d != nil {
+		// eventIDs are compared as given, as for EQ_eventID.
+		for _, id := range d.CorrectiveEventIDs {
+			refs = append(refs, store.IDRef{Canonical: id, Original: id, Role: store.RoleCorrectiveEventID})
+		}
+	}
 	return refs, errs
 }
 
@@ -88,7 +103,10 @@ func identifiers(e *epcis.Event, index int, c *canonicalCache) ([]store.IDRef, [
 func idCount(e *epcis.Event) int {
 	n := len(e.EPCList) + len(e.ChildEPCs) + len(e.InputEPCList) + len(e.OutputEPCList) +
 		len(e.QuantityList) + len(e.ChildQuantityList) + len(e.InputQuantityList) + len(e.OutputQuantityList) +
-		len(e.SourceList) + len(e.DestinationList) + len(e.SensorElementList) + 3
+		len(e.SourceList) + len(e.DestinationList) + len(e.SensorElementList) + 4
+	if e.ErrorDeclaration != nil {
+		n += len(e.ErrorDeclaration.CorrectiveEventIDs)
+	}
 	return n
 }
 
