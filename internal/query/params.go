@@ -175,11 +175,14 @@ func applyParam(q *store.Query, name, raw string) error {
 	case "WD_bizLocation":
 		q.BizLocationsWD, err = identifierList(name, raw)
 	case "EQ_transformationID":
-		q.TransformationIDs = splitList(raw)
+		q.TransformationIDs, err = transformationIDs(name, raw)
 	case "EQ_eventID":
 		q.EventIDs = splitList(raw)
 	case "EQ_correctiveEventID":
 		q.CorrectiveEventIDs = splitList(raw)
+		if len(q.CorrectiveEventIDs) == 0 {
+			err = &ParamError{Param: name, Value: raw, Reason: "needs at least one eventID"}
+		}
 	case "EXISTS_errorDeclaration":
 		if raw != "" && raw != "true" {
 			return &ParamError{Param: name, Value: raw, Reason: "takes no value (or true)"}
@@ -303,6 +306,28 @@ func identifierList(name, raw string) ([]string, error) {
 			return nil, &ParamError{Param: name, Value: v, Reason: err.Error()}
 		}
 		out = append(out, c)
+	}
+	return out, nil
+}
+
+// transformationIDs returns the values that EQ_transformationID accepts:
+// each value as given and, when package ident reads it, its canonical
+// form. Capture stores a transformationID in canonical form when ident
+// reads it, so a GDTI given as EPC URN finds events captured with its
+// Digital Link. Stores migrated from schema version 8 hold the values
+// captured before as given, which the value itself matches.
+// Values are exact: a trailing "*" is no pattern.
+func transformationIDs(name, raw string) ([]string, error) {
+	values := splitList(raw)
+	if len(values) == 0 {
+		return nil, &ParamError{Param: name, Value: raw, Reason: "needs at least one transformationID"}
+	}
+	out := make([]string, 0, 2*len(values))
+	for _, v := range values {
+		out = append(out, v)
+		if c, err := ident.Canonical(v); err == nil && c != v {
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }

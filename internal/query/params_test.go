@@ -72,6 +72,31 @@ func TestParseListsAndVocabulary(t *testing.T) {
 	}
 }
 
+func TestParseErrorDeclarationAndTransformation(t *testing.T) {
+	q, err := Parse(url.Values{
+		"EQ_transformationID":  {"urn:epc:id:gdti:0614141.12345.400|urn:suyuan:demo:transformation:L1|https://id.gs1.org/253/0614141123452400"},
+		"EQ_correctiveEventID": {"urn:uuid:6d2c3b1e-0b7a-4c55-9f8e-000000000f01|ni:///sha-256;abc?ver=CBV2.0"},
+		"maxEventCount":        {"25"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each value as given, followed by its canonical form when that
+	// differs.
+	wantTransformation := []string{"urn:epc:id:gdti:0614141.12345.400", "https://id.gs1.org/253/0614141123452400",
+		"urn:suyuan:demo:transformation:L1", "https://id.gs1.org/253/0614141123452400"}
+	if !reflect.DeepEqual(q.TransformationIDs, wantTransformation) {
+		t.Errorf("transformationIDs %q, want %q", q.TransformationIDs, wantTransformation)
+	}
+	wantCorrective := []string{"urn:uuid:6d2c3b1e-0b7a-4c55-9f8e-000000000f01", "ni:///sha-256;abc?ver=CBV2.0"}
+	if !reflect.DeepEqual(q.CorrectiveEventIDs, wantCorrective) {
+		t.Errorf("correctiveEventIDs %q, want %q", q.CorrectiveEventIDs, wantCorrective)
+	}
+	if q.MaxEventCount != 25 || q.EventCountLimit != 0 {
+		t.Errorf("maxEventCount %d, eventCountLimit %d; want 25 and 0", q.MaxEventCount, q.EventCountLimit)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -93,6 +118,10 @@ func TestParseRejects(t *testing.T) {
 		{"bad orderBy", url.Values{"orderBy": {"bizStep"}}, "orderBy"},
 		{"bad GS1 key", url.Values{"MATCH_epc": {"https://id.gs1.org/01/00614141073468/21/1"}}, "MATCH_epc"},
 		{"empty match", url.Values{"MATCH_epc": {"|"}}, "MATCH_epc"},
+		{"empty transformationID", url.Values{"EQ_transformationID": {""}}, "EQ_transformationID"},
+		{"empty correctiveEventID", url.Values{"EQ_correctiveEventID": {" | "}}, "EQ_correctiveEventID"},
+		{"maxEventCount zero", url.Values{"maxEventCount": {"0"}}, "maxEventCount"},
+		{"maxEventCount not a number", url.Values{"maxEventCount": {"ten"}}, "maxEventCount"},
 		{"bad token", url.Values{"nextPageToken": {"!!"}}, "nextPageToken"},
 	}
 	for _, tc := range cases {
