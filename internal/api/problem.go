@@ -90,7 +90,7 @@ func problemFor(err error) Problem {
 	case errors.As(err, &perr):
 		return Problem{Type: typeQueryParameter, Title: "查询参数无效 / invalid query parameter", Status: http.StatusBadRequest, Detail: perr.Error()}
 	case errors.Is(err, store.ErrQueryTooLarge):
-		return Problem{Type: typeQueryTooLarge, Title: "查询结果过多 / query result too large", Status: http.StatusRequestEntityTooLarge, Detail: "more events match than maxEventCount allows; narrow the query or page through it with perPage"}
+		return queryTooLargeProblem(err)
 	case errors.As(err, &conflict):
 		detail := conflict.Error()
 		if conflict.StoredJob != "" {
@@ -143,6 +143,23 @@ func problemFor(err error) Problem {
 	}
 	return Problem{Type: typeImplementation, Title: "服务器内部错误 / internal server error", Status: http.StatusInternalServerError,
 		Detail: "the server failed to complete the request; try again later, and tell the operator if it persists"}
+}
+
+// queryTooLargeProblem returns the QueryTooLargeException of a query
+// that matches more events than its maxEventCount (EPCIS 2.0 REST
+// binding: status 413), naming the limit when err carries it.
+func queryTooLargeProblem(err error) Problem {
+	p := Problem{Type: typeQueryTooLarge, Title: "查询结果过多 / query result too large", Status: http.StatusRequestEntityTooLarge,
+		Detail: "符合查询的事件过多，请缩小查询范围 / too many events match the query; narrow the query"}
+	var tooLarge *store.QueryTooLargeError
+	if errors.As(err, &tooLarge) {
+		limit := itoa(int64(tooLarge.MaxEventCount))
+		p.Detail = "符合查询的事件超过 maxEventCount=" + limit + " 个。请缩小查询范围（例如加上 GE_eventTime 或 eventType）或提高 maxEventCount；" +
+			"该上限针对所有分页合计，分页无济于事；只需前若干个事件时，改用 eventCountLimit 并指定 orderBy。" +
+			" / More than maxEventCount=" + limit + " events match the query. Narrow the query (for example with GE_eventTime or eventType) or raise maxEventCount; " +
+			"the limit counts all pages together, so paging does not help. To receive only the first events, use eventCountLimit with orderBy instead."
+	}
+	return p
 }
 
 // decisionFieldProblem returns the problem of a recall or credit-list
