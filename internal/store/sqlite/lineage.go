@@ -342,7 +342,8 @@ func (s *Store) containmentToChildren(ctx context.Context, children []idRow, eve
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Edge
+	// Most children have one parent in each of their events.
+	out := make([]store.Edge, 0, len(children))
 	for _, c := range children {
 		for _, p := range parents[c.seq] {
 			if p.id == c.id {
@@ -496,7 +497,17 @@ func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, eve
 	// listing a child twice gives its containment edge twice. Stored
 	// edges of one side are unique by the table's key.
 	dedup := map[edgeKey]bool{}
-	out := make([]store.Edge, 0, len(stored)+len(built))
+	// With one list empty, the other is filtered in place: an edge is
+	// written at or before the place it was read from.
+	var out []store.Edge
+	switch {
+	case len(stored) == 0:
+		out = built[:0]
+	case len(built) == 0:
+		out = stored[:0]
+	default:
+		out = make([]store.Edge, 0, len(stored)+len(built))
+	}
 	for i, list := range [][]store.Edge{stored, built} {
 		for _, e := range list {
 			if i == 0 {
