@@ -459,17 +459,21 @@ const maxNesting = 4
 // whichever is later. Shipping events often name only the pallet, and an
 // unpacking event without children names only the container. With
 // summary set it reads only the containment edges reaching ids and the
-// DELETEs of all children leaving their containers.
+// DELETEs of all children leaving their containers. The caller must have
+// loaded the edges reaching ids.
 func (t *Tracer) lastEvents(ctx context.Context, ids []string, byID map[string][]store.Touch, edges *edgeCache, summary bool) ([]lastTouch, error) {
 	level := ids
 	var containers []string
-	for range maxNesting {
+	for nesting := range maxNesting {
 		load := edges.load
 		if summary {
 			load = edges.loadContainers
 		}
-		if err := load(ctx, level, false); err != nil {
-			return nil, err
+		// describe has loaded the edges reaching ids.
+		if nesting > 0 {
+			if err := load(ctx, level, false); err != nil {
+				return nil, err
+			}
 		}
 		var parents []string
 		seen := map[string]bool{}

@@ -275,7 +275,7 @@ func mapSet(set map[string]bool, key string) map[string]bool {
 // partSize is the least number of identifiers adjacentParts gives each
 // concurrent read. Tests lower it to run the concurrent path on small
 // chains.
-var partSize = 10000
+var partSize = 5000
 
 // adjacentParts reads the adjacency of ids, which must be distinct. A
 // large set, such as the items of a recalled lot, is split into one part
