@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/epcis"
@@ -631,6 +632,39 @@ func timeTouches(touches []store.Touch, events map[int64]eventRow) {
 	}
 }
 
+// fewLeaving is the most identifiers whose stored edges edgesLeaving reads
+// in two halves at the same time.
+const fewLeaving = 1000
+
+// edgesLeaving returns the stored edges leaving ids. A few identifiers
+// can have many such edges, such as the lots of a production campaign
+// with an edge to each of their items, so up to fewLeaving identifiers
+// are read in two halves at the same time. A larger read is one of
+// several that run at the same time already (see package trace).
+func (s *Store) edgesLeaving(ctx context.Context, ids []string) ([]store.Edge, error) {
+	halves := [][]string{ids}
+	if len(ids) >= 2 && len(ids) <= fewLeaving {
+		halves = [][]string{ids[:len(ids)/2], ids[len(ids)/2:]}
+	}
+	parts := make([][]store.Edge, len(halves))
+	errs := make([]error, len(halves))
+	var wg sync.WaitGroup
+	for i, half := range halves {
+		wg.Go(func() {
+			arg, err := distinctArray(half)
+			if err == nil {
+				parts[i], err = s.storedEdges(ctx, "from_id", arg, nil)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(parts...), nil
+}
+
 // Adjacent returns the adjacency of ids, as store.LineageStore documents.
 // One read of the identifier index gives the touches and also the parentID
 // and child rows that containment edges start from. The stored edges
@@ -657,7 +691,7 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 	go func() {
 		var err error
 		if !emptiedOnly {
-			stored, err = s.storedEdges(ctx, "from_id", arg, nil)
+			stored, err = s.edgesLeaving(ctx, ids)
 		}
 		storedErr <- err
 	}()
