@@ -226,7 +226,11 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 			}
 		}
 	}
-	slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	if len(ids) == 1 {
+		nodes = mergeByID(nodes)
+	} else {
+		slices.SortFunc(nodes, func(a, b *Node) int { return strings.Compare(a.ID, b.ID) })
+	}
 	sc.Affected = make([]Affected, 0, len(nodes))
 
 	buckets := map[string]map[string]*Bucket{"holder": {}, "region": {}, "channel": {}, "status": {}}
@@ -271,6 +275,41 @@ func (t *Tracer) RecallScope(ctx context.Context, ids []string, from, to time.Ti
 	sc.ByChannel = sorted(buckets["channel"])
 	sc.ByStatus = sorted(buckets["status"])
 	return sc, nil
+}
+
+// mergeByID returns the nodes of one graph, which describe sorts by depth
+// and then by identifier, sorted by identifier. Each depth is a sorted
+// run, so merging the runs costs one comparison per node and run.
+func mergeByID(nodes []*Node) []*Node {
+	var runs [][]*Node
+	for start := 0; start < len(nodes); {
+		end := start + 1
+		for end < len(nodes) && nodes[end].Depth == nodes[start].Depth {
+			end++
+		}
+		runs = append(runs, nodes[start:end])
+		start = end
+	}
+	if len(runs) <= 1 {
+		return nodes
+	}
+	merged := runs[0]
+	for _, run := range runs[1:] {
+		out := make([]*Node, 0, len(merged)+len(run))
+		i, j := 0, 0
+		for i < len(merged) && j < len(run) {
+			if merged[i].ID <= run[j].ID {
+				out = append(out, merged[i])
+				i++
+			} else {
+				out = append(out, run[j])
+				j++
+			}
+		}
+		out = append(out, merged[i:]...)
+		merged = append(out, run[j:]...)
+	}
+	return merged
 }
 
 // resolvedHolder is the region and channel of a holder.

@@ -170,7 +170,7 @@ func reserve[V any](m map[string]V, n int) map[string]V {
 // nor partial, each once.
 func unloaded(ids []string, full, partial map[string][]store.Edge) []string {
 	var missing []string
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		_, inFull := full[id]
 		_, inPartial := partial[id]
