@@ -79,26 +79,14 @@ func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows
 	return stmt.QueryContext(ctx, args...)
 }
 
-// distinctArray encodes ids as a JSON array parameter, each once, for the
-// reads that join the array to an index.
+// distinctArray encodes ids as a JSON array parameter, each once and in
+// ascending order, for the reads that join the array to an index. Those
+// reads then return their rows grouped by identifier in that order, which
+// spares most of the sorting that store.Adjacency asks for.
 func distinctArray(ids []string) (string, error) {
-	seen := make(map[string]bool, len(ids))
-	distinct := ids
-	for i, id := range ids {
-		if seen[id] {
-			// A copy without the repeats, made only when there are any.
-			distinct = slices.Clone(ids[:i])
-			for _, id := range ids[i:] {
-				if !seen[id] {
-					seen[id] = true
-					distinct = append(distinct, id)
-				}
-			}
-			break
-		}
-		seen[id] = true
-	}
-	return jsonArray(distinct)
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	return jsonArray(slices.Compact(sorted))
 }
 
 // jsonArray encodes values as the JSON array parameter of inJSON.
@@ -531,12 +519,7 @@ func (s *Store) finishEdges(ctx context.Context, stored, built []store.Edge, eve
 			out = append(out, e)
 		}
 	}
-	slices.SortFunc(out, func(a, b store.Edge) int {
-		if group != nil {
-			if c := strings.Compare(group(a), group(b)); c != 0 {
-				return c
-			}
-		}
+	sortGrouped(out, group != nil, group, func(a, b store.Edge) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
@@ -644,6 +627,8 @@ const fewLeaving = 1000
 func (s *Store) edgesLeaving(ctx context.Context, ids []string) ([]store.Edge, error) {
 	halves := [][]string{ids}
 	if len(ids) >= 2 && len(ids) <= fewLeaving {
+		// Sorted halves give edges in the order of their From.
+		ids = slices.Sorted(slices.Values(ids))
 		halves = [][]string{ids[:len(ids)/2], ids[len(ids)/2:]}
 	}
 	parts := make([][]store.Edge, len(halves))
@@ -833,12 +818,7 @@ func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 	// The order is total, so that an unstable sort gives the same result
 	// on every read: touches equal up to the role differ at most in
 	// quantity and unit.
-	slices.SortFunc(ts, func(a, b store.Touch) int {
-		if byID {
-			if c := strings.Compare(a.ID, b.ID); c != 0 {
-				return c
-			}
-		}
+	sortGrouped(ts, byID, func(t store.Touch) string { return t.ID }, func(a, b store.Touch) int {
 		if c := a.Time.Compare(b.Time); c != 0 {
 			return c
 		}
@@ -864,6 +844,36 @@ func firstRolesOrdered(ts []store.Touch, byID bool) []store.Touch {
 		out = append(out, t)
 	}
 	return out
+}
+
+// sortGrouped sorts list by cmp, or, with grouped set, by key and then by
+// cmp. Rows read by joining a sorted array of identifiers arrive in key
+// order already, so then only each run of one key is sorted.
+func sortGrouped[T any](list []T, grouped bool, key func(T) string, cmp func(a, b T) int) {
+	if !grouped {
+		slices.SortFunc(list, cmp)
+		return
+	}
+	if !slices.IsSortedFunc(list, func(a, b T) int { return strings.Compare(key(a), key(b)) }) {
+		slices.SortFunc(list, func(a, b T) int {
+			if c := strings.Compare(key(a), key(b)); c != 0 {
+				return c
+			}
+			return cmp(a, b)
+		})
+		return
+	}
+	for start := 0; start < len(list); {
+		k := key(list[start])
+		end := start + 1
+		for end < len(list) && key(list[end]) == k {
+			end++
+		}
+		if end-start > 1 {
+			slices.SortFunc(list[start:end], cmp)
+		}
+		start = end
+	}
 }
 
 // compareQuantity orders quantities with an absent one first.
