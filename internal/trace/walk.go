@@ -169,12 +169,17 @@ func reserve[V any](m map[string]V, n int) map[string]V {
 // unloaded returns the identifiers of ids that are keys of neither full
 // nor partial, each once.
 func unloaded(ids []string, full, partial map[string][]store.Edge) []string {
-	var missing []string
-	seen := make(map[string]bool, len(ids))
+	var (
+		missing []string
+		seen    map[string]bool // made at the first identifier missing
+	)
 	for _, id := range ids {
 		_, inFull := full[id]
 		_, inPartial := partial[id]
 		if !inFull && !inPartial && !seen[id] {
+			if seen == nil {
+				seen = map[string]bool{}
+			}
 			seen[id] = true
 			missing = append(missing, id)
 		}
