@@ -187,6 +187,25 @@ func (a *Adjacency) Group() {
 	slices.SortStableFunc(a.In, func(x, y Edge) int { return strings.Compare(x.To, y.To) })
 }
 
+// EdgeSources returns the identifier rows, of role RoleEdgeFrom, that
+// mark the From of each edge of lin that the lineage index stores (all but
+// containment and association), each From once.
+func EdgeSources(lin *Lineage) []IDRef {
+	if lin == nil {
+		return nil
+	}
+	var out []IDRef
+	for _, e := range lin.Edges {
+		if e.Kind == EdgeContains || e.Kind == EdgeAssociated {
+			continue
+		}
+		if !slices.ContainsFunc(out, func(r IDRef) bool { return r.Canonical == e.From }) {
+			out = append(out, IDRef{Canonical: e.From, Original: e.From, Role: RoleEdgeFrom})
+		}
+	}
+	return out
+}
+
 // AdjacentOf gathers the adjacency of ids with Touches and Edges. It is
 // the meaning of LineageStore.Adjacent, for stores that have no shorter
 // way to read it and for tests.

@@ -64,6 +64,11 @@ const (
 	// RoleCorrectiveEventID rows hold the correctiveEventIDs of an
 	// attached errorDeclaration, as given, for EQ_correctiveEventID.
 	RoleCorrectiveEventID Role = "corrective_event_id"
+	// RoleEdgeFrom rows mark the From of each stored lineage edge (see
+	// EdgeSources). Stores write them from Record.Lineage in the capture
+	// transaction, so that one read of an identifier's rows tells whether
+	// any stored edge leaves it. Capture lists none in Record.IDs.
+	RoleEdgeFrom Role = "edge_from"
 )
 
 // IndexedRole reports whether identifiers in role r get rows in the

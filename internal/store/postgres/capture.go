@@ -465,6 +465,9 @@ func buildCopies(captureID string, recordTime int64, rows []*eventRow) []copySet
 				identifiers = append(identifiers, identifierRow(row.seq, id))
 			}
 		}
+		for _, id := range store.EdgeSources(row.record.Lineage) {
+			identifiers = append(identifiers, identifierRow(row.seq, id))
+		}
 		for _, bt := range ev.BizTransactionList {
 			bizTransactions = append(bizTransactions, []any{row.seq, bt.Type, bt.Value})
 		}

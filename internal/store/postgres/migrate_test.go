@@ -105,3 +105,22 @@ func TestMigrateTransformationCorrectiveIDs(t *testing.T) {
 	s := openDSN(t, dsn)
 	storetest.CheckMigratedIDs(t, s)
 }
+
+// TestMigrateEdgeSources checks that migration 10 marks the From of the
+// lineage edges stored before it, as the SQLite store does.
+func TestMigrateEdgeSources(t *testing.T) {
+	ctx := context.Background()
+	dsn, pool := schemaAtVersion(t, 9)
+	e := storetest.LegacyEvents()[0]
+	if _, err := pool.Exec(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, error_declared, capture_id, doc)
+		VALUES ($1, $2, $3, $4, $1, $1, false, 'job-v9', $5)`, e.Seq, e.EventID, "ni:///sha-256;"+e.EventID, e.EventType, e.Doc); err != nil {
+		t.Fatalf("insert event: %v", err)
+	}
+	for _, row := range storetest.LegacyEdges() {
+		if _, err := pool.Exec(ctx, `INSERT INTO lineage_edges (from_id, to_id, kind, op, event_time, event_seq) VALUES ($1, $2, $3, $4, $5, $6)`, row...); err != nil {
+			t.Fatalf("insert lineage edge: %v", err)
+		}
+	}
+	s := openDSN(t, dsn)
+	storetest.CheckMigratedEdgeSources(t, s)
+}

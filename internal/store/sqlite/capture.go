@@ -262,6 +262,9 @@ func (c *captureTx) indexRows(seq int64, r *store.Record) {
 			c.identifierRow(seq, id)
 		}
 	}
+	for _, id := range store.EdgeSources(r.Lineage) {
+		c.identifierRow(seq, id)
+	}
 	for _, bt := range r.Event.BizTransactionList {
 		c.bizTransactions = append(c.bizTransactions, seq, bt.Type, bt.Value)
 	}

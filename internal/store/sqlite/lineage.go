@@ -114,6 +114,10 @@ FROM json_each(?) j CROSS JOIN lineage_edges e ON e.`
 	sqlTouchRows = `SELECT i.canonical, i.role, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM json_each(?) j CROSS JOIN identifiers i ON i.canonical = j.value
 WHERE +i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class')`
+	// Adjacent reads the touches and the edge_from marks in one search.
+	sqlAdjacentRows = `SELECT i.canonical, i.role, i.event_seq, i.quantity, COALESCE(i.uom, '')
+FROM json_each(?) j CROSS JOIN identifiers i ON i.canonical = j.value
+WHERE +i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class', 'edge_from')`
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM identifiers i JOIN events e INDEXED BY events_lineage ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
@@ -554,7 +558,7 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.touchRows(ctx, arg, len(ids))
+	out, err := s.touchRows(ctx, sqlTouchRows, arg, len(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -566,10 +570,10 @@ func (s *Store) touches(ctx context.Context, ids []string) ([]store.Touch, error
 	return out, nil
 }
 
-// touchRows reads the object-role rows of the n identifiers in the JSON
-// array ids, as touches without their time.
-func (s *Store) touchRows(ctx context.Context, ids string, n int) ([]store.Touch, error) {
-	rows, err := s.readQuery(ctx, sqlTouchRows, ids)
+// touchRows reads with q (sqlTouchRows or sqlAdjacentRows) the rows of
+// the n identifiers in the JSON array ids, as touches without their time.
+func (s *Store) touchRows(ctx context.Context, q, ids string, n int) ([]store.Touch, error) {
+	rows, err := s.readQuery(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -671,18 +675,27 @@ func (s *Store) adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*
 	if err != nil {
 		return nil, err
 	}
-	var stored []store.Edge
-	storedErr := make(chan error, 1)
-	go func() {
-		var err error
-		if !emptiedOnly {
-			stored, err = s.edgesLeaving(ctx, ids)
-		}
-		storedErr <- err
-	}()
-	touches, err := s.touchRows(ctx, arg, len(ids))
-	if err := errors.Join(err, <-storedErr); err != nil {
+	rows, err := s.touchRows(ctx, sqlAdjacentRows, arg, len(ids))
+	if err != nil {
 		return nil, err
+	}
+	// Stored edges are read only for the identifiers marked as their From.
+	var sources []string
+	touches := rows[:0]
+	for _, t := range rows {
+		if t.Role == store.RoleEdgeFrom {
+			if n := len(sources); n == 0 || sources[n-1] != t.ID {
+				sources = append(sources, t.ID)
+			}
+			continue
+		}
+		touches = append(touches, t)
+	}
+	var stored []store.Edge
+	if !emptiedOnly && len(sources) > 0 {
+		if stored, err = s.edgesLeaving(ctx, sources); err != nil {
+			return nil, err
+		}
 	}
 
 	var parents, children []idRow

@@ -177,3 +177,37 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 'job-v8', ?, ?)`, e.Seq, e.EventID, "ni:///sha-256;
 	defer s.Close()
 	storetest.CheckMigratedIDs(t, s)
 }
+
+// TestMigrateEdgeSources checks that migration 10 marks the From of the
+// lineage edges stored before it, so that Adjacent reads them.
+func TestMigrateEdgeSources(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v9.db")
+	db, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := migrateTo(ctx, db, 9); err != nil {
+		t.Fatalf("migrate to version 9: %v", err)
+	}
+	e := storetest.LegacyEvents()[0]
+	if _, err := db.ExecContext(ctx, `INSERT INTO events (seq, event_id, hash, event_type, event_time, record_time, capture_id, doc)
+VALUES (?, ?, ?, ?, ?, ?, 'job-v9', ?)`, e.Seq, e.EventID, "ni:///sha-256;"+e.EventID, e.EventType, e.Seq, e.Seq, e.Doc); err != nil {
+		t.Fatalf("insert event: %v", err)
+	}
+	for _, row := range storetest.LegacyEdges() {
+		if _, err := db.ExecContext(ctx, `INSERT INTO lineage_edges (from_id, to_id, kind, op, event_time, event_seq) VALUES (?, ?, ?, ?, ?, ?)`, row...); err != nil {
+			t.Fatalf("insert lineage edge: %v", err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open migrates version 9: %v", err)
+	}
+	defer s.Close()
+	storetest.CheckMigratedEdgeSources(t, s)
+}

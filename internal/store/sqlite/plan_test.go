@@ -152,6 +152,7 @@ func TestLineagePlans(t *testing.T) {
 		want  string
 	}{
 		{"touches", sqlTouchRows, ids, "COVERING INDEX identifiers_canonical_role_event"},
+		{"adjacency rows", sqlAdjacentRows, ids, "COVERING INDEX identifiers_canonical_role_event"},
 		{"parents by identifier", sqlParentRowsByID, ids, "COVERING INDEX identifiers_canonical_role_event"},
 		{"children by identifier", sqlChildRowsByID, ids, "COVERING INDEX identifiers_canonical_role_event"},
 		{"parents by event", sqlParentRowsByEvent, seqs, "COVERING INDEX identifiers_parent_event"},

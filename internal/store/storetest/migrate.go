@@ -137,3 +137,45 @@ func CheckMigratedIDs(t *testing.T, s store.Store) {
 		t.Errorf("correctiveEventID after a new declaration: got events %q, want %q", got, want)
 	}
 }
+
+// Legacy lineage edges: two edges leave LegacyEdgeFrom, written by legacy
+// event 1, before stores marked the From of stored edges.
+const (
+	LegacyEdgeFrom = "https://id.gs1.org/01/06141411073467/10/LEGACY1"
+	legacyEdgeTo1  = "https://id.gs1.org/01/06141411073467/21/L1"
+	legacyEdgeTo2  = "https://id.gs1.org/01/06141411073467/21/L2"
+)
+
+// LegacyEdges returns the lineage_edges rows of LegacyEdgeFrom as
+// (from_id, to_id, kind, op, event_time, event_seq), for a test to insert
+// into a store at a schema version before the marks.
+func LegacyEdges() [][]any {
+	return [][]any{
+		{LegacyEdgeFrom, legacyEdgeTo1, string(store.EdgeSameLot), string(store.OpAdd), int64(1), int64(1)},
+		{LegacyEdgeFrom, legacyEdgeTo2, string(store.EdgeSameLot), string(store.OpAdd), int64(1), int64(1)},
+	}
+}
+
+// CheckMigratedEdgeSources checks that a store migrated with the rows of
+// LegacyEdges reads both edges as leaving LegacyEdgeFrom, through
+// Adjacent as through Edges.
+func CheckMigratedEdgeSources(t *testing.T, s store.LineageStore) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.Adjacent(ctx, []string{LegacyEdgeFrom}, false)
+	if err != nil {
+		t.Fatalf("Adjacent: %v", err)
+	}
+	want, err := s.Edges(ctx, store.EdgeFilter{From: []string{LegacyEdgeFrom}})
+	if err != nil {
+		t.Fatalf("Edges: %v", err)
+	}
+	if len(want) != 2 || len(got.Out) != len(want) {
+		t.Fatalf("edges leaving %s after migration: Adjacent gives %d, Edges %d; want 2 each", LegacyEdgeFrom, len(got.Out), len(want))
+	}
+	for i := range want {
+		if got.Out[i].To != want[i].To || got.Out[i].Kind != want[i].Kind {
+			t.Errorf("edge %d leaving %s: Adjacent gives %s %s, Edges %s %s", i, LegacyEdgeFrom, got.Out[i].Kind, got.Out[i].To, want[i].Kind, want[i].To)
+		}
+	}
+}
