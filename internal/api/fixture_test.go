@@ -264,17 +264,17 @@ const (
 
 func eventE1() string {
 	return objectEvent(e1, "2026-03-01T08:00:00+08:00", "ADD", "commissioning", locA, []string{item1, item2},
-		`"bizTransactionList":[{"type":"prodorder","bizTransaction":"urn:example:prodorder:WO-77"}],"ex:unitCost":"3.21"`)
+		`"bizTransactionList":[{"type":"prodorder","bizTransaction":"urn:example:prodorder:WO-77"}],"ex:unitCost":"CNY-3.21"`)
 }
 
 func eventE2() string {
 	return objectEvent(e2, "2026-03-02T08:00:00+08:00", "OBSERVE", "shipping", locA, []string{item1},
-		`"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-B-1001"}],"destinationList":[{"type":"location","destination":"`+locB+`"}],"ex:price":"9.99"`)
+		`"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-B-1001"}],"destinationList":[{"type":"location","destination":"`+locB+`"}],"ex:price":"CNY-9.99"`)
 }
 
 func eventE3() string {
 	return objectEvent(e3, "2026-03-02T09:00:00+08:00", "OBSERVE", "shipping", locA, []string{item2},
-		`"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-C-2002"}],"destinationList":[{"type":"location","destination":"`+locC+`"}],"ex:price":"8.88"`)
+		`"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-C-2002"}],"destinationList":[{"type":"location","destination":"`+locC+`"}],"ex:price":"CNY-8.88"`)
 }
 
 func eventE4() string {

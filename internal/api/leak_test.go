@@ -119,9 +119,9 @@ func leakTable(f *fixture) map[string]leakCase {
 func secrets() [audiences][]string {
 	var s [audiences][]string
 	downstreamOfB := []string{"PO-B-DOWN-5", e4}
-	bWithA := []string{"PO-B-1001", "9.99"}
-	cWithA := []string{"PO-C-2002", "8.88", "6907777.00001", "414/6907777"}
-	aInternal := []string{"WO-77", "3.21"}
+	bWithA := []string{"PO-B-1001", "CNY-9.99"}
+	cWithA := []string{"PO-C-2002", "CNY-8.88", "6907777.00001", "414/6907777"}
+	aInternal := []string{"WO-77", "CNY-3.21"}
 	allBusiness := slices.Concat(downstreamOfB, bWithA, cWithA, aInternal, []string{e1, e2, e3})
 
 	s[anon] = slices.Concat(allBusiness, []string{"914401010812345618", "914403000812345614", "914403001812345773"})
@@ -212,7 +212,7 @@ func TestUpstreamEventProjection(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("B reads e1: status %d: %s", rec.Code, rec.Body)
 	}
-	for _, hidden := range []string{"WO-77", "unitCost", "3.21"} {
+	for _, hidden := range []string{"WO-77", "unitCost", "CNY-3.21"} {
 		if strings.Contains(rec.Body.String(), hidden) {
 			t.Errorf("B's view of A's commissioning contains %q", hidden)
 		}

@@ -79,8 +79,8 @@ func newServedFixture(t *testing.T) *servedFixture {
 
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/epcis-context.jsonld",{"ex":"https://example.com/ns/"}],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T00:00:00Z","epcisBody":{"eventList":[` +
 		`{"type":"ObjectEvent","eventTime":"2026-03-01T08:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem1 + `","` + servedItem2 + `"],"action":"ADD","bizStep":"commissioning","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizLocation":{"id":"urn:epc:id:sgln:6901234.00001.0"}},` +
-		`{"type":"ObjectEvent","eventTime":"2026-03-02T08:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem1 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-B-1001"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6905678.00001.0"}],"ex:price":"9.99"},` +
-		`{"type":"ObjectEvent","eventTime":"2026-03-02T09:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem2 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-C-2002"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6907777.00001.0"}],"ex:price":"8.88"}` +
+		`{"type":"ObjectEvent","eventTime":"2026-03-02T08:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem1 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-B-1001"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6905678.00001.0"}],"ex:price":"CNY-9.99"},` +
+		`{"type":"ObjectEvent","eventTime":"2026-03-02T09:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":["` + servedItem2 + `"],"action":"OBSERVE","bizStep":"shipping","readPoint":{"id":"urn:epc:id:sgln:6901234.00001.0"},"bizTransactionList":[{"type":"po","bizTransaction":"urn:example:po:PO-C-2002"}],"destinationList":[{"type":"location","destination":"urn:epc:id:sgln:6907777.00001.0"}],"ex:price":"CNY-8.88"}` +
 		`]}}`
 	req := httptest.NewRequest("POST", "/capture", strings.NewReader(doc))
 	req.Header.Set("Content-Type", "application/ld+json")
@@ -122,7 +122,7 @@ func publicTarget(pattern string) string {
 // never show prices, business documents or another customer of A.
 func TestServedPublicRoutesLeakNothing(t *testing.T) {
 	f := newServedFixture(t)
-	never := []string{"PO-B-1001", "PO-C-2002", "9.99", "8.88", "丙超市", "6907777.00001", f.tokenA}
+	never := []string{"PO-B-1001", "PO-C-2002", "CNY-9.99", "CNY-8.88", "丙超市", "6907777.00001", f.tokenA}
 
 	// The consumer page names the producer from the registry.
 	rec := httptest.NewRecorder()
