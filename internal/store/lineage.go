@@ -157,12 +157,12 @@ type LineageStore interface {
 	// edges leaving them and the containment edges reaching them, equal
 	// to what AdjacentOf gathers with the three calls above. With
 	// emptiedOnly, the edges leaving are read as EdgeFilter.EmptiedOnly
-	// reads them. Stores answer it from one read of the identifier index
+	// reads them. Stores serve it with one read of the identifier index
 	// per identifier.
 	Adjacent(ctx context.Context, ids []string, emptiedOnly bool) (*Adjacency, error)
 }
 
-// Adjacency is what the lineage index holds next to a set of
+// Adjacency is the part of the lineage index next to a set of
 // identifiers. Each list is grouped by identifier, in ascending order of
 // the identifier, and each group keeps the order of Touches or Edges, so
 // that a caller can take one identifier's part as a subslice.

@@ -66,7 +66,7 @@ const (
 	RoleCorrectiveEventID Role = "corrective_event_id"
 	// RoleEdgeFrom rows mark the From of each stored lineage edge (see
 	// EdgeSources). Stores write them from Record.Lineage in the capture
-	// transaction, so that one read of an identifier's rows tells whether
+	// transaction, so that one read of an identifier's rows shows whether
 	// any stored edge leaves it. Capture lists none in Record.IDs.
 	RoleEdgeFrom Role = "edge_from"
 )

@@ -201,6 +201,7 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 	if len(missing) == 0 {
 		return nil
 	}
+
 	out = reserve(out, len(missing))
 	if emptiedOnly {
 		c.emptied = out
@@ -213,6 +214,7 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 	if err != nil {
 		return err
 	}
+
 	// Touches and edges reaching an identifier that are loaded already
 	// are not added again.
 	var known map[string]bool

@@ -82,7 +82,7 @@ func (s *Store) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows
 // distinctArray encodes ids as a JSON array parameter, each once and in
 // ascending order, for the reads that join the array to an index. Those
 // reads then return their rows grouped by identifier in that order, which
-// spares most of the sorting that store.Adjacency asks for.
+// spares most of the sorting that store.Adjacency requires.
 func distinctArray(ids []string) (string, error) {
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
