@@ -37,3 +37,21 @@ func TestMergeByID(t *testing.T) {
 		}
 	}
 }
+
+// TestSortConcurrently checks the sort in parts against one sort.
+func TestSortConcurrently(t *testing.T) {
+	restore := SetConcurrency(1, 1)
+	defer restore()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 100 {
+		var list []int
+		for range rng.IntN(50) {
+			list = append(list, rng.IntN(30))
+		}
+		want := slices.Sorted(slices.Values(list))
+		got := sortConcurrently(slices.Clone(list), func(a, b int) int { return a - b })
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: got %v, want %v", round, got, want)
+		}
+	}
+}

@@ -320,7 +320,7 @@ func (t *Tracer) describe(ctx context.Context, g *Graph, spans map[string][]span
 	for id := range spans {
 		order = append(order, ranked{id, depth[id]})
 	}
-	slices.SortFunc(order, func(a, b ranked) int {
+	order = sortConcurrently(order, func(a, b ranked) int {
 		if a.depth != b.depth {
 			return a.depth - b.depth
 		}
@@ -622,6 +622,41 @@ func (f *latestFinder) latest(id string, s span, depth int) lastTouch {
 		}
 	}
 	return best
+}
+
+// sortConcurrently returns list sorted by cmp. A list of parallelLatest
+// items or more is sorted in one part per processor at the same time,
+// and the parts are then merged.
+func sortConcurrently[T any](list []T, cmp func(a, b T) int) []T {
+	n := min(runtime.GOMAXPROCS(0), len(list)/parallelLatest)
+	if n <= 1 {
+		slices.SortFunc(list, cmp)
+		return list
+	}
+	parts := make([][]T, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		parts[i] = list[i*len(list)/n : (i+1)*len(list)/n]
+		wg.Go(func() { slices.SortFunc(parts[i], cmp) })
+	}
+	wg.Wait()
+	merged := parts[0]
+	for _, part := range parts[1:] {
+		out := make([]T, 0, len(merged)+len(part))
+		i, j := 0, 0
+		for i < len(merged) && j < len(part) {
+			if cmp(merged[i], part[j]) <= 0 {
+				out = append(out, merged[i])
+				i++
+			} else {
+				out = append(out, part[j])
+				j++
+			}
+		}
+		out = append(out, merged[i:]...)
+		merged = append(out, part[j:]...)
+	}
+	return merged
 }
 
 // lastTouch is the latest touch of one identifier, if ok.

@@ -3,7 +3,6 @@ package trace
 import (
 	"context"
 	"errors"
-	"iter"
 	"maps"
 	"math"
 	"runtime"
@@ -210,73 +209,60 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 	}
 	c.into = reserve(c.into, len(missing))
 	c.touches = reserve(c.touches, len(missing))
+	// The store groups each list by identifier in ascending order, so
+	// with missing sorted too one pass pairs each identifier with its
+	// groups. Each group is stored as a subslice without copying, its
+	// capacity cut so that appending to it copies instead of overwriting
+	// the next group.
+	slices.Sort(missing)
 	parts, err := adjacentParts(ctx, c.ls, missing, emptiedOnly)
 	if err != nil {
 		return err
 	}
-
-	// Touches and edges reaching an identifier that are loaded already
-	// are not added again.
-	var known map[string]bool
+	touches, in, way := parts[0].Touches, parts[0].In, parts[0].Out
+	for _, a := range parts[1:] {
+		touches = append(touches, a.Touches...)
+		in = append(in, a.In...)
+		way = append(way, a.Out...)
+	}
+	var ti, ii, oi int
 	for _, id := range missing {
-		out[id] = nil
-		if _, ok := c.touches[id]; ok {
-			known = mapSet(known, "touches "+id)
-		} else {
-			c.touches[id] = nil
+		start := oi
+		for oi < len(way) && way[oi].From == id {
+			oi++
+		}
+		out[id] = group(way, start, oi)
+		start = ti
+		for ti < len(touches) && touches[ti].ID == id {
+			ti++
+		}
+		// Touches and edges reaching an identifier that are loaded
+		// already are not replaced.
+		if _, ok := c.touches[id]; !ok {
+			c.touches[id] = group(touches, start, ti)
+		}
+		start = ii
+		for ii < len(in) && in[ii].To == id {
+			ii++
 		}
 		_, full := c.to[id]
-		if _, partial := c.into[id]; full || partial {
-			known = mapSet(known, "into "+id)
-		} else {
-			c.into[id] = nil
+		if _, partial := c.into[id]; !full && !partial {
+			c.into[id] = group(in, start, ii)
 		}
 	}
-	// Each list is grouped by identifier, so each identifier's part is
-	// stored as a subslice without copying. The capacity is cut to the
-	// part, so that appending to it copies instead of overwriting the next.
-	for _, a := range parts {
-		for from, group := range groups(a.Out, func(e store.Edge) string { return e.From }) {
-			out[from] = group
-		}
-		for to, group := range groups(a.In, func(e store.Edge) string { return e.To }) {
-			if known == nil || !known["into "+to] {
-				c.into[to] = group
-			}
-		}
-		for id, group := range groups(a.Touches, func(t store.Touch) string { return t.ID }) {
-			if known == nil || !known["touches "+id] {
-				c.touches[id] = group
-			}
-		}
+	if ti < len(touches) || ii < len(in) || oi < len(way) {
+		return errors.New("lineage adjacency is not grouped by identifier in ascending order")
 	}
 	return nil
 }
 
-// groups yields the runs of list that share a key, with the key.
-func groups[T any](list []T, key func(T) string) iter.Seq2[string, []T] {
-	return func(yield func(string, []T) bool) {
-		for start := 0; start < len(list); {
-			k := key(list[start])
-			end := start + 1
-			for end < len(list) && key(list[end]) == k {
-				end++
-			}
-			if !yield(k, list[start:end:end]) {
-				return
-			}
-			start = end
-		}
+// group returns list[start:end] with its capacity cut to its length, or
+// nil when it is empty.
+func group[T any](list []T, start, end int) []T {
+	if start == end {
+		return nil
 	}
-}
-
-// mapSet adds key to set, making the set when it is nil.
-func mapSet(set map[string]bool, key string) map[string]bool {
-	if set == nil {
-		set = map[string]bool{}
-	}
-	set[key] = true
-	return set
+	return list[start:end:end]
 }
 
 // partSize is the least number of identifiers adjacentParts gives each

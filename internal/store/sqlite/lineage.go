@@ -121,7 +121,8 @@ WHERE +i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_c
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM identifiers i JOIN events e INDEXED BY events_lineage ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
-	sqlEventRows   = `SELECT seq, event_type, COALESCE(action, ''), event_time, error_declared FROM events INDEXED BY events_lineage WHERE seq` + inJSON
+	sqlEventRows   = `SELECT e.seq, e.event_type, COALESCE(e.action, ''), e.event_time, e.error_declared
+FROM json_each(?) j CROSS JOIN events e INDEXED BY events_lineage ON e.seq = j.value`
 	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq` + inJSON
 
 	// Containment edges are read from the identifier index: the parentID
@@ -154,7 +155,11 @@ func (s *Store) eventRows(ctx context.Context, seqs []int64) (map[int64]eventRow
 	if len(seqs) == 0 {
 		return out, nil
 	}
-	arg, err := jsonArray(seqs)
+	// The join reads each element of the array, so each number is given
+	// once, in ascending order.
+	sorted := slices.Clone(seqs)
+	slices.Sort(sorted)
+	arg, err := jsonArray(slices.Compact(sorted))
 	if err != nil {
 		return nil, err
 	}
