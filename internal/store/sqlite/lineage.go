@@ -121,7 +121,7 @@ WHERE +i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_c
 	sqlTouchColumns = `SELECT i.canonical, i.role, e.event_time, i.event_seq, i.quantity, COALESCE(i.uom, '')
 FROM identifiers i JOIN events e INDEXED BY events_lineage ON e.seq = i.event_seq
 WHERE i.role IN ('epc', 'parent', 'child', 'input', 'output', 'class', 'child_class', 'input_class', 'output_class') AND `
-	sqlEventRows   = `SELECT e.seq, e.event_type, COALESCE(e.action, ''), e.event_time, e.error_declared
+	sqlEventRows = `SELECT e.seq, e.event_type, COALESCE(e.action, ''), e.event_time, e.error_declared
 FROM json_each(?) j CROSS JOIN events e INDEXED BY events_lineage ON e.seq = j.value`
 	sqlStepColumns = `SELECT seq, doc, error_declared FROM events WHERE seq` + inJSON
 
