@@ -2,8 +2,6 @@ package credit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/suyuan-trace/suyuan/ident/cncode"
+	"github.com/suyuan-trace/suyuan/internal/ledger"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
@@ -113,46 +112,28 @@ type Service struct {
 	// Logger receives decisions the fold skips; nil discards them.
 	Logger *slog.Logger
 
-	mu       sync.Mutex
-	entries  map[string]*Entry
-	lastSeq  int64
-	loadedAt time.Time
+	mu sync.Mutex
+	// state keeps the entries by entry ID.
+	state ledger.State[Entry]
 }
 
 // DefaultRefreshInterval is the default Service.RefreshInterval.
 const DefaultRefreshInterval = 10 * time.Second
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Millisecond)
+func (s *Service) now() time.Time { return ledger.Time(s.Now) }
+
+// ledger returns the ledger of the entries, configured from s.
+func (s *Service) ledger() *ledger.Ledger[Entry] {
+	return &ledger.Ledger[Entry]{
+		Domain: "credit", Subject: "entry", Apply: apply,
+		Store: s.Store, LeafHash: s.LeafHash, Now: s.Now, Logger: s.Logger, State: &s.state,
 	}
-	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
 // refreshLocked folds the decisions appended since the last refresh. The
 // caller holds s.mu.
 func (s *Service) refreshLocked(ctx context.Context) error {
-	if s.entries == nil {
-		s.entries = map[string]*Entry{}
-	}
-	const pageSize = store.DefaultDecisionLimit
-	for {
-		ds, err := s.Store.Decisions(ctx, store.DecisionFilter{KindPrefix: "credit.", AfterSeq: s.lastSeq, Limit: pageSize})
-		if err != nil {
-			return fmt.Errorf("read credit decisions: %w", err)
-		}
-		for _, d := range ds {
-			if err := apply(s.entries, d); err != nil && s.Logger != nil {
-				s.Logger.Warn("credit decision skipped", "seq", d.Seq, "entry", d.Subject, "err", err)
-			}
-			s.lastSeq = d.Seq
-		}
-		if len(ds) < pageSize {
-			break
-		}
-	}
-	s.loadedAt = time.Now()
-	return nil
+	return s.ledger().Refresh(ctx)
 }
 
 // AddRequest is a new credit-list entry.
@@ -204,7 +185,7 @@ func (s *Service) Add(ctx context.Context, a Actor, req AddRequest) (Result, err
 	if err := s.refreshLocked(ctx); err != nil {
 		return Result{}, err
 	}
-	for _, e := range s.entries {
+	for _, e := range s.state.Items {
 		if e.DocumentNumber == b.DocumentNumber && e.Regulator == b.Regulator {
 			return Result{}, fmt.Errorf("%w: %s of %s is entry %s / 该决定书文号已登记", ErrDuplicate, b.DocumentNumber, b.Regulator, e.ID)
 		}
@@ -401,7 +382,7 @@ func (s *Service) Remove(ctx context.Context, a Actor, id string, req RemoveRequ
 	if err := s.refreshLocked(ctx); err != nil {
 		return Result{}, err
 	}
-	e, ok := s.entries[id]
+	e, ok := s.state.Items[id]
 	if !ok {
 		return Result{}, fmt.Errorf("%w: no entry has ID %q; list entries with GET /api/v1/credit/entries or suyuan credit list / 名单条目不存在", ErrNotFound, id)
 	}
@@ -417,20 +398,9 @@ func (s *Service) Remove(ctx context.Context, a Actor, id string, req RemoveRequ
 // appendLocked appends one decision, folds in every decision up to it and
 // returns the entry. The caller holds s.mu.
 func (s *Service) appendLocked(ctx context.Context, a Actor, kind, subject string, body json.RawMessage) (Result, error) {
-	d := store.Decision{Kind: kind, Subject: subject, Actor: a.Name, ActorPartyID: a.Party.ID, Time: s.now(), Body: body}
-	if s.LeafHash != nil {
-		d.LeafHash = s.LeafHash(d)
-	}
-	d, err := s.Store.AppendDecision(ctx, d)
+	d, e, err := s.ledger().Append(ctx, a.Name, a.Party.ID, kind, subject, body)
 	if err != nil {
-		return Result{}, fmt.Errorf("append %s of entry %s: %w", kind, subject, err)
-	}
-	if err := s.refreshLocked(ctx); err != nil {
-		return Result{}, fmt.Errorf("entry %s: %s stored as decision %d, but reading it back failed: %w", subject, kind, d.Seq, err)
-	}
-	e, ok := s.entries[subject]
-	if !ok {
-		return Result{}, fmt.Errorf("entry %s: decision %d was stored but the fold skipped it (see the log)", subject, d.Seq)
+		return Result{}, err
 	}
 	return Result{Entry: e.clone(), Decision: Ref{Kind: d.Kind, Seq: d.Seq, LeafIndex: d.LeafIndex, Time: d.Time, Actor: d.Actor}}, nil
 }
@@ -447,13 +417,7 @@ func (e *Entry) clone() Entry {
 }
 
 // newID returns a new random entry ID.
-func newID() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("credit: crypto/rand failed: " + err.Error())
-	}
-	return "cr" + hex.EncodeToString(b[:])
-}
+func newID() string { return ledger.NewID("cr") }
 
 // Filter selects entries in List.
 type Filter struct {
@@ -478,7 +442,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Entry, error) {
 	now := s.now()
 	key := normalKey(f.Party)
 	out := []Entry{}
-	for _, e := range s.entries {
+	for _, e := range s.state.Items {
 		if (f.Status == "" || e.StatusAt(now) == f.Status) && (key == "" || e.PartyID == key || e.USCC == key) {
 			out = append(out, e.clone())
 		}
@@ -513,15 +477,15 @@ func (s *Service) Listed(ctx context.Context, keys ...string) ([]Entry, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if time.Since(s.loadedAt) >= interval {
+	if time.Since(s.state.LoadedAt) >= interval {
 		if err := s.refreshLocked(ctx); err != nil {
-			if s.loadedAt.IsZero() {
+			if s.state.LoadedAt.IsZero() {
 				return nil, err
 			}
 			if s.Logger != nil {
 				s.Logger.Error("refresh credit list; using the loaded entries", "err", err)
 			}
-			s.loadedAt = time.Now()
+			s.state.LoadedAt = time.Now()
 		}
 	}
 
@@ -533,7 +497,7 @@ func (s *Service) Listed(ctx context.Context, keys ...string) ([]Entry, error) {
 	}
 	now := s.now()
 	var out []Entry
-	for _, e := range s.entries {
+	for _, e := range s.state.Items {
 		if (want[e.PartyID] && e.PartyID != "" || want[e.USCC]) && e.StatusAt(now) == StatusListed {
 			out = append(out, e.clone())
 		}

@@ -118,13 +118,13 @@ func (s *Service) openIndex(ctx context.Context) (map[string][]*Notice, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.index != nil && time.Since(s.loadedAt) < interval {
+	if s.index != nil && time.Since(s.state.LoadedAt) < interval {
 		return s.index, nil
 	}
 	if err := s.refreshLocked(ctx); err != nil {
 		if s.index != nil {
 			s.logger().Error("refresh open recalls; using the loaded ones", "err", err)
-			s.loadedAt = time.Now()
+			s.state.LoadedAt = time.Now()
 			return s.index, nil
 		}
 		return nil, err

@@ -2,8 +2,6 @@ package recall
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/suyuan-trace/suyuan/internal/ledger"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
@@ -64,13 +63,12 @@ type Service struct {
 	// Logger receives decisions the fold skips; nil discards them.
 	Logger *slog.Logger
 
-	mu      sync.Mutex
-	notices map[string]*Notice
-	lastSeq int64
+	mu sync.Mutex
+	// state keeps the notices by recall ID.
+	state ledger.State[Notice]
 	// index maps each identifier of an open notice to those notices; it
 	// is replaced, never modified, so Covering reads it without mu.
-	index    map[string][]*Notice
-	loadedAt time.Time
+	index map[string][]*Notice
 }
 
 // DefaultRefreshInterval is the default Service.RefreshInterval: a
@@ -78,12 +76,7 @@ type Service struct {
 // this time.
 const DefaultRefreshInterval = 10 * time.Second
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Millisecond)
-	}
-	return time.Now().UTC().Truncate(time.Millisecond)
-}
+func (s *Service) now() time.Time { return ledger.Time(s.Now) }
 
 func (s *Service) logger() *slog.Logger {
 	if s.Logger == nil {
@@ -92,44 +85,30 @@ func (s *Service) logger() *slog.Logger {
 	return s.Logger
 }
 
-// pageSize is how many decisions one refresh reads per store call.
-const pageSize = store.DefaultDecisionLimit
+// ledger returns the ledger of the notices, configured from s.
+func (s *Service) ledger() *ledger.Ledger[Notice] {
+	return &ledger.Ledger[Notice]{
+		Domain: "recall", Subject: "recall", Apply: apply,
+		Folded: func(changed bool) {
+			if changed || s.index == nil {
+				s.reindexLocked()
+			}
+		},
+		Store: s.Store, LeafHash: s.LeafHash, Now: s.Now, Logger: s.Logger, State: &s.state,
+	}
+}
 
 // refreshLocked folds the decisions appended since the last refresh. The
 // caller holds s.mu.
 func (s *Service) refreshLocked(ctx context.Context) error {
-	if s.notices == nil {
-		s.notices = map[string]*Notice{}
-	}
-	changed := false
-	for {
-		ds, err := s.Store.Decisions(ctx, store.DecisionFilter{KindPrefix: "recall.", AfterSeq: s.lastSeq, Limit: pageSize})
-		if err != nil {
-			return fmt.Errorf("read recall decisions: %w", err)
-		}
-		for _, d := range ds {
-			if err := apply(s.notices, d); err != nil {
-				s.logger().Warn("recall decision skipped", "seq", d.Seq, "recall", d.Subject, "err", err)
-			}
-			s.lastSeq = d.Seq
-			changed = true
-		}
-		if len(ds) < pageSize {
-			break
-		}
-	}
-	if changed || s.index == nil {
-		s.reindexLocked()
-	}
-	s.loadedAt = time.Now()
-	return nil
+	return s.ledger().Refresh(ctx)
 }
 
 // reindexLocked rebuilds the index of open notices. The caller holds
 // s.mu.
 func (s *Service) reindexLocked() {
 	index := map[string][]*Notice{}
-	for _, n := range s.notices {
+	for _, n := range s.state.Items {
 		if n.Status != StatusOpen {
 			continue
 		}
@@ -209,7 +188,7 @@ func (s *Service) Open(ctx context.Context, a Actor, req OpenRequest) (Result, e
 	if err := s.refreshLocked(ctx); err != nil {
 		return Result{}, err
 	}
-	for _, n := range s.notices {
+	for _, n := range s.state.Items {
 		if n.Number == body.Number {
 			return Result{}, fmt.Errorf("%w: %s is notice %s; give the new notice its own number / 文号 %s 已用于召回公告 %s", ErrDuplicate, body.Number, n.ID, body.Number, n.ID)
 		}
@@ -218,7 +197,7 @@ func (s *Service) Open(ctx context.Context, a Actor, req OpenRequest) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Notice: *s.notices[d.Subject].clone(), Decision: refOf(d)}, nil
+	return Result{Notice: *s.state.Items[d.Subject].clone(), Decision: refOf(d)}, nil
 }
 
 // openBody validates req into the body of a recall.open decision.
@@ -407,7 +386,7 @@ func (s *Service) change(ctx context.Context, a Actor, id, kind string, body any
 	if err := s.refreshLocked(ctx); err != nil {
 		return Result{}, err
 	}
-	n, ok := s.notices[id]
+	n, ok := s.state.Items[id]
 	if !ok {
 		return Result{}, fmt.Errorf("%w: no notice has ID %q; list notices with GET /api/v1/recalls or suyuan recall list / 召回公告不存在", ErrNotFound, id)
 	}
@@ -421,39 +400,18 @@ func (s *Service) change(ctx context.Context, a Actor, id, kind string, body any
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Notice: *s.notices[id].clone(), Decision: refOf(d)}, nil
+	return Result{Notice: *s.state.Items[id].clone(), Decision: refOf(d)}, nil
 }
 
 // appendLocked appends one decision and folds it in. The caller holds
 // s.mu and has refreshed.
 func (s *Service) appendLocked(ctx context.Context, a Actor, kind, subject string, body json.RawMessage) (store.Decision, error) {
-	d := store.Decision{Kind: kind, Subject: subject, Actor: a.Name, ActorPartyID: a.Party.ID, Time: s.now(), Body: body}
-	if s.LeafHash != nil {
-		d.LeafHash = s.LeafHash(d)
-	}
-	d, err := s.Store.AppendDecision(ctx, d)
-	if err != nil {
-		return store.Decision{}, fmt.Errorf("append %s of recall %s: %w", kind, subject, err)
-	}
-	// Reading back folds the new decision after any that another process
-	// appended before it.
-	if err := s.refreshLocked(ctx); err != nil {
-		return store.Decision{}, fmt.Errorf("recall %s: %s stored as decision %d, but reading it back failed: %w", subject, kind, d.Seq, err)
-	}
-	if _, ok := s.notices[subject]; !ok {
-		return store.Decision{}, fmt.Errorf("recall %s: decision %d was stored but the fold skipped it (see the log)", subject, d.Seq)
-	}
-	return d, nil
+	d, _, err := s.ledger().Append(ctx, a.Name, a.Party.ID, kind, subject, body)
+	return d, err
 }
 
 // newID returns a new random recall ID.
-func newID() string {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("recall: crypto/rand failed: " + err.Error())
-	}
-	return "rc" + hex.EncodeToString(b[:])
-}
+func newID() string { return ledger.NewID("rc") }
 
 // Filter selects notices in List.
 type Filter struct {
@@ -474,7 +432,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Notice, error) {
 		return nil, err
 	}
 	out := []Notice{}
-	for _, n := range s.notices {
+	for _, n := range s.state.Items {
 		if (f.Status == "" || n.Status == f.Status) && (f.Regulator == "" || n.Regulator == f.Regulator) {
 			out = append(out, *n.clone())
 		}
@@ -495,10 +453,10 @@ func (s *Service) Get(ctx context.Context, id string) (Notice, error) {
 	if err := s.refreshLocked(ctx); err != nil {
 		return Notice{}, err
 	}
-	if n, ok := s.notices[id]; ok {
+	if n, ok := s.state.Items[id]; ok {
 		return *n.clone(), nil
 	}
-	for _, n := range s.notices {
+	for _, n := range s.state.Items {
 		if n.Number == id {
 			return *n.clone(), nil
 		}
