@@ -42,10 +42,10 @@ type auditConfig struct {
 }
 
 func (c *auditConfig) setup(fs *flag.FlagSet, dev bool) {
-	fs.StringVar(&c.keyFile, "log-key", "", "审计日志签名私钥文件 (或环境变量 SUYUAN_LOG_KEY) / audit-log signing key file (or env SUYUAN_LOG_KEY); create one with \"suyuan log keygen\"")
+	fs.StringVar(&c.keyFile, "log-key", "", "审计日志签名私钥文件（或环境变量 SUYUAN_LOG_KEY） / audit-log signing key file (or env SUYUAN_LOG_KEY); create one with \"suyuan log keygen\"")
 	fs.StringVar(&c.origin, "log-origin", "suyuan.local/log", "检查点的日志名 / checkpoint origin line naming this log")
 	fs.DurationVar(&c.interval, "log-interval", time.Second, "签发检查点的间隔 / how often new leaves are integrated and a checkpoint signed")
-	fs.BoolVar(&c.dev, "dev", dev, "开发模式: 无密钥时使用临时密钥 / development mode: use a temporary signing key when none is given")
+	fs.BoolVar(&c.dev, "dev", dev, "开发模式：无密钥时使用临时密钥 / development mode: use a temporary signing key when none is given")
 }
 
 // startAuditLog opens the audit log over st, mounts its endpoints under
@@ -64,7 +64,7 @@ func startAuditLog(ctx context.Context, env *Env, st store.Store, srv *api.Serve
 			alg = "sm2"
 		}
 		signer, err = auditlog.EphemeralSigner(alg)
-		fmt.Fprintln(env.Stderr, "警告 WARNING: 审计日志使用临时签名密钥, 重启后检查点无法用同一公钥核验 / the audit log signs with a temporary key; checkpoints will not verify against a stable public key. Use --log-key in production.")
+		fmt.Fprintln(env.Stderr, "警告 WARNING: 审计日志使用临时签名密钥，重启后检查点无法用同一公钥核验 / the audit log signs with a temporary key; checkpoints will not verify against a stable public key. Use --log-key in production.")
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("audit log: %w", err)

@@ -161,7 +161,7 @@ func printCommands(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "suyuan 溯源: 重要产品追溯平台 / traceability platform for important products")
+	fmt.Fprintln(w, "suyuan 溯源：重要产品追溯平台 / traceability platform for important products")
 	fmt.Fprintln(w, "\n用法 usage: suyuan COMMAND [flags] [args]\n\n命令 commands:")
 	width := 0
 	for _, n := range names {

@@ -23,7 +23,7 @@ func dbFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = defaultDB
 	}
-	return fs.String("db", def, "数据库: SQLite 文件路径或 postgres:// URL / store: a SQLite file path or a postgres:// URL (env SUYUAN_DB)")
+	return fs.String("db", def, "数据库：SQLite 文件路径或 postgres:// URL / store: a SQLite file path or a postgres:// URL (env SUYUAN_DB)")
 }
 
 // openStore opens the store named by dsn: a postgres:// or postgresql://

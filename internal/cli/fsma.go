@@ -32,11 +32,11 @@ func (m *multiFlag) Set(v string) error {
 // declareFSMAFlags declares the FSMA 204 export flags on fs.
 func declareFSMAFlags(fs *flag.FlagSet) *fsmaFlags {
 	f := &fsmaFlags{}
-	fs.StringVar(&f.product, "product", "", "FSMA 204: 产品 GTIN / product GTIN, with --from and --to")
-	fs.Var(&f.lots, "lot", "FSMA 204: 批次 (LGTIN 或条码)，可重复 / traceability lot (LGTIN or scanned code), repeatable")
-	fs.StringVar(&f.from, "from", "", "FSMA 204: 时间窗起点 (RFC 3339) / start of the time window")
-	fs.StringVar(&f.to, "to", "", "FSMA 204: 时间窗终点 (RFC 3339，不含) / end of the time window, exclusive")
-	fs.StringVar(&f.out, "out", "", "FSMA 204: 输出文件 .xlsx 或 .csv，默认标准输出 CSV / output file .xlsx or .csv; CSV on standard output when empty")
+	fs.StringVar(&f.product, "product", "", "FSMA 204：产品 GTIN / product GTIN, with --from and --to")
+	fs.Var(&f.lots, "lot", "FSMA 204：批次（LGTIN 或条码），可重复 / traceability lot (LGTIN or scanned code), repeatable")
+	fs.StringVar(&f.from, "from", "", "FSMA 204：时间窗起点（RFC 3339） / start of the time window")
+	fs.StringVar(&f.to, "to", "", "FSMA 204：时间窗终点（RFC 3339，不含） / end of the time window, exclusive")
+	fs.StringVar(&f.out, "out", "", "FSMA 204：输出文件 .xlsx 或 .csv，默认标准输出 CSV / output file .xlsx or .csv; CSV on standard output when empty")
 	return f
 }
 

@@ -27,7 +27,7 @@ func init() {
 	)
 	register(&Command{
 		Name:    "import",
-		Summary: "导入 EPCIS 文档 (JSON-LD / XML) / import EPCIS documents (JSON-LD or XML)",
+		Summary: "导入 EPCIS 文档（JSON-LD / XML） / import EPCIS documents (JSON-LD or XML)",
 		Usage:   "[--db DB] FILE|DIR...",
 		Setup: func(fs *flag.FlagSet) {
 			db = dbFlag(fs)

@@ -52,13 +52,13 @@ func init() {
 	cfg := &serveConfig{}
 	register(&Command{
 		Name:    "serve",
-		Summary: "启动 HTTP 服务 (EPCIS 2.0 REST 接口) / start the HTTP server (EPCIS 2.0 REST binding)",
+		Summary: "启动 HTTP 服务（EPCIS 2.0 REST 接口） / start the HTTP server (EPCIS 2.0 REST binding)",
 		Usage:   "[flags]",
 		Setup: func(fs *flag.FlagSet) {
 			d := serveDefaults()
 			fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "监听地址 / listen address HOST:PORT")
 			cfg.db = dbFlag(fs)
-			fs.Int64Var(&cfg.maxBody, "max-body", d.maxBody, "请求体上限(字节) / maximum request body size in bytes")
+			fs.Int64Var(&cfg.maxBody, "max-body", d.maxBody, "请求体上限（字节） / maximum request body size in bytes")
 			fs.DurationVar(&cfg.readHeader, "read-header-timeout", d.readHeader, "读取请求头的时限 / time allowed to read request headers")
 			fs.DurationVar(&cfg.read, "read-timeout", d.read, "读取整个请求的时限 / time allowed to read a whole request, body included")
 			fs.DurationVar(&cfg.write, "write-timeout", d.write, "写出响应的时限 / time allowed to write a response")
@@ -112,7 +112,7 @@ func newLogger(env *Env, level, format string) (*slog.Logger, error) {
 
 // cpuProfileFlag declares the --cpuprofile flag of serve and demo.
 func cpuProfileFlag(fs *flag.FlagSet, cfg *serveConfig) {
-	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "把服务期间的 CPU 剖析写入文件 (停止服务时写完) / write a CPU profile (go tool pprof) of the serving time to this file, complete at shutdown")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "把服务期间的 CPU 剖析写入文件（停止服务时写完） / write a CPU profile (go tool pprof) of the serving time to this file, complete at shutdown")
 }
 
 func serve(ctx context.Context, env *Env, cfg *serveConfig, logger *slog.Logger) error {

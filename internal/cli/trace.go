@@ -30,11 +30,11 @@ func init() {
 		Usage:   "[--db DB] [--direction backward|forward|both] [--depth N] [--max-nodes N] [--from TIME] [--to TIME] [--format table|json|dot] ID",
 		Setup: func(fs *flag.FlagSet) {
 			db = dbFlag(fs)
-			fs.StringVar(&direction, "direction", "backward", "方向 / direction: backward (来源), forward (去向) or both")
+			fs.StringVar(&direction, "direction", "backward", "方向 / direction: backward（来源）, forward（去向）or both")
 			fs.IntVar(&depth, "depth", 0, "最大层数，0 为不限 / maximum number of edges from the start, 0 for no limit")
 			fs.IntVar(&maxNodes, "max-nodes", 0, "最多节点数，0 为不限 / maximum number of nodes, 0 for no limit")
-			fs.StringVar(&from, "from", "", "时间窗起点 (RFC 3339) / start of the time window, such as 2026-03-01T00:00:00+08:00")
-			fs.StringVar(&to, "to", "", "时间窗终点 (RFC 3339，不含) / end of the time window, exclusive")
+			fs.StringVar(&from, "from", "", "时间窗起点（RFC 3339） / start of the time window, such as 2026-03-01T00:00:00+08:00")
+			fs.StringVar(&to, "to", "", "时间窗终点（RFC 3339，不含） / end of the time window, exclusive")
 			fs.StringVar(&format, "format", "table", "输出格式 / output format: table, json or dot (Graphviz)")
 		},
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
@@ -93,8 +93,8 @@ func init() {
 		Usage:   "[--db DB] [--from TIME] [--to TIME] [--format table|json] ID...",
 		Setup: func(fs *flag.FlagSet) {
 			scopeDB = dbFlag(fs)
-			fs.StringVar(&scopeFrom, "from", "", "时间窗起点 (RFC 3339) / start of the time window")
-			fs.StringVar(&scopeTo, "to", "", "时间窗终点 (RFC 3339，不含) / end of the time window, exclusive")
+			fs.StringVar(&scopeFrom, "from", "", "时间窗起点（RFC 3339） / start of the time window")
+			fs.StringVar(&scopeTo, "to", "", "时间窗终点（RFC 3339，不含） / end of the time window, exclusive")
 			fs.StringVar(&scopeFormat, "format", "table", "输出格式 / output format: table or json")
 		},
 		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
