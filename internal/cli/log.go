@@ -32,9 +32,9 @@ var logActions = map[string]logAction{
 		summary: "生成签名密钥文件 / write a new signing key pair",
 		usage:   "--alg ed25519|sm2 --name NAME --out FILE [--force]",
 		setup: func(fs *flag.FlagSet) {
-			fs.String("alg", auditlog.AlgEd25519, "签名算法 ed25519 或 sm2 (配合 --hash sm3) / signature `ALG`, ed25519 or sm2 (use with tree hash sm3)")
-			fs.String("name", "", "密钥名, 建议用无协议 URL, 如 trace.example.gov.cn/log / key `NAME`, best a schema-less URL")
-			fs.String("out", "", "私钥文件; 公钥写入 FILE.pub / private key `FILE`; the public key goes to FILE.pub")
+			fs.String("alg", auditlog.AlgEd25519, "签名算法 ed25519 或 sm2（配合 --hash sm3） / signature `ALG`, ed25519 or sm2 (use with tree hash sm3)")
+			fs.String("name", "", "密钥名，建议用无协议 URL，如 trace.example.gov.cn/log / key `NAME`, best a schema-less URL")
+			fs.String("out", "", "私钥文件；公钥写入 FILE.pub / private key `FILE`; the public key goes to FILE.pub")
 			fs.Bool("force", false, "覆盖已有文件 / overwrite existing files")
 		},
 		run: runLogKeygen,
@@ -55,15 +55,15 @@ var logActions = map[string]logAction{
 		run:     runLogCheckpoint,
 	},
 	"proof": {
-		summary: "导出事件或决定的包含证明 (JSON) / export an event's or a decision's inclusion proof as JSON",
+		summary: "导出事件或决定的包含证明（JSON） / export an event's or a decision's inclusion proof as JSON",
 		usage:   "(--event ID | --decision SEQ) [--size N] [--db DB] [--hash sha256|sm3] [--out FILE]",
 		setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
 			fs.String("event", "", "事件 eventID / the event's `eventID`")
 			fs.Int64("decision", 0, "决定序号 / the decision's `SEQ`")
-			fs.Uint64("size", 0, "树大小; 0 为最新检查点 / tree `size`; 0 means the latest checkpoint")
+			fs.Uint64("size", 0, "树大小；0 为最新检查点 / tree `size`; 0 means the latest checkpoint")
 			fs.String("hash", auditlog.HashSHA256, "日志树哈希 sha256 或 sm3 / tree hash `ALG`, sha256 or sm3")
-			fs.String("out", "", "输出文件; 缺省为标准输出 / output `FILE`; default standard output")
+			fs.String("out", "", "输出文件；缺省为标准输出 / output `FILE`; default standard output")
 		},
 		run: runLogProof,
 	},
@@ -72,23 +72,23 @@ var logActions = map[string]logAction{
 		usage:   "[--db DB] [--kind PREFIX] [--subject ID] [--after SEQ] [--limit N] [--json]",
 		setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
-			fs.String("kind", "", "只列种类以此开头的决定, 如 party. 或 recall.open / list only kinds starting with `PREFIX`, such as party. or recall.open")
-			fs.String("subject", "", "只列关于此对象的决定 (如主体 ID) / list only decisions about subject `ID`, such as a party ID")
+			fs.String("kind", "", "只列种类以此开头的决定，如 party. 或 recall.open / list only kinds starting with `PREFIX`, such as party. or recall.open")
+			fs.String("subject", "", "只列关于此对象的决定（如主体 ID） / list only decisions about subject `ID`, such as a party ID")
 			fs.Int64("after", 0, "只列序号大于此值的决定 / list only decisions with a seq above `SEQ`")
-			fs.Int("limit", 100, "最多列出条数 (1 到 1000) / maximum number of decisions to list (1 to 1000)")
-			fs.Bool("json", false, "每行输出一个 JSON 对象, 可交给 verify --doc / print one JSON object a line, as verify --doc reads")
+			fs.Int("limit", 100, "最多列出条数（1 到 1000） / maximum number of decisions to list (1 to 1000)")
+			fs.Bool("json", false, "每行输出一个 JSON 对象，可交给 verify --doc / print one JSON object a line, as verify --doc reads")
 		},
 		run: runLogDecisions,
 	},
 	"consistency": {
-		summary: "导出一致性证明 (JSON) / export a consistency proof as JSON",
+		summary: "导出一致性证明（JSON） / export a consistency proof as JSON",
 		usage:   "--from M [--to N] [--db DB] [--hash sha256|sm3] [--out FILE]",
 		setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
 			fs.Uint64("from", 0, "旧树大小 / older tree `size`")
-			fs.Uint64("to", 0, "新树大小; 0 为最新检查点 / newer tree `size`; 0 means the latest checkpoint")
+			fs.Uint64("to", 0, "新树大小；0 为最新检查点 / newer tree `size`; 0 means the latest checkpoint")
 			fs.String("hash", auditlog.HashSHA256, "日志树哈希 sha256 或 sm3 / tree hash `ALG`, sha256 or sm3")
-			fs.String("out", "", "输出文件; 缺省为标准输出 / output `FILE`; default standard output")
+			fs.String("out", "", "输出文件；缺省为标准输出 / output `FILE`; default standard output")
 		},
 		run: runLogConsistency,
 	},
@@ -98,7 +98,7 @@ var logActions = map[string]logAction{
 		setup: func(fs *flag.FlagSet) {
 			dbFlag(fs)
 			logKeyFlags(fs)
-			fs.String("witness-url", "", "见证方 add-checkpoint 接口 (C2SP tlog-witness) / the witness's add-checkpoint `URL` (C2SP tlog-witness)")
+			fs.String("witness-url", "", "见证方 add-checkpoint 接口（C2SP tlog-witness） / the witness's add-checkpoint `URL` (C2SP tlog-witness)")
 		},
 		run: runLogWitness,
 	},
@@ -107,7 +107,7 @@ var logActions = map[string]logAction{
 		usage:   "--listen ADDR --log-vkey KEY --origin ORIGIN --key FILE --state FILE [--hash sha256|sm3]",
 		setup: func(fs *flag.FlagSet) {
 			fs.String("listen", "127.0.0.1:8081", "监听地址 / listen `ADDR`ess (host:port)")
-			fs.String("log-vkey", "", "被见证日志的公钥 (vkey 文本或文件) / verifier `KEY` of the witnessed log (vkey text or file)")
+			fs.String("log-vkey", "", "被见证日志的公钥（vkey 文本或文件） / verifier `KEY` of the witnessed log (vkey text or file)")
 			fs.String("origin", "", "被见证日志的 origin / checkpoint `ORIGIN` of the witnessed log")
 			fs.String("key", "", "见证方私钥文件 / the witness's private key `FILE`")
 			fs.String("state", "", "见证状态文件 / witness state `FILE`")
@@ -121,13 +121,13 @@ var logActions = map[string]logAction{
 		setup: func(fs *flag.FlagSet) {
 			fs.String("checkpoint", "", "被见证日志的检查点文件 / checkpoint `FILE` of the witnessed log")
 			fs.String("proof", "", "从上次副署大小到此检查点的一致性证明 JSON / consistency proof `FILE` from the last cosigned size to this checkpoint")
-			fs.String("log-url", "", "被见证日志的 API 前缀, 从中获取检查点和证明 / audit-log API `URL` of the witnessed log, to fetch the checkpoint and proof from")
-			fs.String("log-vkey", "", "被见证日志的公钥 (vkey 文本或文件) / verifier `KEY` of the witnessed log (vkey text or file)")
+			fs.String("log-url", "", "被见证日志的 API 前缀，从中获取检查点和证明 / audit-log API `URL` of the witnessed log, to fetch the checkpoint and proof from")
+			fs.String("log-vkey", "", "被见证日志的公钥（vkey 文本或文件） / verifier `KEY` of the witnessed log (vkey text or file)")
 			fs.String("origin", "", "被见证日志的 origin / checkpoint `ORIGIN` of the witnessed log")
 			fs.String("key", "", "见证方私钥文件 / the witness's private key `FILE`")
-			fs.String("state", "", "见证状态文件 (每个日志最近副署的大小) / witness state `FILE` (last cosigned size per log)")
+			fs.String("state", "", "见证状态文件（每个日志最近副署的大小） / witness state `FILE` (last cosigned size per log)")
 			fs.String("hash", auditlog.HashSHA256, "被见证日志的树哈希 / tree hash `ALG` of the witnessed log")
-			fs.String("out", "", "副署后的检查点文件; 缺省为标准输出 / output `FILE` for the cosigned checkpoint; default standard output")
+			fs.String("out", "", "副署后的检查点文件；缺省为标准输出 / output `FILE` for the cosigned checkpoint; default standard output")
 		},
 		run: runLogCosign,
 	},
@@ -136,8 +136,8 @@ var logActions = map[string]logAction{
 		usage:   "--checkpoint FILE --log-vkey KEY --witness-vkey KEY... [--quorum N] [--origin ORIGIN]",
 		setup: func(fs *flag.FlagSet) {
 			fs.String("checkpoint", "", "检查点文件 / checkpoint `FILE`")
-			fs.String("log-vkey", "", "日志公钥 (vkey 文本或文件) / the log's verifier `KEY`")
-			fs.Var(new(stringList), "witness-vkey", "见证方副署公钥, 可重复 / a witness's cosignature verifier `KEY`; repeatable")
+			fs.String("log-vkey", "", "日志公钥（vkey 文本或文件） / the log's verifier `KEY`")
+			fs.Var(new(stringList), "witness-vkey", "见证方副署公钥，可重复 / a witness's cosignature verifier `KEY`; repeatable")
 			fs.Int("quorum", 1, "至少需要的见证数 / minimum number of witness cosignatures")
 			fs.String("origin", "", "要求的 origin / required checkpoint `ORIGIN`")
 		},
@@ -153,7 +153,7 @@ func init() {
 	sort.Strings(names)
 	register(&Command{
 		Name:    "log",
-		Summary: "审计日志: 密钥, 检查点, 证明, 见证副署 / audit log: keys, checkpoints, proofs, witness cosigning",
+		Summary: "审计日志：密钥、检查点、证明、见证副署 / audit log: keys, checkpoints, proofs, witness cosigning",
 		Usage:   "ACTION [flags]   (ACTION: " + strings.Join(names, ", ") + "; \"suyuan log ACTION -h\" shows its flags)",
 		Run:     runLog,
 	})
@@ -195,9 +195,9 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 // logKeyFlags declares the flags that choose the signing key and log
 // identity of commands that sign checkpoints.
 func logKeyFlags(fs *flag.FlagSet) {
-	fs.String("log-key", "", "签名私钥文件; 缺省读环境变量 SUYUAN_LOG_KEY / signing key `FILE`; default: the key in env SUYUAN_LOG_KEY")
-	fs.String("origin", os.Getenv("SUYUAN_LOG_ORIGIN"), "检查点 origin; 缺省沿用最新检查点的 / checkpoint `ORIGIN`; default: the latest checkpoint's (env SUYUAN_LOG_ORIGIN)")
-	fs.String("hash", "", "树哈希 sha256 或 sm3; 缺省 SM2 密钥用 sm3 / tree hash `ALG`, sha256 or sm3; default sm3 for an SM2 key, else sha256")
+	fs.String("log-key", "", "签名私钥文件；缺省读环境变量 SUYUAN_LOG_KEY / signing key `FILE`; default: the key in env SUYUAN_LOG_KEY")
+	fs.String("origin", os.Getenv("SUYUAN_LOG_ORIGIN"), "检查点 origin；缺省沿用最新检查点的 / checkpoint `ORIGIN`; default: the latest checkpoint's (env SUYUAN_LOG_ORIGIN)")
+	fs.String("hash", "", "树哈希 sha256 或 sm3；缺省 SM2 密钥用 sm3 / tree hash `ALG`, sha256 or sm3; default sm3 for an SM2 key, else sha256")
 }
 
 // keyFile is one file keygen writes.
@@ -289,7 +289,7 @@ func openSigningLog(ctx context.Context, fs *flag.FlagSet) (store.Store, *auditl
 		if err != nil {
 			st.Close()
 			if errors.Is(err, store.ErrNotFound) {
-				return nil, nil, usageErrorf("尚无检查点, 请用 --origin 给出日志名 / no checkpoint yet: name the log with --origin, such as trace.example.gov.cn/log")
+				return nil, nil, usageErrorf("尚无检查点，请用 --origin 给出日志名 / no checkpoint yet: name the log with --origin, such as trace.example.gov.cn/log")
 			}
 			return nil, nil, err
 		}
@@ -349,7 +349,7 @@ func newWitness(fs *flag.FlagSet) (*auditlog.Witness, string, error) {
 	}
 	origin, keyFile, stateFile := stringFlag(fs, "origin"), stringFlag(fs, "key"), stringFlag(fs, "state")
 	if logKey == nil || origin == "" || keyFile == "" || stateFile == "" {
-		return nil, "", usageErrorf("需要 --log-vkey, --origin, --key 和 --state / --log-vkey, --origin, --key and --state are required")
+		return nil, "", usageErrorf("需要 --log-vkey、--origin、--key 和 --state / --log-vkey, --origin, --key and --state are required")
 	}
 	h, err := auditlog.HasherByName(stringFlag(fs, "hash"))
 	if err != nil {
@@ -403,7 +403,7 @@ func runLogCheckpoint(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 	defer st.Close()
 	_, msg, err := st.Checkpoint(ctx, 0)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("尚无检查点, 先运行 \"suyuan log integrate\" / no checkpoint yet; run \"suyuan log integrate\" first: %w", err)
+		return fmt.Errorf("尚无检查点，先运行 \"suyuan log integrate\" / no checkpoint yet; run \"suyuan log integrate\" first: %w", err)
 	}
 	if err != nil {
 		return err
@@ -468,7 +468,7 @@ func runLogProof(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		index = d.LeafIndex
 	}
 	if index >= size {
-		return fmt.Errorf("叶子 %d 尚未进入大小为 %d 的树, 先运行 \"suyuan log integrate\" / leaf %d is not in the tree of size %d yet; run \"suyuan log integrate\" first", index, size, index, size)
+		return fmt.Errorf("叶子 %d 尚未进入大小为 %d 的树，先运行 \"suyuan log integrate\" / leaf %d is not in the tree of size %d yet; run \"suyuan log integrate\" first", index, size, index, size)
 	}
 	hashes, err := r.InclusionProof(ctx, index, size)
 	if err != nil {
@@ -539,7 +539,7 @@ func runLogDecisions(ctx context.Context, env *Env, fs *flag.FlagSet) error {
 		return err
 	}
 	if len(list) == limit {
-		fmt.Fprintf(env.Stdout, "还有更多, 用 --after %d 继续 / more may follow; continue with --after %d\n", list[len(list)-1].Seq, list[len(list)-1].Seq)
+		fmt.Fprintf(env.Stdout, "还有更多，用 --after %d 继续 / more may follow; continue with --after %d\n", list[len(list)-1].Seq, list[len(list)-1].Seq)
 	}
 	return nil
 }
@@ -649,7 +649,7 @@ func runLogVerifyCosigned(_ context.Context, env *Env, fs *flag.FlagSet) error {
 	if err != nil {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败 / FAILED: %w", err)}
 	}
-	fmt.Fprintf(env.Stdout, "通过: 日志 %s 大小 %d 的检查点有效, 见证副署达到 %d 个\nOK: checkpoint of log %s at size %d is valid with at least %d witness cosignatures\n",
+	fmt.Fprintf(env.Stdout, "通过：日志 %s 大小 %d 的检查点有效，见证副署达到 %d 个\nOK: checkpoint of log %s at size %d is valid with at least %d witness cosignatures\n",
 		c.Origin, c.Size, quorum, c.Origin, c.Size, quorum)
 	return nil
 }

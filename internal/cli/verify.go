@@ -31,11 +31,11 @@ func init() {
 			fs.String("event", "", "要核验的事件 eventID / eventID of the event to check")
 			fs.Int64("decision", 0, "要核验的决定序号 / `SEQ` of the decision to check")
 			fs.Bool("consistency", false, "核验两个检查点文件 OLD NEW 的一致性 / check that checkpoint file NEW extends checkpoint file OLD")
-			fs.String("proof", "", "证明文件 (proof/inclusion 或 proof/consistency 接口的 JSON) / proof `FILE`, as JSON from the proof/inclusion or proof/consistency endpoint")
-			fs.String("checkpoint", "", "检查点文件 (签名 note); 缺省取证明文件中的 / checkpoint `FILE` (signed note); default: the one inside the proof file")
-			fs.String("doc", "", "事件的存储 JSON-LD 文件或决定的 JSON 文件 (GET /api/v1/decisions 的一项), 用于重算叶子 / `FILE` with the event's stored JSON-LD, or the decision's JSON as GET /api/v1/decisions lists it, to recompute its leaf")
-			fs.String("vkey", os.Getenv("SUYUAN_LOG_VKEY"), "日志公钥 (vkey 文本或文件) / the log's verifier `KEY` (vkey text or a file holding it; env SUYUAN_LOG_VKEY)")
-			fs.String("hash", "", "日志树哈希 sha256 或 sm3; 缺省 SM2 公钥用 sm3, 否则 sha256 / tree hash `ALG`, sha256 or sm3; default sm3 for an SM2 key, else sha256")
+			fs.String("proof", "", "证明文件（proof/inclusion 或 proof/consistency 接口的 JSON） / proof `FILE`, as JSON from the proof/inclusion or proof/consistency endpoint")
+			fs.String("checkpoint", "", "检查点文件（签名 note）；缺省取证明文件中的 / checkpoint `FILE` (signed note); default: the one inside the proof file")
+			fs.String("doc", "", "事件的存储 JSON-LD 文件或决定的 JSON 文件（GET /api/v1/decisions 的一项），用于重算叶子 / `FILE` with the event's stored JSON-LD, or the decision's JSON as GET /api/v1/decisions lists it, to recompute its leaf")
+			fs.String("vkey", os.Getenv("SUYUAN_LOG_VKEY"), "日志公钥（vkey 文本或文件） / the log's verifier `KEY` (vkey text or a file holding it; env SUYUAN_LOG_VKEY)")
+			fs.String("hash", "", "日志树哈希 sha256 或 sm3；缺省 SM2 公钥用 sm3，否则 sha256 / tree hash `ALG`, sha256 or sm3; default sm3 for an SM2 key, else sha256")
 			fs.String("origin", "", "要求的检查点 origin / required checkpoint `ORIGIN` line")
 		},
 		Run: runVerify,
@@ -81,7 +81,7 @@ func runVerify(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) e
 		}
 	}
 	if modes != 1 {
-		return usageErrorf("请选择一种核验: --all, --event ID, --decision SEQ 或 --consistency OLD NEW / choose one check: --all, --event ID, --decision SEQ or --consistency OLD NEW")
+		return usageErrorf("请选择一种核验：--all、--event ID、--decision SEQ 或 --consistency OLD NEW / choose one check: --all, --event ID, --decision SEQ or --consistency OLD NEW")
 	}
 	if f.decision < 0 {
 		return usageErrorf("--decision 须为正整数 / --decision %d: give a decision seq from 1", f.decision)
@@ -150,7 +150,7 @@ func verifyHasher(name string, v note.Verifier) (*auditlog.Hasher, error) {
 // it only parses the note and warns that the signature was not checked.
 func openCheckpointNote(env *Env, msg []byte, origin string, v note.Verifier, what string) (auditlog.Checkpoint, error) {
 	if v == nil {
-		fmt.Fprintf(env.Stderr, "警告: 未给出 --vkey, %s的签名未核验 / warning: no --vkey given, the signature of %s was not checked\n", what, what)
+		fmt.Fprintf(env.Stderr, "警告：未给出 --vkey，%s的签名未核验 / warning: no --vkey given, the signature of %s was not checked\n", what, what)
 		c, err := auditlog.ParseCheckpointUnverified(msg)
 		if err == nil && origin != "" && c.Origin != origin {
 			err = fmt.Errorf("%w: origin is %q, want %q", auditlog.ErrInvalidCheckpoint, c.Origin, origin)
@@ -173,9 +173,9 @@ func verifyEvent(ctx context.Context, env *Env, f verifyFlags, h *auditlog.Hashe
 		return err
 	}
 	if err := auditlog.VerifyInclusion(h, p.LeafIndex, c, leaf, p.Hashes); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败: 事件不在日志中或内容已变 / FAILED: %w", err)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败：事件不在日志中或内容已变 / FAILED: %w", err)}
 	}
-	fmt.Fprintf(env.Stdout, "通过: 事件 %s 是日志 %s 中大小为 %d 的树的第 %d 个叶子\nOK: event %s is leaf %d of the tree of size %d of log %s\n",
+	fmt.Fprintf(env.Stdout, "通过：事件 %s 是日志 %s 中大小为 %d 的树的第 %d 个叶子\nOK: event %s is leaf %d of the tree of size %d of log %s\n",
 		f.event, c.Origin, c.Size, p.LeafIndex, f.event, p.LeafIndex, c.Size, c.Origin)
 	fmt.Fprintf(env.Stdout, "叶子来源 leaf from: %s\n", source)
 	return nil
@@ -187,7 +187,7 @@ func verifyEvent(ctx context.Context, env *Env, f verifyFlags, h *auditlog.Hashe
 func readInclusionProof(env *Env, f verifyFlags, v note.Verifier, mode string) (auditlog.InclusionProofJSON, auditlog.Checkpoint, error) {
 	var p auditlog.InclusionProofJSON
 	if f.proof == "" {
-		return p, auditlog.Checkpoint{}, usageErrorf("%s 需要 --proof FILE (用 \"suyuan log proof\" 导出) / %s needs --proof FILE (export one with \"suyuan log proof\")", mode, mode)
+		return p, auditlog.Checkpoint{}, usageErrorf("%s 需要 --proof FILE（用 \"suyuan log proof\" 导出） / %s needs --proof FILE (export one with \"suyuan log proof\")", mode, mode)
 	}
 	if err := readJSONFile(f.proof, &p); err != nil {
 		return p, auditlog.Checkpoint{}, err
@@ -201,7 +201,7 @@ func readInclusionProof(env *Env, f verifyFlags, v note.Verifier, mode string) (
 		msg = b
 	}
 	if len(msg) == 0 {
-		return p, auditlog.Checkpoint{}, usageErrorf("证明文件不含检查点, 请给出 --checkpoint FILE / the proof file contains no checkpoint; pass --checkpoint FILE")
+		return p, auditlog.Checkpoint{}, usageErrorf("证明文件不含检查点，请给出 --checkpoint FILE / the proof file contains no checkpoint; pass --checkpoint FILE")
 	}
 	c, err := openCheckpointNote(env, msg, f.origin, v, "检查点 checkpoint")
 	if err != nil {
@@ -226,9 +226,9 @@ func verifyDecision(ctx context.Context, env *Env, f verifyFlags, h *auditlog.Ha
 		return err
 	}
 	if err := auditlog.VerifyInclusion(h, p.LeafIndex, c, leaf, p.Hashes); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败: 决定不在日志中或内容已变 / FAILED: %w", err)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败：决定不在日志中或内容已变 / FAILED: %w", err)}
 	}
-	fmt.Fprintf(env.Stdout, "通过: 决定 %d 是日志 %s 中大小为 %d 的树的第 %d 个叶子\nOK: decision %d is leaf %d of the tree of size %d of log %s\n",
+	fmt.Fprintf(env.Stdout, "通过：决定 %d 是日志 %s 中大小为 %d 的树的第 %d 个叶子\nOK: decision %d is leaf %d of the tree of size %d of log %s\n",
 		f.decision, c.Origin, c.Size, p.LeafIndex, f.decision, p.LeafIndex, c.Size, c.Origin)
 	fmt.Fprintf(env.Stdout, "叶子来源 leaf from: %s\n", source)
 	return nil
@@ -246,7 +246,7 @@ func decisionLeaf(ctx context.Context, f verifyFlags, h *auditlog.Hasher, p audi
 			return nil, "", err
 		}
 		if d.Seq != f.decision {
-			return nil, "", fmt.Errorf("%s 是决定 %d, 不是 %d / %s contains decision %d, not the requested %d", f.doc, d.Seq, f.decision, f.doc, d.Seq, f.decision)
+			return nil, "", fmt.Errorf("%s 是决定 %d，不是 %d / %s contains decision %d, not the requested %d", f.doc, d.Seq, f.decision, f.doc, d.Seq, f.decision)
 		}
 		return auditlog.DecisionLeafHash(h, d), "重算自 recomputed from " + f.doc, nil
 	case f.dbSet:
@@ -265,9 +265,9 @@ func decisionLeaf(ctx context.Context, f verifyFlags, h *auditlog.Hasher, p audi
 		return auditlog.DecisionLeafHash(h, d), "重算自存储 recomputed from the store " + f.db, nil
 	}
 	if len(p.LeafHash) == 0 {
-		return nil, "", usageErrorf("证明文件不含 leafHash, 请给出 --doc FILE 或 --db DB / the proof file has no leafHash; pass --doc FILE or --db DB")
+		return nil, "", usageErrorf("证明文件不含 leafHash，请给出 --doc FILE 或 --db DB / the proof file has no leafHash; pass --doc FILE or --db DB")
 	}
-	return p.LeafHash, "证明文件 (内容未核对, 用 --doc 或 --db 核对) / the proof file (content not checked; pass --doc or --db to check it)", nil
+	return p.LeafHash, "证明文件（内容未核对，用 --doc 或 --db 核对） / the proof file (content not checked; pass --doc or --db to check it)", nil
 }
 
 // eventLeaf returns the leaf hash to prove: recomputed from --doc or from
@@ -296,14 +296,14 @@ func eventLeaf(ctx context.Context, f verifyFlags, h *auditlog.Hasher, p auditlo
 		if ev.Declared && len(p.LeafHash) > 0 {
 			// The store serves the error declaration in place of the
 			// captured document, so the capture leaf cannot be rebuilt.
-			return p.LeafHash, "证明文件; 事件已被错误声明替换, 原始内容无法重算 / the proof file, because the event carries an error declaration and its captured document is no longer served", nil
+			return p.LeafHash, "证明文件；事件已被错误声明替换，原始内容无法重算 / the proof file, because the event carries an error declaration and its captured document is no longer served", nil
 		}
 		doc, source = ev.Doc, "重算自存储 recomputed from the store "+f.db
 	default:
 		if len(p.LeafHash) == 0 {
-			return nil, "", usageErrorf("证明文件不含 leafHash, 请给出 --doc FILE 或 --db DB / the proof file has no leafHash; pass --doc FILE or --db DB")
+			return nil, "", usageErrorf("证明文件不含 leafHash，请给出 --doc FILE 或 --db DB / the proof file has no leafHash; pass --doc FILE or --db DB")
 		}
-		return p.LeafHash, "证明文件 (内容未核对, 用 --doc 或 --db 核对) / the proof file (content not checked; pass --doc or --db to check it)", nil
+		return p.LeafHash, "证明文件（内容未核对，用 --doc 或 --db 核对） / the proof file (content not checked; pass --doc or --db to check it)", nil
 	}
 	e, err := epcis.UnmarshalEventJSON(doc)
 	if err != nil {
@@ -354,9 +354,9 @@ func verifyConsistency(ctx context.Context, env *Env, f verifyFlags, h *auditlog
 		}
 	}
 	if err := auditlog.VerifyConsistency(h, older, newer, hashes); err != nil {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败: 两个检查点不一致 / FAILED: %w", err)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("失败：两个检查点不一致 / FAILED: %w", err)}
 	}
-	fmt.Fprintf(env.Stdout, "通过: 日志 %s 大小 %d 的树是大小 %d 的树的前缀\nOK: the tree of size %d of log %s is a prefix of the tree of size %d\n",
+	fmt.Fprintf(env.Stdout, "通过：日志 %s 大小 %d 的树是大小 %d 的树的前缀\nOK: the tree of size %d of log %s is a prefix of the tree of size %d\n",
 		newer.Origin, older.Size, newer.Size, older.Size, newer.Origin, newer.Size)
 	return nil
 }
@@ -406,16 +406,16 @@ func printAudit(w io.Writer, db string, h *auditlog.Hasher, rep auditlog.AuditRe
 	case keyGiven:
 		fmt.Fprintf(w, "  检查点 checkpoint: 大小 size %d, 签名无效 signature INVALID\n", rep.CheckpointSize)
 	default:
-		fmt.Fprintf(w, "  检查点 checkpoint: 大小 size %d, 签名未核验 (给出 --vkey) signature not checked (pass --vkey)\n", rep.CheckpointSize)
+		fmt.Fprintf(w, "  检查点 checkpoint: 大小 size %d, 签名未核验（给出 --vkey）signature not checked (pass --vkey)\n", rep.CheckpointSize)
 	}
 	if rep.Unverifiable > 0 {
 		fmt.Fprintf(w, "  无法核对的叶子 leaves not checkable: %d (已被错误声明替换的原始记录 / original records replaced by an error declaration)\n", rep.Unverifiable)
 	}
 	if rep.OK() {
-		fmt.Fprintln(w, "通过: 所有事件和决定与日志一致 / OK: every stored event and decision matches the log")
+		fmt.Fprintln(w, "通过：所有事件和决定与日志一致 / OK: every stored event and decision matches the log")
 		return
 	}
-	fmt.Fprintf(w, "失败: 发现 %d 处问题 / FAILED: %d problems\n", len(rep.Findings), len(rep.Findings))
+	fmt.Fprintf(w, "失败：发现 %d 处问题 / FAILED: %d problems\n", len(rep.Findings), len(rep.Findings))
 	for _, fd := range rep.Findings {
 		leaf := "-"
 		if fd.LeafIndex >= 0 {
