@@ -44,20 +44,20 @@ func runCredit(ctx context.Context, env *Env, db, sub string, args []string) err
 	switch sub {
 	case "add":
 		fs.StringVar(&add.Party, "party", "", "企业的主体 ID 或统一社会信用代码 / party ID or unified social credit code of the enterprise")
-		fs.StringVar(&add.NameZH, "name-zh", "", "企业名称 (未登记的企业必填) / enterprise name in Chinese (required when not registered)")
+		fs.StringVar(&add.NameZH, "name-zh", "", "企业名称（未登记的企业必填） / enterprise name in Chinese (required when not registered)")
 		fs.StringVar(&add.NameEN, "name-en", "", "企业英文名称 / enterprise name in English")
-		fs.StringVar(&add.ReasonZH, "reason-zh", "", "列入原因 (中文) / reason in Chinese")
-		fs.StringVar(&add.ReasonEN, "reason-en", "", "列入原因 (英文) / reason in English")
+		fs.StringVar(&add.ReasonZH, "reason-zh", "", "列入原因（中文） / reason in Chinese")
+		fs.StringVar(&add.ReasonEN, "reason-en", "", "列入原因（英文） / reason in English")
 		fs.StringVar(&add.Regulator, "regulator", "", "作出决定的监管部门主体 ID / party ID of the deciding regulator")
 		fs.StringVar(&add.DocumentNumber, "document", "", "决定书文号 / decision document number")
-		fs.StringVar(&add.EffectiveFrom, "from", "", "生效日期 YYYY-MM-DD (默认今天) / effective date (default: today)")
-		fs.StringVar(&add.EffectiveUntil, "until", "", "截止日期 YYYY-MM-DD (可省略) / last day in force (optional)")
+		fs.StringVar(&add.EffectiveFrom, "from", "", "生效日期 YYYY-MM-DD（默认今天） / effective date (default: today)")
+		fs.StringVar(&add.EffectiveUntil, "until", "", "截止日期 YYYY-MM-DD（可省略） / last day in force (optional)")
 	case "remove":
-		fs.StringVar(&remove.ReasonZH, "reason-zh", "", "移出原因, 如信用修复完成 (中文) / reason for the removal in Chinese, such as completed credit repair")
-		fs.StringVar(&remove.ReasonEN, "reason-en", "", "移出原因 (英文) / reason in English")
+		fs.StringVar(&remove.ReasonZH, "reason-zh", "", "移出原因，如信用修复完成（中文） / reason for the removal in Chinese, such as completed credit repair")
+		fs.StringVar(&remove.ReasonEN, "reason-en", "", "移出原因（英文） / reason in English")
 	case "list":
-		fs.StringVar(&status, "status", "listed", "只列出该状态: listed、pending、expired、removed 或 all / list entries with this status, or all")
-		fs.StringVar(&filter.Party, "party", "", "只列出该企业 (主体 ID 或统一社会信用代码) / list only this enterprise's entries")
+		fs.StringVar(&status, "status", "listed", "只列出该状态：listed、pending、expired、removed 或 all / list entries with this status, or all")
+		fs.StringVar(&filter.Party, "party", "", "只列出该企业（主体 ID 或统一社会信用代码） / list only this enterprise's entries")
 		fs.BoolVar(&jsonOutput, "json", false, "输出 JSON / print JSON")
 	}
 	if err := parseSub(fs, args); err != nil {

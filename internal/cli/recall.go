@@ -134,26 +134,26 @@ type recallFlags struct {
 func (f *recallFlags) declare(fs *flag.FlagSet, sub string) {
 	switch sub {
 	case "open":
-		fs.StringVar(&f.open.Number, "number", "", "召回公告文号, 如 粤食召〔2026〕017号 / notice number")
+		fs.StringVar(&f.open.Number, "number", "", "召回公告文号，如粤食召〔2026〕017号 / notice number")
 		fs.StringVar(&f.open.Regulator, "regulator", "", "发布公告的监管部门主体 ID / party ID of the issuing regulator")
-		fs.StringVar(&f.open.Level, "level", "", "召回级别: 一级、二级、三级 (I、II、III) / recall level: I, II or III")
-		fs.StringVar(&f.open.ReasonZH, "reason-zh", "", "召回原因 (中文) / reason in Chinese")
-		fs.StringVar(&f.open.ReasonEN, "reason-en", "", "召回原因 (英文) / reason in English")
-		fs.StringVar(&f.open.CategoryZH, "category-zh", "", "产品类别 (中文), 如 肉制品 / product category in Chinese")
-		fs.StringVar(&f.open.CategoryEN, "category-en", "", "产品类别 (英文) / product category in English")
-		fs.Var(&f.ids, "id", "召回的批次或产品标识, 任何可识别的形式 (可重复) / recalled lot or identifier in any accepted form (repeatable)")
-		fs.StringVar(&f.from, "from", "", "影响时段的开始 (RFC 3339 或 YYYY-MM-DD) / start of the exposure window")
-		fs.StringVar(&f.to, "to", "", "影响时段的结束 (不含) / end of the exposure window (exclusive)")
+		fs.StringVar(&f.open.Level, "level", "", "召回级别：一级、二级、三级（I、II、III） / recall level: I, II or III")
+		fs.StringVar(&f.open.ReasonZH, "reason-zh", "", "召回原因（中文） / reason in Chinese")
+		fs.StringVar(&f.open.ReasonEN, "reason-en", "", "召回原因（英文） / reason in English")
+		fs.StringVar(&f.open.CategoryZH, "category-zh", "", "产品类别（中文），如肉制品 / product category in Chinese")
+		fs.StringVar(&f.open.CategoryEN, "category-en", "", "产品类别（英文） / product category in English")
+		fs.Var(&f.ids, "id", "召回的批次或产品标识，任何可识别的形式（可重复） / recalled lot or identifier in any accepted form (repeatable)")
+		fs.StringVar(&f.from, "from", "", "影响时段的开始（RFC 3339 或 YYYY-MM-DD） / start of the exposure window")
+		fs.StringVar(&f.to, "to", "", "影响时段的结束（不含） / end of the exposure window (exclusive)")
 	case "update":
 		fs.StringVar(&f.recovered, "recovered", "", "已召回数量 / quantity recovered so far")
-		fs.StringVar(&f.uom, "uom", "", "数量单位, UN/CEFACT 第 20 号建议书代码, 如 KGM、EA / unit of the quantity, such as KGM or EA")
-		fs.StringVar(&f.noteZH, "note-zh", "", "进展说明 (中文) / progress note in Chinese")
-		fs.StringVar(&f.note, "note-en", "", "进展说明 (英文) / progress note in English")
+		fs.StringVar(&f.uom, "uom", "", "数量单位，UN/CEFACT 第 20 号建议书代码，如 KGM、EA / unit of the quantity, such as KGM or EA")
+		fs.StringVar(&f.noteZH, "note-zh", "", "进展说明（中文） / progress note in Chinese")
+		fs.StringVar(&f.note, "note-en", "", "进展说明（英文） / progress note in English")
 	case "close":
-		fs.StringVar(&f.resultZH, "result-zh", "", "召回结果 (中文) / result in Chinese")
-		fs.StringVar(&f.resultEN, "result-en", "", "召回结果 (英文) / result in English")
+		fs.StringVar(&f.resultZH, "result-zh", "", "召回结果（中文） / result in Chinese")
+		fs.StringVar(&f.resultEN, "result-en", "", "召回结果（英文） / result in English")
 	case "list":
-		fs.StringVar(&f.status, "status", "", "只列出该状态: open 或 closed / list only notices with this status")
+		fs.StringVar(&f.status, "status", "", "只列出该状态：open 或 closed / list only notices with this status")
 		fs.StringVar(&f.regulator, "regulator", "", "只列出该监管部门的公告 / list only this regulator's notices")
 	}
 	switch sub {
