@@ -77,7 +77,7 @@ func benchGen(ctx context.Context, env *Env, args []string) error {
 func benchFloor(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("suyuan bench floor", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	db := fs.String("db", "floor.db", "基线 SQLite 文件 (须不存在) / floor SQLite file (must not exist)")
+	db := fs.String("db", "floor.db", "基线 SQLite 文件（须不存在） / floor SQLite file (must not exist)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}
@@ -103,7 +103,7 @@ func benchImport(ctx context.Context, env *Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	events := fs.Int("events", 100000, "事件总数 / number of events")
 	perDoc := fs.Int("per-doc", 1000, "每个文档的事件数 / events per document")
-	dir := fs.String("dir", "", "工作目录 (默认临时目录) / work directory (default: a temporary one, removed afterwards)")
+	dir := fs.String("dir", "", "工作目录（默认临时目录） / work directory (default: a temporary one, removed afterwards)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}

@@ -30,14 +30,14 @@ func benchRead(ctx context.Context, env *Env, args []string) error {
 	db := dbFlag(fs)
 	samples := fs.Int("samples", 200, "抽样的标识数 / number of sampled identifiers")
 	seed := fs.Uint64("seed", 1, "抽样的随机种子 / random seed of the sample")
-	deep := fs.Int("deep", 300, "深链抽样的单品数 (0 不测) / number of items sampled from deep chains (0: skip)")
+	deep := fs.Int("deep", 300, "深链抽样的单品数（0 不测） / number of items sampled from deep chains (0: skip)")
 	minHops := fs.Int("min-hops", 6, "深链单品上游的最少跳数 / least lineage hops upstream of a deep-chain item")
 	var lots multiFlag
-	fs.Var(&lots, "lot", "测召回范围的批次 (可重复; 默认找演示数据的宽批次) / lot to scope a recall of (repeatable; default: the wide lots of the demo data)")
+	fs.Var(&lots, "lot", "测召回范围的批次（可重复；默认找演示数据的宽批次） / lot to scope a recall of (repeatable; default: the wide lots of the demo data)")
 	maxLots := fs.Int("lots", 3, "默认最多测几个宽批次 / most wide lots to scope when no --lot is given")
-	runs := fs.Int("recall-runs", 3, "每个批次的召回范围次数 (0 不测) / recall scope runs per lot (0: skip)")
-	cpuProfile := fs.String("cpuprofile", "", "CPU 剖析输出文件 (go tool pprof 读取) / write a CPU profile to this file, for go tool pprof")
-	memProfile := fs.String("memprofile", "", "结束时写内存分配剖析 (go tool pprof 读取) / write an allocation profile to this file at the end, for go tool pprof")
+	runs := fs.Int("recall-runs", 3, "每个批次的召回范围次数（0 不测） / recall scope runs per lot (0: skip)")
+	cpuProfile := fs.String("cpuprofile", "", "CPU 剖析输出文件（go tool pprof 读取） / write a CPU profile to this file, for go tool pprof")
+	memProfile := fs.String("memprofile", "", "结束时写内存分配剖析（go tool pprof 读取） / write an allocation profile to this file at the end, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}

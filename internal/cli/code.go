@@ -124,15 +124,15 @@ func codeLabel(ctx context.Context, env *Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	var p label.Product
 	fs.StringVar(&p.GTIN, "gtin", "", "GTIN-8/12/13/14，含校验位 / GTIN with its check digit (required)")
-	fs.StringVar(&p.Lot, "lot", "", "批号 (AI 10) / batch or lot")
-	fs.StringVar(&p.Serial, "serial", "", "序列号 (AI 21) / serial number")
-	expiry := fs.String("expiry", "", "有效期至 (AI 17)，YYYY-MM-DD / expiry date")
+	fs.StringVar(&p.Lot, "lot", "", "批号（AI 10） / batch or lot")
+	fs.StringVar(&p.Serial, "serial", "", "序列号（AI 21） / serial number")
+	expiry := fs.String("expiry", "", "有效期至（AI 17），YYYY-MM-DD / expiry date")
 	fs.StringVar(&p.Resolver, "resolver", label.DefaultResolver, "解析器地址，二维码指向这里 / resolver base URL the QR code points to")
 	compressed := fs.Bool("compressed", false, "二维码中写压缩形式的数字链接 / put the compressed GS1 Digital Link in the QR code")
 	optimise := fs.Bool("optimise", false, "与 --compressed 合用：常见 AI 组合写成一字节优化码 / with --compressed: write common AI sequences as one-byte optimisation codes")
 	format := fs.String("format", "png", "图片格式 / image format: png or svg")
-	size := fs.Int("size", 512, "图片边长(像素) / image width and height in pixels")
-	out := fs.String("out", "", "输出文件 (默认标准输出) / output file (default: standard output)")
+	size := fs.Int("size", 512, "图片边长（像素） / image width and height in pixels")
+	out := fs.String("out", "", "输出文件（默认标准输出） / output file (default: standard output)")
 	if err := fs.Parse(args); err != nil {
 		return parseError(err)
 	}

@@ -42,9 +42,9 @@ func init() {
 			db := "data/demo.db"
 			cfg.db = &db
 			fs.StringVar(cfg.db, "db", db, "演示数据库 / demo store: a SQLite file path or a postgres:// URL")
-			fs.Uint64Var(&seed, "seed", 1, "随机种子 (同一种子生成相同数据) / random seed (same seed, same data)")
-			fs.StringVar(&start, "start", "", "第 0 轮的日期 (默认三天前; 同一种子和日期生成相同数据) / date of round 0, YYYY-MM-DD (default: three days ago; same seed and date, same data)")
-			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数 (每轮约 70 个事件) / passes through every supply chain (about 70 events each)")
+			fs.Uint64Var(&seed, "seed", 1, "随机种子（同一种子生成相同数据） / random seed (same seed, same data)")
+			fs.StringVar(&start, "start", "", "第 0 轮的日期（默认三天前；同一种子和日期生成相同数据） / date of round 0, YYYY-MM-DD (default: three days ago; same seed and date, same data)")
+			fs.IntVar(&rounds, "rounds", 30, "每条供应链的轮数（每轮约 70 个事件） / passes through every supply chain (about 70 events each)")
 			fs.BoolVar(&fresh, "fresh", true, "先删除已有的 SQLite 演示库 / delete an existing SQLite demo file first")
 			cpuProfileFlag(fs, cfg)
 			securityFlags(fs, cfg)
@@ -99,7 +99,7 @@ func init() {
 			if cfg.open {
 				fmt.Fprintf(env.Stdout, "EPCIS 接口 / EPCIS API: curl -s 'http://%s/events?perPage=5'\n\n", cfg.addr)
 			} else {
-				fmt.Fprintf(env.Stdout, "EPCIS 接口需要令牌, 或以 --open 启动演示 / the EPCIS API needs a token, or start the demo with --open\n\n")
+				fmt.Fprintf(env.Stdout, "EPCIS 接口需要令牌，或以 --open 启动演示 / the EPCIS API needs a token, or start the demo with --open\n\n")
 			}
 			return serve(ctx, env, cfg, logger)
 		},
@@ -204,7 +204,7 @@ func registerDemoParties(ctx context.Context, env *Env, st store.Store, dir *dem
 	if err := svc.Import(ctx, parties, locations); err != nil {
 		return fmt.Errorf("register demo enterprises: %w", err)
 	}
-	fmt.Fprintf(env.Stdout, "  %d 家演示企业, %d 个地点已登记 / demo enterprises and locations registered\n", len(parties), len(locations))
+	fmt.Fprintf(env.Stdout, "  %d 家演示企业，%d 个地点已登记 / demo enterprises and locations registered\n", len(parties), len(locations))
 	return nil
 }
 
@@ -212,7 +212,7 @@ func registerDemoParties(ctx context.Context, env *Env, st store.Store, dir *dem
 // are present; documents that fail are skipped.
 func seedExamples(ctx context.Context, env *Env, cs *capture.Service) error {
 	if _, err := os.Stat(conformanceDir); err != nil {
-		fmt.Fprintf(env.Stdout, "  %s 不存在, 跳过标准示例 / not found: standard examples skipped\n", conformanceDir)
+		fmt.Fprintf(env.Stdout, "  %s 不存在，跳过标准示例 / not found: standard examples skipped\n", conformanceDir)
 		return nil
 	}
 	var examples []string

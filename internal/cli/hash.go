@@ -22,8 +22,8 @@ func init() {
 		Usage:   "[--prehash] [--strict] [--ignore {NAMESPACE}NAME]... FILE...   (FILE \"-\" reads standard input)",
 		Setup: func(fs *flag.FlagSet) {
 			fs.Bool("prehash", false, "在每个哈希的下一行输出预哈希字符串 / also print the pre-hash string on the line after each hash")
-			fs.Bool("strict", false, "像采集一样严格校验 XML 文档 (默认宽松读取: 元素顺序不限, 接受 EPCIS 1.2 extension 包装和查询文档变体) / validate XML documents as capture does (by default XML is read leniently: any element order, EPCIS 1.2 extension wrappers and query document variants are accepted)")
-			fs.Var(new(ignoreFieldsFlag), "ignore", "不计入哈希的顶层用户扩展字段, 形如 {https://ns.example.com/epcis/}captureID, 可重复 / top-level user extension field left out of the hash, written as `{namespace}localName`; repeatable")
+			fs.Bool("strict", false, "像采集一样严格校验 XML 文档（默认宽松读取：元素顺序不限，接受 EPCIS 1.2 extension 包装和查询文档变体） / validate XML documents as capture does (by default XML is read leniently: any element order, EPCIS 1.2 extension wrappers and query document variants are accepted)")
+			fs.Var(new(ignoreFieldsFlag), "ignore", "不计入哈希的顶层用户扩展字段，形如 {https://ns.example.com/epcis/}captureID，可重复 / top-level user extension field left out of the hash, written as `{namespace}localName`; repeatable")
 		},
 		Run: func(ctx context.Context, env *Env, fs *flag.FlagSet, args []string) error {
 			if len(args) == 0 {
@@ -87,7 +87,7 @@ func runHash(ctx context.Context, env *Env, h *eventhash.Hasher, opts hashOption
 		return fmt.Errorf("写入输出失败 / writing the output failed: %w", err)
 	}
 	if w.failed > 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d 处失败, 见上文 / %d failures, see the messages above", w.failed, w.failed)}
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d 处失败，见上文 / %d failures, see the messages above", w.failed, w.failed)}
 	}
 	return nil
 }
