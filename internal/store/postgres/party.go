@@ -68,11 +68,11 @@ func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locat
 			return fmt.Errorf("lock parties: %w", err)
 		}
 		for _, p := range parties {
-			var n int
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM parties WHERE id = $1", p.ID).Scan(&n); err != nil {
+			exists, err := registryTx{tx}.PartyExists(ctx, p.ID)
+			if err != nil {
 				return fmt.Errorf("look up party %s: %w", p.ID, err)
 			}
-			if err := putParty(ctx, tx, p, n > 0); err != nil {
+			if err := putParty(ctx, tx, p, exists); err != nil {
 				return err
 			}
 		}
@@ -85,42 +85,63 @@ func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locat
 	})
 }
 
+// registryTx runs the registry checks' reads in a write transaction.
+type registryTx struct{ tx pgx.Tx }
+
+var _ store.RegistryLookup = registryTx{}
+
+// PartyExists implements store.RegistryLookup.
+func (r registryTx) PartyExists(ctx context.Context, id string) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM parties WHERE id = $1", id)
+}
+
+// USCCHolder implements store.RegistryLookup.
+func (r registryTx) USCCHolder(ctx context.Context, uscc, exceptID string) (string, error) {
+	return r.holder(ctx, "SELECT id FROM parties WHERE uscc = $1 AND id <> $2", uscc, exceptID)
+}
+
+// PrefixHolder implements store.RegistryLookup.
+func (r registryTx) PrefixHolder(ctx context.Context, scheme, prefix, exceptID string) (string, error) {
+	return r.holder(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = $1 AND prefix = $2 AND party_id <> $3", scheme, prefix, exceptID)
+}
+
+// TokenExists implements store.RegistryLookup.
+func (r registryTx) TokenExists(ctx context.Context, id string, hash []byte) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM api_tokens WHERE id = $1 OR hash = $2", id, hash)
+}
+
+// UserExists implements store.RegistryLookup.
+func (r registryTx) UserExists(ctx context.Context, username string) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM users WHERE username = $1", username)
+}
+
+// exists runs a count query and reports whether it counted any row.
+func (r registryTx) exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var n int
+	if err := r.tx.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// holder runs a query for one party ID and returns "" when it finds none.
+func (r registryTx) holder(ctx context.Context, query string, args ...any) (string, error) {
+	var id string
+	err := r.tx.QueryRow(ctx, query, args...).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
 // putParty inserts p, or replaces the stored party when replace is set,
 // after checking its unique keys so that a conflict names the holder.
 func putParty(ctx context.Context, tx pgx.Tx, p store.Party, replace bool) error {
 	if _, err := tx.Exec(ctx, "LOCK TABLE parties IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 		return fmt.Errorf("lock parties: %w", err)
 	}
-	var exists int
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM parties WHERE id = $1", p.ID).Scan(&exists); err != nil {
-		return fmt.Errorf("look up party: %w", err)
-	}
-	switch {
-	case replace && exists == 0:
-		return fmt.Errorf("party %s: %w", p.ID, store.ErrNotFound)
-	case !replace && exists > 0:
-		return fmt.Errorf("party ID %s is already registered: %w", p.ID, store.ErrConflict)
-	}
-	if p.USCC != "" {
-		var holder string
-		err := tx.QueryRow(ctx, "SELECT id FROM parties WHERE uscc = $1 AND id <> $2", p.USCC, p.ID).Scan(&holder)
-		if err == nil {
-			return fmt.Errorf("unified social credit code %s is already registered to party %s: %w", p.USCC, holder, store.ErrConflict)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("look up USCC: %w", err)
-		}
-	}
-	prefixes := partyPrefixes(p)
-	for _, pr := range prefixes {
-		var holder string
-		err := tx.QueryRow(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = $1 AND prefix = $2 AND party_id <> $3", pr[0], pr[1], p.ID).Scan(&holder)
-		if err == nil {
-			return fmt.Errorf("prefix %s is already registered to party %s: %w", pr[1], holder, store.ErrConflict)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("look up prefix: %w", err)
-		}
+	if err := store.CheckPartyWrite(ctx, registryTx{tx}, p, replace); err != nil {
+		return err
 	}
 
 	doc, err := json.Marshal(p)
@@ -140,24 +161,12 @@ func putParty(ctx context.Context, tx pgx.Tx, p store.Party, replace bool) error
 	if _, err := tx.Exec(ctx, "DELETE FROM party_prefixes WHERE party_id = $1", p.ID); err != nil {
 		return fmt.Errorf("clear prefixes: %w", err)
 	}
-	for _, pr := range prefixes {
-		if _, err := tx.Exec(ctx, "INSERT INTO party_prefixes (scheme, prefix, party_id) VALUES ($1, $2, $3)", pr[0], pr[1], p.ID); err != nil {
-			return fmt.Errorf("write prefix %s: %w", pr[1], err)
+	for _, pr := range store.PartyPrefixes(p) {
+		if _, err := tx.Exec(ctx, "INSERT INTO party_prefixes (scheme, prefix, party_id) VALUES ($1, $2, $3)", pr.Scheme, pr.Prefix, p.ID); err != nil {
+			return fmt.Errorf("write prefix %s: %w", pr.Prefix, err)
 		}
 	}
 	return nil
-}
-
-// partyPrefixes lists p's prefixes as (scheme, prefix) pairs.
-func partyPrefixes(p store.Party) [][2]string {
-	var out [][2]string
-	for _, cp := range p.CompanyPrefixes {
-		out = append(out, [2]string{"gs1", cp})
-	}
-	for _, cp := range p.CodePrefixes {
-		out = append(out, [2]string{"cn", cp})
-	}
-	return out
 }
 
 // textOrNull returns nil (SQL NULL) for the empty string.
@@ -183,35 +192,15 @@ func (s *Store) Party(ctx context.Context, id string) (store.Party, error) {
 
 // Parties implements store.PartyStore.
 func (s *Store) Parties(ctx context.Context, after string, limit int) ([]store.Party, error) {
-	if limit <= 0 {
-		return nil, fmt.Errorf("list parties: limit %d must be positive: %w", limit, store.ErrInvalid)
+	if err := store.CheckListLimit("list parties", limit); err != nil {
+		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, "SELECT doc FROM parties WHERE id > $1 ORDER BY id LIMIT $2", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list parties: %w", err)
 	}
-	return scanJSONRows[store.Party](rows, "list parties")
-}
-
-// scanJSONRows decodes one JSON document per row.
-func scanJSONRows[T any](rows pgx.Rows, what string) ([]T, error) {
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		var v T
-		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("%s: decode: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return sqlq.DecodeJSONRows[store.Party](rows, "list parties")
 }
 
 // PutLocation implements store.PartyStore.
@@ -220,12 +209,8 @@ func (s *Store) PutLocation(ctx context.Context, l store.Location, decisions ...
 }
 
 func putLocation(ctx context.Context, tx pgx.Tx, l store.Location) error {
-	var n int
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM parties WHERE id = $1", l.PartyID).Scan(&n); err != nil {
-		return fmt.Errorf("look up party: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("location %s: owner party %s: %w", l.ID, l.PartyID, store.ErrNotFound)
+	if err := store.CheckLocationWrite(ctx, registryTx{tx}, l); err != nil {
+		return err
 	}
 	doc, err := json.Marshal(l)
 	if err != nil {
@@ -254,51 +239,26 @@ func (s *Store) Location(ctx context.Context, id string) (store.Location, error)
 
 // Locations implements store.PartyStore.
 func (s *Store) Locations(ctx context.Context, partyID, after string, limit int) ([]store.Location, error) {
-	if limit <= 0 {
-		return nil, fmt.Errorf("list locations: limit %d must be positive: %w", limit, store.ErrInvalid)
+	if err := store.CheckListLimit("list locations", limit); err != nil {
+		return nil, err
 	}
 	rows, err := s.pool.Query(ctx, "SELECT doc FROM locations WHERE ($1 = '' OR party_id = $1) AND id > $2 ORDER BY id LIMIT $3", partyID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list locations: %w", err)
 	}
-	return scanJSONRows[store.Location](rows, "list locations")
-}
-
-// nanosOrZero returns t in Unix nanoseconds, or 0 for the zero time.
-func nanosOrZero(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// timeOrZero is the inverse of nanosOrZero.
-func timeOrZero(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
+	defer rows.Close()
+	return sqlq.DecodeJSONRows[store.Location](rows, "list locations")
 }
 
 // CreateToken implements store.PartyStore.
 func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create token "+t.ID, decisions, func(tx pgx.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM api_tokens WHERE id = $1 OR hash = $2", t.ID, t.Hash).Scan(&n); err != nil {
-			return fmt.Errorf("look up token: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("token %s already exists: %w", t.ID, store.ErrConflict)
-		}
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM parties WHERE id = $1", t.PartyID).Scan(&n); err != nil {
-			return fmt.Errorf("look up party: %w", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("party %s: %w", t.PartyID, store.ErrNotFound)
+		if err := store.CheckTokenCreate(ctx, registryTx{tx}, t); err != nil {
+			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, t.ID, t.PartyID, t.Name, t.Hash, sqlq.JoinScopes(t.Scopes), t.CreatedBy,
-			t.CreatedAt.UnixNano(), nanosOrZero(t.ExpiresAt), nanosOrZero(t.RevokedAt))
+			t.CreatedAt.UnixNano(), sqlq.NanosOrZero(t.ExpiresAt), sqlq.NanosOrZero(t.RevokedAt))
 		if err != nil {
 			return fmt.Errorf("write token: %w", err)
 		}
@@ -306,27 +266,9 @@ func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*st
 	})
 }
 
-const tokenColumns = "id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at"
-
-func scanToken(row pgx.Row) (store.Token, error) {
-	var (
-		t                         store.Token
-		scopes                    string
-		created, expires, revoked int64
-	)
-	if err := row.Scan(&t.ID, &t.PartyID, &t.Name, &t.Hash, &scopes, &t.CreatedBy, &created, &expires, &revoked); err != nil {
-		return t, err
-	}
-	t.Scopes = sqlq.SplitScopes(scopes)
-	t.CreatedAt = timeOrZero(created)
-	t.ExpiresAt = timeOrZero(expires)
-	t.RevokedAt = timeOrZero(revoked)
-	return t, nil
-}
-
 // TokenByHash implements store.PartyStore.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (store.Token, error) {
-	t, err := scanToken(s.pool.QueryRow(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE hash = $1", hash))
+	t, err := sqlq.ScanToken(s.pool.QueryRow(ctx, "SELECT "+sqlq.TokenColumns+" FROM api_tokens WHERE hash = $1", hash))
 	if err != nil {
 		return store.Token{}, notFound(err, "token")
 	}
@@ -335,23 +277,12 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (store.Token, erro
 
 // Tokens implements store.PartyStore.
 func (s *Store) Tokens(ctx context.Context, partyID string) ([]store.Token, error) {
-	rows, err := s.pool.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE party_id = $1 ORDER BY created_at, id", partyID)
+	rows, err := s.pool.Query(ctx, "SELECT "+sqlq.TokenColumns+" FROM api_tokens WHERE party_id = $1 ORDER BY created_at, id", partyID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	return out, nil
+	return sqlq.ScanTokens(rows, "list tokens")
 }
 
 // RevokeToken implements store.PartyStore.
@@ -371,18 +302,8 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, decisi
 // CreateUser implements store.PartyStore.
 func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create user "+u.Username, decisions, func(tx pgx.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM users WHERE username = $1", u.Username).Scan(&n); err != nil {
-			return fmt.Errorf("look up user: %w", err)
-		}
-		if n > 0 {
-			return fmt.Errorf("user %s already exists: %w", u.Username, store.ErrConflict)
-		}
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM parties WHERE id = $1", u.PartyID).Scan(&n); err != nil {
-			return fmt.Errorf("look up party: %w", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("party %s: %w", u.PartyID, store.ErrNotFound)
+		if err := store.CheckUserCreate(ctx, registryTx{tx}, u); err != nil {
+			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6)",
 			u.Username, u.PartyID, u.PasswordHash, sqlq.JoinScopes(u.Scopes), u.CreatedAt.UnixNano(), u.Disabled)
@@ -421,7 +342,7 @@ func (s *Store) User(ctx context.Context, username string) (store.User, error) {
 		return store.User{}, notFound(err, "user %s", username)
 	}
 	u.Scopes = sqlq.SplitScopes(scopes)
-	u.CreatedAt = timeOrZero(created)
+	u.CreatedAt = sqlq.TimeOrZero(created)
 	return u, nil
 }
 
@@ -449,17 +370,10 @@ func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 
 // Session implements store.PartyStore.
 func (s *Store) Session(ctx context.Context, hash []byte) (store.Session, error) {
-	var (
-		se               store.Session
-		created, expires int64
-	)
-	err := s.pool.QueryRow(ctx, "SELECT hash, username, created_at, expires_at, remote_addr FROM sessions WHERE hash = $1", hash).
-		Scan(&se.Hash, &se.Username, &created, &expires, &se.RemoteAddr)
+	se, err := sqlq.ScanSession(s.pool.QueryRow(ctx, "SELECT "+sqlq.SessionColumns+" FROM sessions WHERE hash = $1", hash))
 	if err != nil {
 		return store.Session{}, notFound(err, "session")
 	}
-	se.CreatedAt = timeOrZero(created)
-	se.ExpiresAt = timeOrZero(expires)
 	return se, nil
 }
 
@@ -513,29 +427,14 @@ func (s *Store) AppendAccess(ctx context.Context, a store.Access) error {
 // can get a number below one already listed, and a reader paging with
 // afterSeq then misses it.
 func (s *Store) AccessLog(ctx context.Context, partyID string, afterSeq int64, limit int) ([]store.Access, error) {
-	if limit <= 0 {
-		return nil, fmt.Errorf("list access log: limit %d must be positive: %w", limit, store.ErrInvalid)
+	if err := store.CheckListLimit("list access log", limit); err != nil {
+		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, `SELECT seq, at, actor, actor_party_id, action, party_id, target, remote_addr FROM access_log
+	rows, err := s.pool.Query(ctx, "SELECT "+sqlq.AccessColumns+` FROM access_log
 		WHERE ($1 = '' OR party_id = $1) AND seq > $2 ORDER BY seq LIMIT $3`, partyID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list access log: %w", err)
 	}
 	defer rows.Close()
-	var out []store.Access
-	for rows.Next() {
-		var (
-			a  store.Access
-			at int64
-		)
-		if err := rows.Scan(&a.Seq, &at, &a.Actor, &a.ActorPartyID, &a.Action, &a.PartyID, &a.Target, &a.RemoteAddr); err != nil {
-			return nil, fmt.Errorf("list access log: %w", err)
-		}
-		a.Time = timeOrZero(at)
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list access log: %w", err)
-	}
-	return out, nil
+	return sqlq.ScanAccessLog(rows, "list access log")
 }
