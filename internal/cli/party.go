@@ -120,55 +120,41 @@ func securityFlags(fs *flag.FlagSet, cfg *serveConfig) {
 }
 
 func init() {
-	var db *string
-	register(&Command{
+	registerWithSubcommands(&Command{
 		Name:    "party",
 		Summary: "登记企业与监管部门 / register enterprises and regulators",
 		Usage:   "add|update ID|list|show ID|import FILE.csv [flags]",
-		Setup:   func(fs *flag.FlagSet) { db = dbFlag(fs) },
-		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name a subcommand: add, update, list, show or import")
-			}
-			return runParty(ctx, env, *db, args[0], args[1:])
-		},
-	})
-	register(&Command{
+	}, "add, update, list, show or import", runParty)
+	registerWithSubcommands(&Command{
 		Name:    "location",
 		Summary: "登记企业的地点 / register the locations of parties",
 		Usage:   "add|list [flags]",
-		Setup:   func(fs *flag.FlagSet) { db = dbFlag(fs) },
-		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name a subcommand: add or list")
-			}
-			return runLocation(ctx, env, *db, args[0], args[1:])
-		},
-	})
-	register(&Command{
+	}, "add or list", runLocation)
+	registerWithSubcommands(&Command{
 		Name:    "token",
 		Summary: "管理 API 令牌 / manage API tokens",
 		Usage:   "create|list|revoke [flags]",
-		Setup:   func(fs *flag.FlagSet) { db = dbFlag(fs) },
-		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name a subcommand: create, list or revoke")
-			}
-			return runToken(ctx, env, *db, args[0], args[1:])
-		},
-	})
-	register(&Command{
+	}, "create, list or revoke", runToken)
+	registerWithSubcommands(&Command{
 		Name:    "admin",
 		Summary: "创建首个管理员, 管理网页用户 / create the first administrator, manage web users",
 		Usage:   "bootstrap|user-add|user-disable USERNAME|user-enable USERNAME [flags]",
-		Setup:   func(fs *flag.FlagSet) { db = dbFlag(fs) },
-		Run: func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name a subcommand: bootstrap, user-add, user-disable or user-enable")
-			}
-			return runAdmin(ctx, env, *db, args[0], args[1:])
-		},
-	})
+	}, "bootstrap, user-add, user-disable or user-enable", runAdmin)
+}
+
+// registerWithSubcommands registers c with a --db flag. The command's
+// first argument names a subcommand (subcommands lists them for the usage
+// error), and run runs it with the --db value and the other arguments.
+func registerWithSubcommands(c *Command, subcommands string, run func(ctx context.Context, env *Env, db, sub string, args []string) error) {
+	var db *string
+	c.Setup = func(fs *flag.FlagSet) { db = dbFlag(fs) }
+	c.Run = func(ctx context.Context, env *Env, _ *flag.FlagSet, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("name a subcommand: %s", subcommands)
+		}
+		return run(ctx, env, *db, args[0], args[1:])
+	}
+	register(c)
 }
 
 // subFlags returns a flag set for a subcommand, with --db defaulting to
@@ -187,6 +173,39 @@ func parseSub(fs *flag.FlagSet, args []string) error {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	return nil
+}
+
+// openSubcommand parses the flags of a subcommand and opens the registry
+// at its --db value. The caller closes the store.
+func openSubcommand(ctx context.Context, fs *flag.FlagSet, args []string, db *string) (registryStore, *party.Service, error) {
+	if err := parseSub(fs, args); err != nil {
+		return nil, nil, err
+	}
+	return openRegistry(ctx, *db)
+}
+
+// listPageSize is how many records a list subcommand reads per store
+// call.
+const listPageSize = 500
+
+// eachPage calls fn on every record that fetch returns, page after page
+// of listPageSize records, where each page starts after the key of the
+// last record of the page before. A shorter page is the last.
+func eachPage[T any](fetch func(after string) ([]T, error), key func(T) string, fn func(T)) error {
+	after := ""
+	for {
+		page, err := fetch(after)
+		if err != nil {
+			return err
+		}
+		for _, v := range page {
+			fn(v)
+		}
+		if len(page) < listPageSize {
+			return nil
+		}
+		after = key(page[len(page)-1])
+	}
 }
 
 // listFlag collects a repeatable flag.
@@ -309,15 +328,12 @@ func runParty(ctx context.Context, env *Env, db, sub string, args []string) erro
 	case "add", "update":
 		pf.declare(fs)
 	}
-	if err := parseSub(fs, args); err != nil {
-		return err
-	}
-	rest := fs.Args()
-	st, svc, err := openRegistry(ctx, *dbp)
+	st, svc, err := openSubcommand(ctx, fs, args, dbp)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	rest := fs.Args()
 	switch sub {
 	case "add":
 		var p store.Party
@@ -358,24 +374,18 @@ func runParty(ctx context.Context, env *Env, db, sub string, args []string) erro
 	case "list":
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\t类型 KIND\t名称 NAME\t统一社会信用代码 USCC\t区划 REGION\t前缀 PREFIXES")
-		after := ""
-		for {
-			ps, err := st.Parties(ctx, after, 500)
-			if err != nil {
-				return err
+		fetch := func(after string) ([]store.Party, error) { return st.Parties(ctx, after, listPageSize) }
+		printRow := func(p store.Party) {
+			region := p.Region
+			if p.Kind == store.PartyRegulator {
+				region = p.Jurisdiction + "*"
 			}
-			for _, p := range ps {
-				region := p.Region
-				if p.Kind == store.PartyRegulator {
-					region = p.Jurisdiction + "*"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Kind, p.NameZH, p.USCC, region,
-					strings.Join(append(append([]string{}, p.CompanyPrefixes...), p.CodePrefixes...), " "))
-			}
-			if len(ps) < 500 {
-				break
-			}
-			after = ps[len(ps)-1].ID
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Kind, p.NameZH, p.USCC, region,
+				strings.Join(append(append([]string{}, p.CompanyPrefixes...), p.CodePrefixes...), " "))
+		}
+		err := eachPage(fetch, func(p store.Party) string { return p.ID }, printRow)
+		if err != nil {
+			return err
 		}
 		return tw.Flush()
 	case "import":
@@ -421,10 +431,7 @@ func runLocation(ctx context.Context, env *Env, db, sub string, args []string) e
 	case "list":
 		fs.StringVar(&partyFilter, "party", "", "只列出该主体的地点 / list only this party's locations")
 	}
-	if err := parseSub(fs, args); err != nil {
-		return err
-	}
-	st, svc, err := openRegistry(ctx, *dbp)
+	st, svc, err := openSubcommand(ctx, fs, args, dbp)
 	if err != nil {
 		return err
 	}
@@ -439,19 +446,13 @@ func runLocation(ctx context.Context, env *Env, db, sub string, args []string) e
 	case "list":
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\t主体 PARTY\t名称 NAME\t区划 DIVISION")
-		after := ""
-		for {
-			ls, err := st.Locations(ctx, partyFilter, after, 500)
-			if err != nil {
-				return err
-			}
-			for _, l := range ls {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.ID, l.PartyID, l.Name, l.Division)
-			}
-			if len(ls) < 500 {
-				break
-			}
-			after = ls[len(ls)-1].ID
+		fetch := func(after string) ([]store.Location, error) {
+			return st.Locations(ctx, partyFilter, after, listPageSize)
+		}
+		printRow := func(l store.Location) { fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.ID, l.PartyID, l.Name, l.Division) }
+		err := eachPage(fetch, func(l store.Location) string { return l.ID }, printRow)
+		if err != nil {
+			return err
 		}
 		return tw.Flush()
 	}
@@ -473,10 +474,7 @@ func runToken(ctx context.Context, env *Env, db, sub string, args []string) erro
 	case "list":
 		fs.StringVar(&partyID, "party", "", "主体 ID / party ID")
 	}
-	if err := parseSub(fs, args); err != nil {
-		return err
-	}
-	st, svc, err := openRegistry(ctx, *dbp)
+	st, svc, err := openSubcommand(ctx, fs, args, dbp)
 	if err != nil {
 		return err
 	}
@@ -549,10 +547,7 @@ func runAdmin(ctx context.Context, env *Env, db, sub string, args []string) erro
 		fs.StringVar(&partyID, "party", "", "用户所属主体 ID / party of the user")
 		fs.StringVar(&scopes, "scopes", "query", "权限 / scopes: capture, query, admin")
 	}
-	if err := parseSub(fs, args); err != nil {
-		return err
-	}
-	st, svc, err := openRegistry(ctx, *dbp)
+	st, svc, err := openSubcommand(ctx, fs, args, dbp)
 	if err != nil {
 		return err
 	}
