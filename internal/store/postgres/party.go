@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -68,7 +67,7 @@ func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locat
 			return fmt.Errorf("lock parties: %w", err)
 		}
 		for _, p := range parties {
-			exists, err := registryTx{tx}.PartyExists(ctx, p.ID)
+			exists, err := registry(tx).PartyExists(ctx, p.ID)
 			if err != nil {
 				return fmt.Errorf("look up party %s: %w", p.ID, err)
 			}
@@ -85,53 +84,13 @@ func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locat
 	})
 }
 
-// registryTx runs the registry checks' reads in a write transaction.
-type registryTx struct{ tx pgx.Tx }
-
-var _ store.RegistryLookup = registryTx{}
-
-// PartyExists implements store.RegistryLookup.
-func (r registryTx) PartyExists(ctx context.Context, id string) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM parties WHERE id = $1", id)
-}
-
-// USCCHolder implements store.RegistryLookup.
-func (r registryTx) USCCHolder(ctx context.Context, uscc, exceptID string) (string, error) {
-	return r.holder(ctx, "SELECT id FROM parties WHERE uscc = $1 AND id <> $2", uscc, exceptID)
-}
-
-// PrefixHolder implements store.RegistryLookup.
-func (r registryTx) PrefixHolder(ctx context.Context, scheme, prefix, exceptID string) (string, error) {
-	return r.holder(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = $1 AND prefix = $2 AND party_id <> $3", scheme, prefix, exceptID)
-}
-
-// TokenExists implements store.RegistryLookup.
-func (r registryTx) TokenExists(ctx context.Context, id string, hash []byte) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM api_tokens WHERE id = $1 OR hash = $2", id, hash)
-}
-
-// UserExists implements store.RegistryLookup.
-func (r registryTx) UserExists(ctx context.Context, username string) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM users WHERE username = $1", username)
-}
-
-// exists runs a count query and reports whether it counted any row.
-func (r registryTx) exists(ctx context.Context, query string, args ...any) (bool, error) {
-	var n int
-	if err := r.tx.QueryRow(ctx, query, args...).Scan(&n); err != nil {
-		return false, err
+// registry returns the registry checks' reads in the write transaction
+// tx.
+func registry(tx pgx.Tx) store.RegistryLookup {
+	queryRow := func(ctx context.Context, query string, args ...any) sqlq.Scanner {
+		return tx.QueryRow(ctx, query, args...)
 	}
-	return n > 0, nil
-}
-
-// holder runs a query for one party ID and returns "" when it finds none.
-func (r registryTx) holder(ctx context.Context, query string, args ...any) (string, error) {
-	var id string
-	err := r.tx.QueryRow(ctx, query, args...).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	return id, err
+	return sqlq.RegistryLookup(sqlq.Postgres, queryRow, pgx.ErrNoRows)
 }
 
 // putParty inserts p, or replaces the stored party when replace is set,
@@ -140,7 +99,7 @@ func putParty(ctx context.Context, tx pgx.Tx, p store.Party, replace bool) error
 	if _, err := tx.Exec(ctx, "LOCK TABLE parties IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 		return fmt.Errorf("lock parties: %w", err)
 	}
-	if err := store.CheckPartyWrite(ctx, registryTx{tx}, p, replace); err != nil {
+	if err := store.CheckPartyWrite(ctx, registry(tx), p, replace); err != nil {
 		return err
 	}
 
@@ -209,7 +168,7 @@ func (s *Store) PutLocation(ctx context.Context, l store.Location, decisions ...
 }
 
 func putLocation(ctx context.Context, tx pgx.Tx, l store.Location) error {
-	if err := store.CheckLocationWrite(ctx, registryTx{tx}, l); err != nil {
+	if err := store.CheckLocationWrite(ctx, registry(tx), l); err != nil {
 		return err
 	}
 	doc, err := json.Marshal(l)
@@ -253,7 +212,7 @@ func (s *Store) Locations(ctx context.Context, partyID, after string, limit int)
 // CreateToken implements store.PartyStore.
 func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create token "+t.ID, decisions, func(tx pgx.Tx) error {
-		if err := store.CheckTokenCreate(ctx, registryTx{tx}, t); err != nil {
+		if err := store.CheckTokenCreate(ctx, registry(tx), t); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
@@ -302,7 +261,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, decisi
 // CreateUser implements store.PartyStore.
 func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create user "+u.Username, decisions, func(tx pgx.Tx) error {
-		if err := store.CheckUserCreate(ctx, registryTx{tx}, u); err != nil {
+		if err := store.CheckUserCreate(ctx, registry(tx), u); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -28,7 +28,7 @@ func (s *Store) UpdateParty(ctx context.Context, p store.Party, decisions ...*st
 func (s *Store) ImportRegistry(ctx context.Context, parties []store.Party, locations []store.Location, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "import registry", decisions, func(tx *sql.Tx) error {
 		for _, p := range parties {
-			exists, err := registryTx{tx}.PartyExists(ctx, p.ID)
+			exists, err := registry(tx).PartyExists(ctx, p.ID)
 			if err != nil {
 				return fmt.Errorf("look up party %s: %w", p.ID, err)
 			}
@@ -76,59 +76,19 @@ func (s *Store) inTx(ctx context.Context, what string, decisions []*store.Decisi
 	return nil
 }
 
-// registryTx runs the registry checks' reads in a write transaction.
-type registryTx struct{ tx *sql.Tx }
-
-var _ store.RegistryLookup = registryTx{}
-
-// PartyExists implements store.RegistryLookup.
-func (r registryTx) PartyExists(ctx context.Context, id string) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM parties WHERE id = ?", id)
-}
-
-// USCCHolder implements store.RegistryLookup.
-func (r registryTx) USCCHolder(ctx context.Context, uscc, exceptID string) (string, error) {
-	return r.holder(ctx, "SELECT id FROM parties WHERE uscc = ? AND id <> ?", uscc, exceptID)
-}
-
-// PrefixHolder implements store.RegistryLookup.
-func (r registryTx) PrefixHolder(ctx context.Context, scheme, prefix, exceptID string) (string, error) {
-	return r.holder(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = ? AND prefix = ? AND party_id <> ?", scheme, prefix, exceptID)
-}
-
-// TokenExists implements store.RegistryLookup.
-func (r registryTx) TokenExists(ctx context.Context, id string, hash []byte) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM api_tokens WHERE id = ? OR hash = ?", id, hash)
-}
-
-// UserExists implements store.RegistryLookup.
-func (r registryTx) UserExists(ctx context.Context, username string) (bool, error) {
-	return r.exists(ctx, "SELECT count(*) FROM users WHERE username = ?", username)
-}
-
-// exists runs a count query and reports whether it counted any row.
-func (r registryTx) exists(ctx context.Context, query string, args ...any) (bool, error) {
-	var n int
-	if err := r.tx.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-		return false, err
+// registry returns the registry checks' reads in the write transaction
+// tx.
+func registry(tx *sql.Tx) store.RegistryLookup {
+	queryRow := func(ctx context.Context, query string, args ...any) sqlq.Scanner {
+		return tx.QueryRowContext(ctx, query, args...)
 	}
-	return n > 0, nil
-}
-
-// holder runs a query for one party ID and returns "" when it finds none.
-func (r registryTx) holder(ctx context.Context, query string, args ...any) (string, error) {
-	var id string
-	err := r.tx.QueryRowContext(ctx, query, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return id, err
+	return sqlq.RegistryLookup(sqlq.SQLite, queryRow, sql.ErrNoRows)
 }
 
 // putParty inserts p, or replaces the stored party when replace is set,
 // after checking its unique keys so that a conflict names the holder.
 func putParty(ctx context.Context, tx *sql.Tx, p store.Party, replace bool) error {
-	if err := store.CheckPartyWrite(ctx, registryTx{tx}, p, replace); err != nil {
+	if err := store.CheckPartyWrite(ctx, registry(tx), p, replace); err != nil {
 		return err
 	}
 
@@ -193,7 +153,7 @@ func (s *Store) PutLocation(ctx context.Context, l store.Location, decisions ...
 }
 
 func putLocation(ctx context.Context, tx *sql.Tx, l store.Location) error {
-	if err := store.CheckLocationWrite(ctx, registryTx{tx}, l); err != nil {
+	if err := store.CheckLocationWrite(ctx, registry(tx), l); err != nil {
 		return err
 	}
 	doc, err := json.Marshal(l)
@@ -249,7 +209,7 @@ func (s *Store) Locations(ctx context.Context, partyID, after string, limit int)
 // CreateToken implements store.PartyStore.
 func (s *Store) CreateToken(ctx context.Context, t store.Token, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create token "+t.ID, decisions, func(tx *sql.Tx) error {
-		if err := store.CheckTokenCreate(ctx, registryTx{tx}, t); err != nil {
+		if err := store.CheckTokenCreate(ctx, registry(tx), t); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, party_id, name, hash, scopes, created_by, created_at, expires_at, revoked_at)
@@ -301,7 +261,7 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time, decisi
 // CreateUser implements store.PartyStore.
 func (s *Store) CreateUser(ctx context.Context, u store.User, decisions ...*store.Decision) error {
 	return s.inTx(ctx, "create user "+u.Username, decisions, func(tx *sql.Tx) error {
-		if err := store.CheckUserCreate(ctx, registryTx{tx}, u); err != nil {
+		if err := store.CheckUserCreate(ctx, registry(tx), u); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO users (username, party_id, password_hash, scopes, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?)",

@@ -1,8 +1,11 @@
 package sqlq
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
@@ -138,4 +141,84 @@ func ScanTokens(rows Rows, what string) ([]store.Token, error) {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// QueryRowFunc runs a query that returns at most one row, in the caller's
+// transaction.
+type QueryRowFunc func(ctx context.Context, query string, args ...any) Scanner
+
+// registryLookup implements store.RegistryLookup with the statements of a
+// dialect.
+type registryLookup struct {
+	d        Dialect
+	queryRow QueryRowFunc
+	noRows   error
+}
+
+// RegistryLookup returns the registry checks' reads in dialect d, run by
+// queryRow. NoRows is the driver's error for a query that returned no
+// row, such as sql.ErrNoRows or pgx.ErrNoRows.
+func RegistryLookup(d Dialect, queryRow QueryRowFunc, noRows error) store.RegistryLookup {
+	return registryLookup{d: d, queryRow: queryRow, noRows: noRows}
+}
+
+// statement returns query with each "?" replaced by the dialect's
+// placeholder, numbered from 1. The registry statements hold no "?"
+// literals.
+func (r registryLookup) statement(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			b.WriteString(r.d.Placeholder(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// PartyExists implements store.RegistryLookup.
+func (r registryLookup) PartyExists(ctx context.Context, id string) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM parties WHERE id = ?", id)
+}
+
+// USCCHolder implements store.RegistryLookup.
+func (r registryLookup) USCCHolder(ctx context.Context, uscc, exceptID string) (string, error) {
+	return r.holder(ctx, "SELECT id FROM parties WHERE uscc = ? AND id <> ?", uscc, exceptID)
+}
+
+// PrefixHolder implements store.RegistryLookup.
+func (r registryLookup) PrefixHolder(ctx context.Context, scheme, prefix, exceptID string) (string, error) {
+	return r.holder(ctx, "SELECT party_id FROM party_prefixes WHERE scheme = ? AND prefix = ? AND party_id <> ?", scheme, prefix, exceptID)
+}
+
+// TokenExists implements store.RegistryLookup.
+func (r registryLookup) TokenExists(ctx context.Context, id string, hash []byte) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM api_tokens WHERE id = ? OR hash = ?", id, hash)
+}
+
+// UserExists implements store.RegistryLookup.
+func (r registryLookup) UserExists(ctx context.Context, username string) (bool, error) {
+	return r.exists(ctx, "SELECT count(*) FROM users WHERE username = ?", username)
+}
+
+// exists runs a count query and reports whether it counted any row.
+func (r registryLookup) exists(ctx context.Context, query string, args ...any) (bool, error) {
+	var n int
+	if err := r.queryRow(ctx, r.statement(query), args...).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
+// holder runs a query for one party ID and returns "" when it finds none.
+func (r registryLookup) holder(ctx context.Context, query string, args ...any) (string, error) {
+	var id string
+	err := r.queryRow(ctx, r.statement(query), args...).Scan(&id)
+	if errors.Is(err, r.noRows) {
+		return "", nil
+	}
+	return id, err
 }
