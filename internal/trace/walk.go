@@ -219,19 +219,19 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 	if err != nil {
 		return err
 	}
-	touches, in, way := parts[0].Touches, parts[0].In, parts[0].Out
+	touches, entering, leaving := parts[0].Touches, parts[0].In, parts[0].Out
 	for _, a := range parts[1:] {
 		touches = append(touches, a.Touches...)
-		in = append(in, a.In...)
-		way = append(way, a.Out...)
+		entering = append(entering, a.In...)
+		leaving = append(leaving, a.Out...)
 	}
 	var ti, ii, oi int
 	for _, id := range missing {
 		start := oi
-		for oi < len(way) && way[oi].From == id {
+		for oi < len(leaving) && leaving[oi].From == id {
 			oi++
 		}
-		out[id] = group(way, start, oi)
+		out[id] = group(leaving, start, oi)
 		start = ti
 		for ti < len(touches) && touches[ti].ID == id {
 			ti++
@@ -242,15 +242,15 @@ func (c *edgeCache) loadAdjacent(ctx context.Context, ids []string, emptiedOnly 
 			c.touches[id] = group(touches, start, ti)
 		}
 		start = ii
-		for ii < len(in) && in[ii].To == id {
+		for ii < len(entering) && entering[ii].To == id {
 			ii++
 		}
 		_, full := c.to[id]
 		if _, partial := c.into[id]; !full && !partial {
-			c.into[id] = group(in, start, ii)
+			c.into[id] = group(entering, start, ii)
 		}
 	}
-	if ti < len(touches) || ii < len(in) || oi < len(way) {
+	if ti < len(touches) || ii < len(entering) || oi < len(leaving) {
 		return errors.New("lineage adjacency is not grouped by identifier in ascending order")
 	}
 	return nil
