@@ -31,27 +31,17 @@ func checkChinesePunctuation(t *testing.T, where, text string) {
 }
 
 func TestHelpChinesePunctuation(t *testing.T) {
-	// TODO: party.go still uses half-width marks in the Chinese help of its
-	// commands and web-access flags. Check them once that file is converted.
-	skip := map[string]bool{"admin": true, "location": true, "party": true, "token": true}
-	skipFlags := map[string]bool{"open": true, "secure-cookies": true, "trusted-proxies": true}
-
 	names := make([]string, 0, len(commands))
 	for name := range commands {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if skip[name] {
-			continue
-		}
 		c := commands[name]
 		checkChinesePunctuation(t, name+" summary", c.Summary)
 		fs := newFlagSet(c, &Env{})
 		fs.VisitAll(func(f *flag.Flag) {
-			if !skipFlags[f.Name] {
-				checkChinesePunctuation(t, name+" --"+f.Name, f.Usage)
-			}
+			checkChinesePunctuation(t, name+" --"+f.Name, f.Usage)
 		})
 	}
 

@@ -68,7 +68,7 @@ func securedServer(ctx context.Context, st store.Store, cfg *serveConfig, logger
 		SecureCookies: cfg.secureCookies, TrustedProxies: proxies})
 	if cfg.open {
 		logger.Warn("authentication is off (--open): every caller acts as administrator; never use --open with real data")
-		fmt.Fprintln(os.Stderr, "警告: --open 关闭了认证, 任何人都是管理员 / warning: --open turns authentication off; every caller is an administrator")
+		fmt.Fprintln(os.Stderr, "警告：--open 关闭了认证，任何人都是管理员 / warning: --open turns authentication off; every caller is an administrator")
 	}
 	logger.Info("party registry loaded", "company_prefixes", n)
 	return srv, nil
@@ -112,11 +112,11 @@ func (d registryDirectory) Product(context.Context, string) (web.Product, bool, 
 
 // securityFlags declares the serve command's authentication flags.
 func securityFlags(fs *flag.FlagSet, cfg *serveConfig) {
-	fs.BoolVar(&cfg.open, "open", false, "关闭认证, 任何人都是管理员 (仅限开发演示) / turn authentication off, every caller is administrator (development only)")
+	fs.BoolVar(&cfg.open, "open", false, "关闭认证，任何人都是管理员（仅限开发演示） / turn authentication off, every caller is administrator (development only)")
 	fs.Float64Var(&cfg.publicRate, "public-rate", 5, "每个客户端 IP 访问公开接口的每秒请求数 / requests per second one client IP may make to public routes")
 	fs.IntVar(&cfg.publicBurst, "public-burst", 30, "公开接口的突发请求数 / burst of requests above --public-rate")
-	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "可信反向代理的网段, 逗号分隔 (来自这些地址的请求按 X-Forwarded-For 确定客户端 IP) / reverse proxy networks, comma-separated CIDR, whose X-Forwarded-For header gives the client IP")
-	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "Cookie 总是带 Secure (TLS 在反向代理上终止时) / always mark cookies Secure (when TLS ends at a reverse proxy)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "可信反向代理的网段，逗号分隔（来自这些地址的请求按 X-Forwarded-For 确定客户端 IP） / reverse proxy networks, comma-separated CIDR, whose X-Forwarded-For header gives the client IP")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "Cookie 总是带 Secure（TLS 在反向代理上终止时） / always mark cookies Secure (when TLS ends at a reverse proxy)")
 }
 
 func init() {
@@ -137,7 +137,7 @@ func init() {
 	}, "create, list or revoke", runToken)
 	registerWithSubcommands(&Command{
 		Name:    "admin",
-		Summary: "创建首个管理员, 管理网页用户 / create the first administrator, manage web users",
+		Summary: "创建首个管理员，管理网页用户 / create the first administrator, manage web users",
 		Usage:   "bootstrap|user-add|user-disable USERNAME|user-enable USERNAME [flags]",
 	}, "bootstrap, user-add, user-disable or user-enable", runAdmin)
 }
@@ -222,20 +222,20 @@ type partyFlags struct {
 }
 
 func (f *partyFlags) declare(fs *flag.FlagSet) {
-	fs.StringVar(&f.id, "id", "", "主体 ID (留空自动生成) / party ID (generated when empty)")
+	fs.StringVar(&f.id, "id", "", "主体 ID（留空自动生成） / party ID (generated when empty)")
 	fs.StringVar(&f.kind, "kind", "enterprise", "类型 / kind: enterprise, regulator or operator")
 	fs.StringVar(&f.nameZH, "name-zh", "", "中文名称 / Chinese name")
 	fs.StringVar(&f.nameEN, "name-en", "", "英文名称 / English name")
-	fs.StringVar(&f.uscc, "uscc", "", "统一社会信用代码 (18 位) / unified social credit code (18 characters)")
-	fs.StringVar(&f.gln, "gln", "", "主体 GLN (13 位或 PGLN URN) / party GLN (13 digits or a PGLN URN)")
-	fs.StringVar(&f.region, "region", "", "行政区划代码 (GB/T 2260, 6 位) / division code (GB/T 2260, 6 digits)")
+	fs.StringVar(&f.uscc, "uscc", "", "统一社会信用代码（18 位） / unified social credit code (18 characters)")
+	fs.StringVar(&f.gln, "gln", "", "主体 GLN（13 位或 PGLN URN） / party GLN (13 digits or a PGLN URN)")
+	fs.StringVar(&f.region, "region", "", "行政区划代码（GB/T 2260，6 位） / division code (GB/T 2260, 6 digits)")
 	fs.StringVar(&f.department, "department", "", "监管部门名称 / regulator's department")
-	fs.StringVar(&f.jurisdiction, "jurisdiction", "", "辖区代码前缀, 如 44 或 4401 / jurisdiction as a division code prefix such as 44 or 4401")
-	fs.StringVar(&f.companyPrefixes, "company-prefixes", "", "GS1 厂商识别代码, 逗号分隔 / GS1 company prefixes, comma-separated")
-	fs.StringVar(&f.codePrefixes, "code-prefixes", "", "中国编码前缀, 逗号分隔, 如 nmpa:drug:8100001 / Chinese code prefixes, comma-separated")
-	fs.StringVar(&f.categories, "categories", "", "监管的产品类别, 逗号分隔 / product categories a regulator supervises, comma-separated")
-	fs.Var(&f.licences, "licence", "许可证 kind|number|categories|validFrom|validUntil (可重复) / a licence (repeatable)")
-	fs.Var(&f.contacts, "contact", "联系人 name|role|phone|email (可重复) / a contact (repeatable)")
+	fs.StringVar(&f.jurisdiction, "jurisdiction", "", "辖区代码前缀，如 44 或 4401 / jurisdiction as a division code prefix such as 44 or 4401")
+	fs.StringVar(&f.companyPrefixes, "company-prefixes", "", "GS1 厂商识别代码，逗号分隔 / GS1 company prefixes, comma-separated")
+	fs.StringVar(&f.codePrefixes, "code-prefixes", "", "中国编码前缀，逗号分隔，如 nmpa:drug:8100001 / Chinese code prefixes, comma-separated")
+	fs.StringVar(&f.categories, "categories", "", "监管的产品类别，逗号分隔 / product categories a regulator supervises, comma-separated")
+	fs.Var(&f.licences, "licence", "许可证 kind|number|categories|validFrom|validUntil（可重复） / a licence (repeatable)")
+	fs.Var(&f.contacts, "contact", "联系人 name|role|phone|email（可重复） / a contact (repeatable)")
 }
 
 // apply sets the fields of p whose flags were given.
@@ -423,11 +423,11 @@ func runLocation(ctx context.Context, env *Env, db, sub string, args []string) e
 	partyFilter := ""
 	switch sub {
 	case "add":
-		fs.StringVar(&l.Original, "id", "", "位置标识: SGLN URN、数字链接或其他 URI / location identifier: SGLN URN, Digital Link or another URI")
+		fs.StringVar(&l.Original, "id", "", "位置标识：SGLN URN、数字链接或其他 URI / location identifier: SGLN URN, Digital Link or another URI")
 		fs.StringVar(&l.PartyID, "party", "", "所属主体 ID / owning party ID")
 		fs.StringVar(&l.Name, "name", "", "位置名称 / location name")
 		fs.StringVar(&l.Address, "address", "", "地址 / address")
-		fs.StringVar(&l.Division, "division", "", "行政区划代码 (6 位) / division code (6 digits)")
+		fs.StringVar(&l.Division, "division", "", "行政区划代码（6 位） / division code (6 digits)")
 	case "list":
 		fs.StringVar(&partyFilter, "party", "", "只列出该主体的地点 / list only this party's locations")
 	}
@@ -469,8 +469,8 @@ func runToken(ctx context.Context, env *Env, db, sub string, args []string) erro
 	case "create":
 		fs.StringVar(&partyID, "party", "", "令牌所属主体 ID / party the token acts for")
 		fs.StringVar(&name, "name", "", "令牌名称 / label of the token")
-		fs.StringVar(&scopes, "scopes", "capture,query", "权限: capture, query, admin (逗号分隔) / scopes, comma-separated")
-		fs.DurationVar(&ttl, "expires", 90*24*time.Hour, "有效期, 0 表示永久 / lifetime, 0 for no expiry")
+		fs.StringVar(&scopes, "scopes", "capture,query", "权限：capture、query、admin（逗号分隔） / scopes, comma-separated")
+		fs.DurationVar(&ttl, "expires", 90*24*time.Hour, "有效期，0 表示永久 / lifetime, 0 for no expiry")
 	case "list":
 		fs.StringVar(&partyID, "party", "", "主体 ID / party ID")
 	}
@@ -489,7 +489,7 @@ func runToken(ctx context.Context, env *Env, db, sub string, args []string) erro
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "令牌只显示这一次, 请妥善保存 / the token is shown this once; store it safely (ID %s)\n", t.ID)
+		fmt.Fprintf(env.Stderr, "令牌只显示这一次，请妥善保存 / the token is shown this once; store it safely (ID %s)\n", t.ID)
 		fmt.Fprintln(env.Stdout, t.Secret)
 		return nil
 	case "list":
@@ -556,12 +556,12 @@ func runAdmin(ctx context.Context, env *Env, db, sub string, args []string) erro
 	case "bootstrap":
 		b, err := svc.Bootstrap(ctx, operator, username)
 		if errors.Is(err, party.ErrBootstrapped) {
-			return fmt.Errorf("平台已有用户, 不能再次初始化 / %w; create more users with \"suyuan admin user-add\"", err)
+			return fmt.Errorf("平台已有用户，不能再次初始化 / %w; create more users with \"suyuan admin user-add\"", err)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "首个管理员已创建; 以下凭据只显示这一次 / first administrator created; these credentials are shown this once:\n")
+		fmt.Fprintf(env.Stdout, "首个管理员已创建；以下凭据只显示这一次 / first administrator created; these credentials are shown this once:\n")
 		fmt.Fprintf(env.Stdout, "  用户名 username: %s\n  密码 password:   %s\n  API 令牌 token:  %s\n", b.Username, b.Password, b.Token.Secret)
 		return nil
 	case "user-add":
@@ -573,7 +573,7 @@ func runAdmin(ctx context.Context, env *Env, db, sub string, args []string) erro
 		if err := svc.CreateUser(ctx, username, partyID, password, sc); err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(env.Stdout, "用户 %s 已创建; 初始密码只显示这一次 / user created; the initial password is shown this once:\n  %s\n", username, password)
+		fmt.Fprintf(env.Stdout, "用户 %s 已创建；初始密码只显示这一次 / user created; the initial password is shown this once:\n  %s\n", username, password)
 		return nil
 	case "user-disable", "user-enable":
 		if fs.NArg() != 1 {
@@ -584,7 +584,7 @@ func runAdmin(ctx context.Context, env *Env, db, sub string, args []string) erro
 			return fmt.Errorf("修改用户 %s 失败 / change user %s: %w", fs.Arg(0), fs.Arg(0), err)
 		}
 		if disable {
-			fmt.Fprintf(env.Stdout, "用户 %s 已停用, 不能再登录 / user %s disabled; it can no longer sign in\n", fs.Arg(0), fs.Arg(0))
+			fmt.Fprintf(env.Stdout, "用户 %s 已停用，不能再登录 / user %s disabled; it can no longer sign in\n", fs.Arg(0), fs.Arg(0))
 		} else {
 			fmt.Fprintf(env.Stdout, "用户 %s 已启用 / user %s enabled\n", fs.Arg(0), fs.Arg(0))
 		}
