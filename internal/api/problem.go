@@ -10,6 +10,7 @@ import (
 	"github.com/suyuan-trace/suyuan/epcis"
 	"github.com/suyuan-trace/suyuan/internal/capture"
 	"github.com/suyuan-trace/suyuan/internal/credit"
+	"github.com/suyuan-trace/suyuan/internal/ledger"
 	"github.com/suyuan-trace/suyuan/internal/party"
 	"github.com/suyuan-trace/suyuan/internal/query"
 	"github.com/suyuan-trace/suyuan/internal/recall"
@@ -75,8 +76,7 @@ func problemFor(err error) Problem {
 		forbidden *store.ForbiddenError
 		importErr *party.ImportError
 		fieldErr  *party.FieldError
-		recallErr *recall.FieldError
-		creditErr *credit.FieldError
+		ledgerErr *ledger.FieldError
 	)
 	switch {
 	case errors.As(err, &verr):
@@ -130,10 +130,15 @@ func problemFor(err error) Problem {
 	case errors.As(err, &fieldErr):
 		return Problem{Type: typeInvalidRequest, Title: "登记信息无效 / invalid registration", Status: http.StatusBadRequest, Detail: fieldErr.Error(),
 			Errors: []ProblemItem{{EventIndex: -1, Pointer: fieldErr.Field, Value: fieldErr.Value, Message: strings.TrimSpace(fieldErr.MessageZH + " / " + fieldErr.Message)}}}
-	case errors.As(err, &recallErr):
-		return decisionFieldProblem("召回公告无效 / invalid recall notice", recallErr.Error(), recallErr.Field, recallErr.Value, recallErr.MessageZH, recallErr.Message)
-	case errors.As(err, &creditErr):
-		return decisionFieldProblem("失信名单条目无效 / invalid credit-list entry", creditErr.Error(), creditErr.Field, creditErr.Value, creditErr.MessageZH, creditErr.Message)
+	case errors.As(err, &ledgerErr):
+		title := "请求无效 / invalid request"
+		switch {
+		case errors.Is(ledgerErr, recall.ErrInvalid):
+			title = "召回公告无效 / invalid recall notice"
+		case errors.Is(ledgerErr, credit.ErrInvalid):
+			title = "失信名单条目无效 / invalid credit-list entry"
+		}
+		return decisionFieldProblem(title, ledgerErr.Error(), ledgerErr.Field, ledgerErr.Value, ledgerErr.MessageZH, ledgerErr.Message)
 	case errors.Is(err, party.ErrInvalid), errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
 		return Problem{Type: typeInvalidRequest, Title: "请求无效 / invalid request", Status: http.StatusBadRequest, Detail: err.Error()}
 	case errors.Is(err, party.ErrBootstrapped), errors.Is(err, store.ErrConflict):

@@ -15,9 +15,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/suyuan-trace/suyuan/internal/ledger"
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
 
@@ -39,19 +38,9 @@ var (
 	ErrDuplicate = fmt.Errorf("decision document number already used: %w", store.ErrConflict)
 )
 
-// FieldError names the field of a request that breaks a rule, its value
-// and the rule in Chinese and English. It wraps ErrInvalid.
-type FieldError struct {
-	Field, Value       string
-	MessageZH, Message string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %q: %s / %s", e.Field, e.Value, e.MessageZH, e.Message)
-}
-
-// Unwrap returns ErrInvalid.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// FieldError names the field of a credit-list request that breaks a
+// rule, its value and the rule in Chinese and English. It wraps ErrInvalid.
+type FieldError = ledger.FieldError
 
 // Status is the state of an entry on a given day.
 type Status string
@@ -136,15 +125,9 @@ const (
 )
 
 // checkText returns a *FieldError when v is longer than limit characters
-// or holds control characters other than line breaks and tabs.
+// or contains control characters other than line breaks and tabs.
 func checkText(field, v string, limit int) error {
-	if utf8.RuneCountInString(v) > limit {
-		return &FieldError{Field: field, Value: string([]rune(v)[:40]) + "…", MessageZH: fmt.Sprintf("不能超过 %d 个字符", limit), Message: fmt.Sprintf("must not exceed %d characters", limit)}
-	}
-	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
-		return &FieldError{Field: field, Value: v, MessageZH: "含有控制字符", Message: "contains control characters; remove them"}
-	}
-	return nil
+	return ledger.CheckText(ErrInvalid, field, v, limit)
 }
 
 // parseDate reads a date field written as YYYY-MM-DD; empty gives "".
@@ -154,7 +137,7 @@ func parseDate(field, v string) (string, error) {
 		return "", nil
 	}
 	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		return "", &FieldError{Field: field, Value: v, MessageZH: "日期格式应为 YYYY-MM-DD", Message: "write the date as YYYY-MM-DD, such as 2026-03-01"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: field, Value: v, MessageZH: "日期格式应为 YYYY-MM-DD", Message: "write the date as YYYY-MM-DD, such as 2026-03-01"}
 	}
 	return v, nil
 }

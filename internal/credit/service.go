@@ -214,10 +214,10 @@ func (s *Service) addBody(ctx context.Context, a Actor, req AddRequest) (addBody
 	}
 
 	if b.ReasonZH == "" {
-		return b, &FieldError{Field: "reasonZH", MessageZH: "缺少列入原因", Message: "the reason in Chinese is required"}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "reasonZH", MessageZH: "缺少列入原因", Message: "the reason in Chinese is required"}
 	}
 	if b.DocumentNumber == "" {
-		return b, &FieldError{Field: "documentNumber", MessageZH: "缺少决定书文号", Message: "the decision document number is required"}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "documentNumber", MessageZH: "缺少决定书文号", Message: "the decision document number is required"}
 	}
 	for _, f := range []struct {
 		name, value string
@@ -239,7 +239,7 @@ func (s *Service) addBody(ctx context.Context, a Actor, req AddRequest) (addBody
 		return b, err
 	}
 	if b.EffectiveUntil != "" && b.EffectiveUntil < b.EffectiveFrom {
-		return b, &FieldError{Field: "effectiveUntil", Value: b.EffectiveUntil, MessageZH: "截止日期不能早于生效日期 " + b.EffectiveFrom, Message: "the end date is before the effective date " + b.EffectiveFrom}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "effectiveUntil", Value: b.EffectiveUntil, MessageZH: "截止日期不能早于生效日期 " + b.EffectiveFrom, Message: "the end date is before the effective date " + b.EffectiveFrom}
 	}
 	return b, nil
 }
@@ -259,19 +259,19 @@ func (s *Service) decider(ctx context.Context, a Actor, named string) (store.Par
 	case named == "" && a.isRegulator():
 		return a.Party, nil
 	case named == "":
-		return store.Party{}, &FieldError{Field: "regulator", MessageZH: "请填写作出决定的监管部门 ID", Message: "name the party ID of the deciding regulator"}
+		return store.Party{}, &FieldError{Invalid: ErrInvalid, Field: "regulator", MessageZH: "请填写作出决定的监管部门 ID", Message: "name the party ID of the deciding regulator"}
 	case s.Parties == nil:
 		return store.Party{ID: named, Kind: store.PartyRegulator}, nil
 	}
 	p, err := s.Parties.Party(ctx, named)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Party{}, &FieldError{Field: "regulator", Value: named, MessageZH: "未登记的主体", Message: "no registered party has this ID; register the regulator first"}
+		return store.Party{}, &FieldError{Invalid: ErrInvalid, Field: "regulator", Value: named, MessageZH: "未登记的主体", Message: "no registered party has this ID; register the regulator first"}
 	}
 	if err != nil {
 		return store.Party{}, fmt.Errorf("look up regulator %s: %w", named, err)
 	}
 	if p.Kind != store.PartyRegulator {
-		return store.Party{}, &FieldError{Field: "regulator", Value: named, MessageZH: "该主体不是监管部门", Message: "the party is a " + string(p.Kind) + ", not a regulator"}
+		return store.Party{}, &FieldError{Invalid: ErrInvalid, Field: "regulator", Value: named, MessageZH: "该主体不是监管部门", Message: "the party is a " + string(p.Kind) + ", not a regulator"}
 	}
 	return p, nil
 }
@@ -280,7 +280,7 @@ func (s *Service) decider(ctx context.Context, a Actor, named string) (store.Par
 // or a USCC) and returns the enterprise's division code.
 func (s *Service) resolveParty(ctx context.Context, v string, b *addBody) (string, error) {
 	if v == "" {
-		return "", &FieldError{Field: "party", MessageZH: "请填写企业的主体 ID 或统一社会信用代码", Message: "give the party ID or the unified social credit code of the enterprise"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "party", MessageZH: "请填写企业的主体 ID 或统一社会信用代码", Message: "give the party ID or the unified social credit code of the enterprise"}
 	}
 	var registered *store.Party
 	code, uerr := cncode.ParseUSCC(v)
@@ -309,11 +309,11 @@ func (s *Service) resolveParty(ctx context.Context, v string, b *addBody) (strin
 		if errors.As(uerr, &ce) && len(v) == 18 {
 			msgZH, msg = ce.MessageZH(), ce.Error()
 		}
-		return "", &FieldError{Field: "party", Value: v, MessageZH: msgZH, Message: msg}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "party", Value: v, MessageZH: msgZH, Message: msg}
 	}
 	if registered != nil {
 		if registered.Kind != store.PartyEnterprise {
-			return "", &FieldError{Field: "party", Value: v, MessageZH: "只有企业可以列入失信名单", Message: "only enterprises are listed; this party is a " + string(registered.Kind)}
+			return "", &FieldError{Invalid: ErrInvalid, Field: "party", Value: v, MessageZH: "只有企业可以列入失信名单", Message: "only enterprises are listed; this party is a " + string(registered.Kind)}
 		}
 		b.PartyID, b.USCC = registered.ID, registered.USCC
 		if b.NameZH == "" {
@@ -327,10 +327,10 @@ func (s *Service) resolveParty(ctx context.Context, v string, b *addBody) (strin
 		}
 	}
 	if b.NameZH == "" {
-		return "", &FieldError{Field: "nameZH", Value: v, MessageZH: "未登记的企业须填写中文名称", Message: "an enterprise that is not registered needs its Chinese name"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "nameZH", Value: v, MessageZH: "未登记的企业须填写中文名称", Message: "an enterprise that is not registered needs its Chinese name"}
 	}
 	if b.USCC == "" {
-		return "", &FieldError{Field: "party", Value: v, MessageZH: "该企业未登记统一社会信用代码", Message: "the party has no unified social credit code registered; add it first"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "party", Value: v, MessageZH: "该企业未登记统一社会信用代码", Message: "the party has no unified social credit code registered; add it first"}
 	}
 	code, err := cncode.ParseUSCC(b.USCC)
 	if err != nil {
@@ -366,7 +366,7 @@ func (s *Service) partyByUSCC(ctx context.Context, uscc string) (*store.Party, e
 func (s *Service) Remove(ctx context.Context, a Actor, id string, req RemoveRequest) (Result, error) {
 	b := removeBody{ReasonZH: strings.TrimSpace(req.ReasonZH), ReasonEN: strings.TrimSpace(req.ReasonEN)}
 	if b.ReasonZH == "" {
-		return Result{}, &FieldError{Field: "reasonZH", MessageZH: "缺少信用修复的原因", Message: "the reason for the removal (credit repair) in Chinese is required"}
+		return Result{}, &FieldError{Invalid: ErrInvalid, Field: "reasonZH", MessageZH: "缺少信用修复的原因", Message: "the reason for the removal (credit repair) in Chinese is required"}
 	}
 	for _, f := range []struct{ name, value string }{{"reasonZH", b.ReasonZH}, {"reasonEN", b.ReasonEN}} {
 		if err := checkText(f.name, f.value, maxText); err != nil {
@@ -432,7 +432,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Entry, error) {
 	switch f.Status {
 	case "", StatusListed, StatusPending, StatusExpired, StatusRemoved:
 	default:
-		return nil, &FieldError{Field: "status", Value: string(f.Status), MessageZH: "状态应为 listed、pending、expired 或 removed", Message: "give status listed, pending, expired or removed"}
+		return nil, &FieldError{Invalid: ErrInvalid, Field: "status", Value: string(f.Status), MessageZH: "状态应为 listed、pending、expired 或 removed", Message: "give status listed, pending, expired or removed"}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

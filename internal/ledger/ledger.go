@@ -14,7 +14,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/suyuan-trace/suyuan/internal/store"
 )
@@ -134,4 +137,42 @@ func NewID(prefix string) string {
 		panic("ledger: crypto/rand failed: " + err.Error())
 	}
 	return prefix + hex.EncodeToString(b[:])
+}
+
+// FieldError names the field of a register request that breaks a rule,
+// its value and the rule in Chinese and English. It wraps Invalid, the
+// register's error for invalid requests.
+type FieldError struct {
+	Field, Value       string
+	MessageZH, Message string
+	Invalid            error
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s %q: %s / %s", e.Field, e.Value, e.MessageZH, e.Message)
+}
+
+// Unwrap returns Invalid.
+func (e *FieldError) Unwrap() error { return e.Invalid }
+
+// shownRunes is how much of a long value a FieldError from CheckText
+// shows.
+const shownRunes = 40
+
+// CheckText returns a *FieldError wrapping invalid when v is longer than
+// limit characters or contains control characters other than line breaks
+// and tabs. The error shows at most the first 40 characters of v.
+func CheckText(invalid error, field, v string, limit int) error {
+	shown := v
+	if utf8.RuneCountInString(v) > shownRunes {
+		shown = string([]rune(v)[:shownRunes]) + "…"
+	}
+	if utf8.RuneCountInString(v) > limit {
+		return &FieldError{Field: field, Value: shown, Invalid: invalid,
+			MessageZH: fmt.Sprintf("不能超过 %d 个字符", limit), Message: fmt.Sprintf("must not exceed %d characters", limit)}
+	}
+	if strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0 {
+		return &FieldError{Field: field, Value: shown, Invalid: invalid, MessageZH: "含有控制字符", Message: "contains control characters; remove them"}
+	}
+	return nil
 }

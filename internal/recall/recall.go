@@ -19,9 +19,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/suyuan-trace/suyuan/internal/ledger"
 	"github.com/suyuan-trace/suyuan/internal/store"
 	"github.com/suyuan-trace/suyuan/internal/trace"
 )
@@ -47,17 +46,7 @@ var (
 
 // FieldError names the field of a recall request that breaks a rule, its
 // value and the rule in Chinese and English. It wraps ErrInvalid.
-type FieldError struct {
-	Field, Value       string
-	MessageZH, Message string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %q: %s / %s", e.Field, e.Value, e.MessageZH, e.Message)
-}
-
-// Unwrap returns ErrInvalid.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+type FieldError = ledger.FieldError
 
 // Level is the recall level. Chinese food and drug recall rules (食品召回
 // 管理办法, 药品召回管理办法) have three levels, 一级 being the most
@@ -82,7 +71,7 @@ func ParseLevel(s string) (Level, error) {
 	case "III", "3", "三级", "三":
 		return LevelIII, nil
 	}
-	return "", &FieldError{Field: "level", Value: s, MessageZH: "召回级别应为一级、二级或三级 (I、II、III)", Message: "give the recall level as I, II or III (一级, 二级, 三级)"}
+	return "", &FieldError{Invalid: ErrInvalid, Field: "level", Value: s, MessageZH: "召回级别应为一级、二级或三级 (I、II、III)", Message: "give the recall level as I, II or III (一级, 二级, 三级)"}
 }
 
 // ZH returns the Chinese name of the level, such as 一级.
@@ -207,25 +196,9 @@ const (
 )
 
 // checkText returns a *FieldError when v is longer than limit characters
-// or holds control characters other than line breaks.
+// or contains control characters other than line breaks and tabs.
 func checkText(field, v string, limit int) error {
-	if utf8.RuneCountInString(v) > limit {
-		return &FieldError{Field: field, Value: truncate(v), MessageZH: fmt.Sprintf("不能超过 %d 个字符", limit), Message: fmt.Sprintf("must not exceed %d characters", limit)}
-	}
-	for _, r := range v {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			return &FieldError{Field: field, Value: truncate(v), MessageZH: "含有控制字符", Message: "contains control characters; remove them"}
-		}
-	}
-	return nil
-}
-
-// truncate shortens v for an error message.
-func truncate(v string) string {
-	if utf8.RuneCountInString(v) <= 40 {
-		return v
-	}
-	return string([]rune(v)[:40]) + "…"
+	return ledger.CheckText(ErrInvalid, field, v, limit)
 }
 
 // canonicalIDs returns the canonical form of each identifier, without
@@ -233,17 +206,17 @@ func truncate(v string) string {
 // package ident cannot read.
 func canonicalIDs(ids []string) ([]string, error) {
 	if len(ids) == 0 {
-		return nil, &FieldError{Field: "ids", MessageZH: "至少列出一个召回的批次或产品标识", Message: "name at least one recalled lot or identifier, such as (01)06901234000016(10)L1"}
+		return nil, &FieldError{Invalid: ErrInvalid, Field: "ids", MessageZH: "至少列出一个召回的批次或产品标识", Message: "name at least one recalled lot or identifier, such as (01)06901234000016(10)L1"}
 	}
 	if len(ids) > maxIDs {
-		return nil, &FieldError{Field: "ids", Value: fmt.Sprint(len(ids)), MessageZH: fmt.Sprintf("一份公告最多 %d 个标识", maxIDs), Message: fmt.Sprintf("a notice names at most %d identifiers; split it", maxIDs)}
+		return nil, &FieldError{Invalid: ErrInvalid, Field: "ids", Value: fmt.Sprint(len(ids)), MessageZH: fmt.Sprintf("一份公告最多 %d 个标识", maxIDs), Message: fmt.Sprintf("a notice names at most %d identifiers; split it", maxIDs)}
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(ids))
 	for i, id := range ids {
 		c, err := trace.CanonicalID(id)
 		if err != nil {
-			return nil, &FieldError{Field: fmt.Sprintf("ids[%d]", i), Value: id,
+			return nil, &FieldError{Invalid: ErrInvalid, Field: fmt.Sprintf("ids[%d]", i), Value: id,
 				MessageZH: "无法识别的标识, 请使用 GS1 数字链接、EPC URN、GS1 元素串或中国追溯码",
 				Message:   "not an identifier package ident reads (" + err.Error() + "); give a GS1 Digital Link, EPC URN, element string or Chinese trace code"}
 		}

@@ -213,13 +213,13 @@ func (s *Service) openBody(ctx context.Context, a Actor, req OpenRequest) (openB
 	b.Regulator = regulator
 
 	if b.Number == "" {
-		return b, &FieldError{Field: "number", MessageZH: "缺少召回公告文号", Message: "the notice number is required, such as 粤食召〔2026〕017号"}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "number", MessageZH: "缺少召回公告文号", Message: "the notice number is required, such as 粤食召〔2026〕017号"}
 	}
 	if b.Level, err = ParseLevel(req.Level); err != nil {
 		return b, err
 	}
 	if b.ReasonZH == "" {
-		return b, &FieldError{Field: "reasonZH", MessageZH: "缺少中文召回原因", Message: "the reason in Chinese is required"}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "reasonZH", MessageZH: "缺少中文召回原因", Message: "the reason in Chinese is required"}
 	}
 	for _, f := range []struct {
 		name, value string
@@ -235,7 +235,7 @@ func (s *Service) openBody(ctx context.Context, a Actor, req OpenRequest) (openB
 	}
 
 	if req.From != nil && req.To != nil && !req.From.Before(*req.To) {
-		return b, &FieldError{Field: "to", Value: req.To.Format(time.RFC3339), MessageZH: "结束时间应晚于开始时间", Message: "the window must end after it starts (from " + req.From.Format(time.RFC3339) + ")"}
+		return b, &FieldError{Invalid: ErrInvalid, Field: "to", Value: req.To.Format(time.RFC3339), MessageZH: "结束时间应晚于开始时间", Message: "the window must end after it starts (from " + req.From.Format(time.RFC3339) + ")"}
 	}
 	if req.From != nil {
 		from := req.From.UTC()
@@ -264,20 +264,20 @@ func (s *Service) issuer(ctx context.Context, a Actor, named string) (string, er
 	case named == "" && a.isRegulator():
 		return a.Party.ID, nil
 	case named == "":
-		return "", &FieldError{Field: "regulator", MessageZH: "请填写发布公告的监管部门 ID", Message: "name the party ID of the issuing regulator"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "regulator", MessageZH: "请填写发布公告的监管部门 ID", Message: "name the party ID of the issuing regulator"}
 	}
 	if s.Parties == nil {
 		return named, nil
 	}
 	p, err := s.Parties.Party(ctx, named)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", &FieldError{Field: "regulator", Value: named, MessageZH: "未登记的主体", Message: "no registered party has this ID; register the regulator first"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "regulator", Value: named, MessageZH: "未登记的主体", Message: "no registered party has this ID; register the regulator first"}
 	}
 	if err != nil {
 		return "", fmt.Errorf("look up regulator %s: %w", named, err)
 	}
 	if p.Kind != store.PartyRegulator {
-		return "", &FieldError{Field: "regulator", Value: named, MessageZH: "该主体不是监管部门", Message: "the party is a " + string(p.Kind) + ", not a regulator"}
+		return "", &FieldError{Invalid: ErrInvalid, Field: "regulator", Value: named, MessageZH: "该主体不是监管部门", Message: "the party is a " + string(p.Kind) + ", not a regulator"}
 	}
 	return p.ID, nil
 }
@@ -339,15 +339,15 @@ var uomPattern = regexp.MustCompile(`^[A-Z0-9]{2,3}$`)
 func (s *Service) Update(ctx context.Context, a Actor, id string, req UpdateRequest) (Result, error) {
 	b := updateBody{UOM: strings.ToUpper(strings.TrimSpace(req.UOM)), NoteZH: strings.TrimSpace(req.NoteZH), NoteEN: strings.TrimSpace(req.NoteEN)}
 	if req.Recovered == nil && b.NoteZH == "" && b.NoteEN == "" {
-		return Result{}, &FieldError{Field: "recovered", MessageZH: "请填写已召回数量或进展说明", Message: "give the quantity recovered, a note, or both"}
+		return Result{}, &FieldError{Invalid: ErrInvalid, Field: "recovered", MessageZH: "请填写已召回数量或进展说明", Message: "give the quantity recovered, a note, or both"}
 	}
 	if req.Recovered != nil {
 		q := *req.Recovered
 		if q < 0 || math.IsNaN(q) || math.IsInf(q, 0) {
-			return Result{}, &FieldError{Field: "recovered", Value: fmt.Sprint(q), MessageZH: "已召回数量应为非负数", Message: "the quantity recovered must be a number of zero or more"}
+			return Result{}, &FieldError{Invalid: ErrInvalid, Field: "recovered", Value: fmt.Sprint(q), MessageZH: "已召回数量应为非负数", Message: "the quantity recovered must be a number of zero or more"}
 		}
 		if !uomPattern.MatchString(b.UOM) {
-			return Result{}, &FieldError{Field: "uom", Value: req.UOM, MessageZH: "请用 UN/CEFACT 第 20 号建议书的单位代码, 如 KGM、EA", Message: "give the unit as a UN/CEFACT Rec 20 code such as KGM or EA"}
+			return Result{}, &FieldError{Invalid: ErrInvalid, Field: "uom", Value: req.UOM, MessageZH: "请用 UN/CEFACT 第 20 号建议书的单位代码, 如 KGM、EA", Message: "give the unit as a UN/CEFACT Rec 20 code such as KGM or EA"}
 		}
 		b.Recovered = q
 	}
@@ -364,7 +364,7 @@ func (s *Service) Update(ctx context.Context, a Actor, id string, req UpdateRequ
 func (s *Service) Close(ctx context.Context, a Actor, id string, req CloseRequest) (Result, error) {
 	b := closeBody{ResultZH: strings.TrimSpace(req.ResultZH), ResultEN: strings.TrimSpace(req.ResultEN)}
 	if b.ResultZH == "" {
-		return Result{}, &FieldError{Field: "resultZH", MessageZH: "请填写召回结果", Message: "the result in Chinese is required, such as 已全部召回并销毁"}
+		return Result{}, &FieldError{Invalid: ErrInvalid, Field: "resultZH", MessageZH: "请填写召回结果", Message: "the result in Chinese is required, such as 已全部召回并销毁"}
 	}
 	for _, f := range []struct{ name, value string }{{"resultZH", b.ResultZH}, {"resultEN", b.ResultEN}} {
 		if err := checkText(f.name, f.value, maxText); err != nil {
@@ -424,7 +424,7 @@ type Filter struct {
 // List returns the notices matching f, newest first.
 func (s *Service) List(ctx context.Context, f Filter) ([]Notice, error) {
 	if f.Status != "" && f.Status != StatusOpen && f.Status != StatusClosed {
-		return nil, &FieldError{Field: "status", Value: string(f.Status), MessageZH: "状态应为 open 或 closed", Message: "give status open or closed"}
+		return nil, &FieldError{Invalid: ErrInvalid, Field: "status", Value: string(f.Status), MessageZH: "状态应为 open 或 closed", Message: "give status open or closed"}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
