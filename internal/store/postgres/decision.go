@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,8 +25,7 @@ const (
 	sqlInsertDecision = `INSERT INTO decisions (seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	// decisionSelect reads decisions with the hash of their leaf.
-	decisionSelect = `SELECT d.seq, d.kind, d.subject, d.actor, d.actor_party_id, d.decided_at, d.body, d.leaf_idx, l.leaf_hash
-FROM decisions d LEFT JOIN log_leaves l ON l.idx = d.leaf_idx`
+	decisionSelect = sqlq.DecisionSelect
 )
 
 // AppendDecision stores d and its audit-log leaf in one transaction, as
@@ -94,26 +92,10 @@ func appendDecisionTx(ctx context.Context, tx pgx.Tx, d store.Decision) (store.D
 // returns an error wrapping store.ErrInvalid for a negative Limit or
 // AfterSeq.
 func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
-	if f.Limit < 0 || f.AfterSeq < 0 {
-		return nil, fmt.Errorf("list decisions: limit %d and after %d must not be negative: %w", f.Limit, f.AfterSeq, store.ErrInvalid)
+	q, args, err := sqlq.Decisions(sqlq.Postgres, f)
+	if err != nil {
+		return nil, err
 	}
-	limit := f.Limit
-	if limit == 0 || limit > store.DefaultDecisionLimit {
-		limit = store.DefaultDecisionLimit
-	}
-	args := []any{f.AfterSeq}
-	q := decisionSelect + ` WHERE d.seq > $1`
-	if f.KindPrefix != "" {
-		args = append(args, sqlq.LikePrefix(f.KindPrefix))
-		q += ` AND d.kind LIKE $` + strconv.Itoa(len(args)) + ` ESCAPE '\'`
-	}
-	if f.Subject != "" {
-		args = append(args, f.Subject)
-		q += ` AND d.subject = $` + strconv.Itoa(len(args))
-	}
-	args = append(args, limit)
-	q += ` ORDER BY d.seq LIMIT $` + strconv.Itoa(len(args))
-
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list decisions: %w", err)

@@ -20,8 +20,7 @@ const (
 	sqlInsertDecision = `INSERT INTO decisions (seq, kind, subject, actor, actor_party_id, decided_at, body, leaf_idx)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	// decisionSelect reads decisions with the hash of their leaf.
-	decisionSelect = `SELECT d.seq, d.kind, d.subject, d.actor, d.actor_party_id, d.decided_at, d.body, d.leaf_idx, l.leaf_hash
-FROM decisions d LEFT JOIN log_leaves l ON l.idx = d.leaf_idx`
+	decisionSelect = sqlq.DecisionSelect
 )
 
 // AppendDecision stores d and its audit-log leaf in one transaction, as
@@ -85,26 +84,10 @@ func appendDecisionTx(ctx context.Context, tx *sql.Tx, d store.Decision) (store.
 // returns an error wrapping store.ErrInvalid for a negative Limit or
 // AfterSeq.
 func (s *Store) Decisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
-	if f.Limit < 0 || f.AfterSeq < 0 {
-		return nil, fmt.Errorf("list decisions: limit %d and after %d must not be negative: %w", f.Limit, f.AfterSeq, store.ErrInvalid)
+	q, args, err := sqlq.Decisions(sqlq.SQLite, f)
+	if err != nil {
+		return nil, err
 	}
-	limit := f.Limit
-	if limit == 0 || limit > store.DefaultDecisionLimit {
-		limit = store.DefaultDecisionLimit
-	}
-	q := decisionSelect + ` WHERE d.seq > ?`
-	args := []any{f.AfterSeq}
-	if f.KindPrefix != "" {
-		q += ` AND d.kind LIKE ? ESCAPE '\'`
-		args = append(args, sqlq.LikePrefix(f.KindPrefix))
-	}
-	if f.Subject != "" {
-		q += ` AND d.subject = ?`
-		args = append(args, f.Subject)
-	}
-	q += ` ORDER BY d.seq LIMIT ?`
-	args = append(args, limit)
-
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list decisions: %w", err)
