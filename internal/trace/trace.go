@@ -603,15 +603,16 @@ func (f *latestFinder) latest(id string, s span, depth int) lastTouch {
 			continue
 		}
 		done = append(done, e.From)
-		// The spans of an identifier at depth 0 are needed once, so
-		// they are not kept.
-		var held []span
+		// inside holds the spans in which e.From held id. Only a cached
+		// finder keeps them, and not at depth 0, where each identifier is
+		// looked up once.
+		var inside []span
 		if f.cached && depth > 0 {
-			held = f.edges.spans(store.EdgeContains, e.From, id)
+			inside = f.edges.spans(store.EdgeContains, e.From, id)
 		} else {
-			held = containmentSpans(store.EdgeContains, e.From, id, f.edges.between(e.From, id), reaching)
+			inside = containmentSpans(store.EdgeContains, e.From, id, f.edges.between(e.From, id), reaching)
 		}
-		for _, cs := range held {
+		for _, cs := range inside {
 			in := cs.intersect(s)
 			if in.from > in.to {
 				continue
