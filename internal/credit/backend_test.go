@@ -18,14 +18,5 @@ type backend interface {
 // eachBackend runs fn on a fresh SQLite store and, when SUYUAN_TEST_PG_DSN
 // is set, on a fresh PostgreSQL database, each as a subtest.
 func eachBackend(t *testing.T, fn func(t *testing.T, st backend)) {
-	testdb.Each(t, "credit", func(t *testing.T, st store.Store) { fn(t, asBackend(t, st)) })
-}
-
-func asBackend(t *testing.T, st store.Store) backend {
-	t.Helper()
-	b, ok := st.(backend)
-	if !ok {
-		t.Fatalf("store %T lacks the decision log or party registry", st)
-	}
-	return b
+	testdb.EachAs(t, "credit", fn)
 }

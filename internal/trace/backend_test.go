@@ -16,11 +16,5 @@ type backend interface {
 // eachBackend runs fn on a fresh SQLite store and, when SUYUAN_TEST_PG_DSN
 // is set, on a fresh PostgreSQL database, each as a subtest.
 func eachBackend(t *testing.T, fn func(t *testing.T, st backend)) {
-	testdb.Each(t, "trace", func(t *testing.T, st store.Store) {
-		b, ok := st.(backend)
-		if !ok {
-			t.Fatalf("store %T lacks the lineage index", st)
-		}
-		fn(t, b)
-	})
+	testdb.EachAs(t, "trace", fn)
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -36,6 +37,19 @@ func Each(t *testing.T, name string, fn func(t *testing.T, st store.Store)) {
 		return
 	}
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t, base, name)) })
+}
+
+// EachAs is Each for tests that need more of a store than store.Store,
+// such as the decision log or the party registry. It fails the test when
+// a backend's store is not a T.
+func EachAs[T any](t *testing.T, name string, fn func(t *testing.T, st T)) {
+	Each(t, name, func(t *testing.T, st store.Store) {
+		s, ok := st.(T)
+		if !ok {
+			t.Fatalf("store %T does not implement %v", st, reflect.TypeFor[T]())
+		}
+		fn(t, s)
+	})
 }
 
 // SQLite opens a store on a new file in the test's temporary folder and
