@@ -128,11 +128,11 @@ func checkOwner(ctx context.Context, l RegistryLookup, partyID string) error {
 	return nil
 }
 
-// CheckListLimit returns ErrInvalid, in the context of what is listed,
-// unless limit is positive.
-func CheckListLimit(what string, limit int) error {
+// CheckListLimit returns an error wrapping ErrInvalid, prefixed with
+// operation, unless limit is positive.
+func CheckListLimit(operation string, limit int) error {
 	if limit <= 0 {
-		return fmt.Errorf("%s: limit %d must be positive: %w", what, limit, ErrInvalid)
+		return fmt.Errorf("%s: limit %d must be positive: %w", operation, limit, ErrInvalid)
 	}
 	return nil
 }

@@ -25,22 +25,22 @@ type Rows interface {
 }
 
 // DecodeJSONRows decodes rows of one JSON document column, such as
-// parties.doc or locations.doc. What names the read in errors.
-func DecodeJSONRows[T any](rows Rows, what string) ([]T, error) {
+// parties.doc or locations.doc. Operation prefixes its errors.
+func DecodeJSONRows[T any](rows Rows, operation string) ([]T, error) {
 	var out []T
 	for rows.Next() {
 		var doc []byte
 		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s: %w", operation, err)
 		}
 		var v T
 		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, fmt.Errorf("%s: decode: %w", what, err)
+			return nil, fmt.Errorf("%s: decode: %w", operation, err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", operation, err)
 	}
 	return out, nil
 }
@@ -105,9 +105,9 @@ func ScanSession(row Scanner) (store.Session, error) {
 // ScanAccessLog.
 const AccessColumns = "seq, at, actor, actor_party_id, action, party_id, target, remote_addr"
 
-// ScanAccessLog reads the rows of AccessColumns. What names the read in
+// ScanAccessLog reads the rows of AccessColumns. Operation prefixes its
 // errors.
-func ScanAccessLog(rows Rows, what string) ([]store.Access, error) {
+func ScanAccessLog(rows Rows, operation string) ([]store.Access, error) {
 	var out []store.Access
 	for rows.Next() {
 		var (
@@ -115,30 +115,30 @@ func ScanAccessLog(rows Rows, what string) ([]store.Access, error) {
 			at int64
 		)
 		if err := rows.Scan(&a.Seq, &at, &a.Actor, &a.ActorPartyID, &a.Action, &a.PartyID, &a.Target, &a.RemoteAddr); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s: %w", operation, err)
 		}
 		a.Time = TimeOrZero(at)
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", operation, err)
 	}
 	return out, nil
 }
 
-// ScanTokens reads the rows of TokenColumns. What names the read in
+// ScanTokens reads the rows of TokenColumns. Operation prefixes its
 // errors.
-func ScanTokens(rows Rows, what string) ([]store.Token, error) {
+func ScanTokens(rows Rows, operation string) ([]store.Token, error) {
 	var out []store.Token
 	for rows.Next() {
 		t, err := ScanToken(rows)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, fmt.Errorf("%s: %w", operation, err)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", operation, err)
 	}
 	return out, nil
 }
